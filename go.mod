@@ -1,0 +1,3 @@
+module github.com/jl6/logproxy
+
+go 1.26

@@ -1,0 +1,3 @@
+// Package rotate is a log writer that several processes can share, with size
+// and time rotation.
+package rotate
