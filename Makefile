@@ -1,0 +1,57 @@
+# logproxy: the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+GOBIN := $(shell $(GO) env GOPATH)/bin
+STATICCHECK := $(GOBIN)/staticcheck
+FUZZTIME ?= 10s
+
+.PHONY: all build test deps vet staticcheck unit fuzz bench run clean
+
+all: build
+
+build:
+	$(GO) build -o bin/logproxy ./cmd/logproxy
+
+# deps installs what the tests need on a fresh Debian machine; it is
+# idempotent and quick when everything is already there.
+deps:
+	@need=""; \
+	for p in tzdata gcc; do dpkg -s $$p >/dev/null 2>&1 || need="$$need $$p"; done; \
+	if [ -n "$$need" ]; then \
+		echo "installing:$$need"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need; \
+	fi
+	@test -x $(STATICCHECK) || $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+test: deps vet staticcheck unit fuzz
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet ./...
+
+staticcheck:
+	$(STATICCHECK) ./...
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+# fuzz runs every native fuzz target for a short while.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
+		for t in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
+			echo "fuzz $$pkg $$t"; \
+			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./logformat/
+	cd integration/bench && $(GO) test -run '^$$' -bench . -benchmem ./...
+
+run: build
+	@echo "logproxy serving is not implemented yet (issue 4); checking the bundled configuration instead."
+	./bin/logproxy -t -f examples/httpd.conf
+
+clean:
+	rm -rf bin
