@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestRun(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	good := write("good.conf", "<IfDefine FLAG>\nLogFormat \"%h\" x\n</IfDefine>\n")
+	bad := write("bad.conf", "LogFormat \"%Z\" x\nTransferLog a b\n")
+	warn := write("warn.conf", "LogFormat \"${JL6_RUN_TEST_UNDEFINED}\" x\n")
+	flagged := write("flagged.conf", "<IfDefine !FLAG>\nBogus\n</IfDefine>\n")
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		stdout   string // substring
+		stderr   string // substring
+		noStdout bool
+	}{
+		{name: "version", args: []string{"-v"}, code: 0, stdout: "logproxy version "},
+		{name: "serve not implemented", args: []string{"-f", good}, code: 2, stderr: "not implemented yet", noStdout: true},
+		{name: "syntax ok", args: []string{"-t", "-f", good}, code: 0, stdout: "Syntax OK\n"},
+		{name: "errors", args: []string{"-t", "-f", bad}, code: 1, stderr: bad + ":2: TransferLog takes one argument", noStdout: true},
+		{name: "all errors", args: []string{"-t", "-f", bad}, code: 1, stderr: bad + ":1: Unrecognized LogFormat directive %Z"},
+		{name: "warning", args: []string{"-t", "-f", warn}, code: 0, stdout: "Syntax OK",
+			stderr: warn + ":1: warning: Config variable ${JL6_RUN_TEST_UNDEFINED} is not defined"},
+		{name: "define", args: []string{"-t", "-D", "FLAG", "-f", flagged}, code: 0, stdout: "Syntax OK"},
+		{name: "glued define", args: []string{"-t", "-DFLAG", "-f", flagged}, code: 0, stdout: "Syntax OK"},
+		{name: "without define", args: []string{"-t", "-f", flagged}, code: 1, stderr: "Invalid command 'Bogus'"},
+		{name: "relative to server root", args: []string{"-t", "-d", dir, "-f", "good.conf"}, code: 0, stdout: "Syntax OK"},
+		{name: "missing file", args: []string{"-t", "-f", filepath.Join(dir, "nope.conf")}, code: 1, stderr: "could not open configuration file"},
+		{name: "stray argument", args: []string{"-t", "extra"}, code: 2, stderr: `unexpected argument "extra"`},
+		{name: "unknown flag", args: []string{"-x"}, code: 2, stderr: "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tt.args, &stdout, &stderr)
+			if code != tt.code {
+				t.Errorf("run(%q) = %d, want %d\nstdout: %s\nstderr: %s", tt.args, code, tt.code, &stdout, &stderr)
+			}
+			if !strings.Contains(stdout.String(), tt.stdout) {
+				t.Errorf("run(%q) stdout = %q, want it to contain %q", tt.args, &stdout, tt.stdout)
+			}
+			if !strings.Contains(stderr.String(), tt.stderr) {
+				t.Errorf("run(%q) stderr = %q, want it to contain %q", tt.args, &stderr, tt.stderr)
+			}
+			if tt.noStdout && stdout.Len() > 0 {
+				t.Errorf("run(%q) stdout = %q, want nothing", tt.args, &stdout)
+			}
+		})
+	}
+}
+
+func TestSplitDefines(t *testing.T) {
+	tests := []struct {
+		in, want []string
+	}{
+		{[]string{"-DFOO", "-t"}, []string{"-D", "FOO", "-t"}},
+		{[]string{"-D", "FOO"}, []string{"-D", "FOO"}},
+		{[]string{"-D=FOO"}, []string{"-D=FOO"}},
+		{[]string{"-f", "-Dodd.conf"}, []string{"-f", "-Dodd.conf"}},
+		{[]string{"--", "-DX"}, []string{"--", "-DX"}},
+	}
+	for _, tt := range tests {
+		if got := splitDefines(tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("splitDefines(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestReadConfigCases(t *testing.T) {
+	cases := readConfigCases(t)
+	byName := map[string]configCase{}
+	for _, c := range cases {
+		byName[c.name] = c
+	}
+	c := byName["logformat_in_directory"]
+	if len(c.lines) != 3 || c.line != 9 || c.exitCode != 1 || !reflect.DeepEqual(c.phrases, []string{"LogFormat not allowed in <Directory> context"}) {
+		t.Errorf("logformat_in_directory read as %+v", c)
+	}
+	c = byName["undefined_env_variable"]
+	want := []string{"Config variable ${JL6_UNDEFINED_VAR} is not defined", "Syntax OK"}
+	if c.line != 8 || c.exitCode != 0 || !reflect.DeepEqual(c.phrases, want) {
+		t.Errorf("undefined_env_variable read as %+v", c)
+	}
+}
