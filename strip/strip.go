@@ -41,6 +41,18 @@ func Compile(patterns ...string) (*Set, error) {
 	return s, nil
 }
 
+// Patterns returns the patterns of the set, as Compile accepts them.
+func (s *Set) Patterns() []string {
+	if s == nil {
+		return nil
+	}
+	out := append([]string(nil), s.exact...)
+	for _, p := range s.prefixes {
+		out = append(out, p+"*")
+	}
+	return out
+}
+
 // Empty reports whether the set matches no name at all.
 func (s *Set) Empty() bool { return s == nil || len(s.exact)+len(s.prefixes) == 0 }
 
