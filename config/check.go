@@ -56,6 +56,8 @@ func (p *parser) checkDirective(d *Directive, sc *scope) {
 	}
 	if msg := p.validate(spec, d, sc); msg != "" {
 		p.errorAt(d, msg)
+	} else if spec.Unsupported {
+		p.errorAt(d, spec.displayName()+" is not supported by logproxy: it changes how requests are handled in a way logproxy does not implement")
 	} else if spec.Ignored {
 		p.warnAt(d, ignoredMessage(spec))
 	}
