@@ -51,7 +51,7 @@ bench:
 
 run: build
 	@echo "logproxy serving is not implemented yet (issue 4); checking the bundled configuration instead."
-	./bin/logproxy -t -f examples/httpd.conf
+	./bin/logproxy -t -d $(CURDIR)/examples -f httpd.conf
 
 clean:
 	rm -rf bin
