@@ -15,7 +15,8 @@ const strftimeMax = 8191
 type sfKind uint8
 
 const (
-	sfLit    sfKind = iota // constant bytes
+	sfNone   sfKind = iota // not an op: an unknown conversion
+	sfLit                  // constant bytes
 	sfText                 // a name: weekday, month, AM/PM, zone
 	sfNum                  // a number from the broken-down time
 	sfUnix                 // %s
@@ -27,29 +28,29 @@ const (
 type sfField uint8
 
 const (
-	fWeekdayAbbr sfField = iota // %a
-	fWeekday                    // %A
-	fMonthAbbr                  // %b %h
-	fMonth                      // %B
-	fAMPM                       // %p %P
-	fZone                       // %Z
-	fCentury                    // %C
-	fMday                       // %d %e
-	fHour                       // %H %k
-	fHour12                     // %I %l
-	fYday                       // %j
-	fMin                        // %M
-	fMon                        // %m
-	fSec                        // %S
-	fWdayMon                    // %u
-	fWeekSun                    // %U
-	fISOWeek                    // %V
-	fISOYear2                   // %g
-	fISOYear                    // %G
-	fWeekMon                    // %W
-	fWday                       // %w
-	fYear                       // %Y
-	fYear2                      // %y
+	sfWeekdayAbbr sfField = iota // %a
+	sfWeekday                    // %A
+	sfMonthAbbr                  // %b %h
+	sfMonth                      // %B
+	sfAMPM                       // %p %P
+	sfZone                       // %Z
+	sfCentury                    // %C
+	sfMday                       // %d %e
+	sfHour                       // %H %k
+	sfHour12                     // %I %l
+	sfYday                       // %j
+	sfMin                        // %M
+	sfMon                        // %m
+	sfSec                        // %S
+	sfWdayMon                    // %u
+	sfWeekSun                    // %U
+	sfISOWeek                    // %V
+	sfISOYear2                   // %g
+	sfISOYear                    // %G
+	sfWeekMon                    // %W
+	sfWday                       // %w
+	sfYear                       // %Y
+	sfYear2                      // %y
 )
 
 // sfOp is one step of a compiled layout. Its fields mirror the state
@@ -87,6 +88,61 @@ const (
 	sfFmtT = "%H:%M:%S"             // %X (T_FMT) and %T
 	sfFmtR = "%I:%M:%S %p"          // %r (T_FMT_AMPM)
 )
+
+// sfConv is how glibc renders one conversion character in the C locale.
+type sfConv struct {
+	kind     sfKind // sfNone: an unknown conversion, copied literally
+	field    sfField
+	digits   int    // numbers: the default minimum digit count
+	spacePad bool   // numbers: padded with spaces unless a flag says 0 or -
+	reject   string // the modifiers, E or O, that make it unknown
+	sub      string // sfSub: the nested layout; sfLit: the text
+}
+
+// sfConvs is glibc's conversion switch, by conversion character.
+var sfConvs = [128]sfConv{
+	'%': {kind: sfLit, sub: "%", reject: "EO"},
+	'n': {kind: sfLit, sub: "\n"},
+	't': {kind: sfLit, sub: "\t"},
+	'a': {kind: sfText, field: sfWeekdayAbbr, reject: "EO"},
+	'A': {kind: sfText, field: sfWeekday, reject: "EO"},
+	'b': {kind: sfText, field: sfMonthAbbr, reject: "E"},
+	'h': {kind: sfText, field: sfMonthAbbr, reject: "E"},
+	'B': {kind: sfText, field: sfMonth, reject: "E"},
+	'p': {kind: sfText, field: sfAMPM},
+	'P': {kind: sfText, field: sfAMPM},
+	'Z': {kind: sfText, field: sfZone},
+	'c': {kind: sfSub, sub: sfFmtC, reject: "O"},
+	'x': {kind: sfSub, sub: sfFmtX, reject: "O"},
+	'D': {kind: sfSub, sub: sfFmtX, reject: "EO"},
+	'F': {kind: sfSub, sub: "%Y-%m-%d", reject: "EO"},
+	'R': {kind: sfSub, sub: "%H:%M"},
+	'r': {kind: sfSub, sub: sfFmtR},
+	'X': {kind: sfSub, sub: sfFmtT, reject: "O"},
+	'T': {kind: sfSub, sub: sfFmtT},
+	'C': {kind: sfNum, field: sfCentury, digits: 1},
+	'd': {kind: sfNum, field: sfMday, digits: 2, reject: "E"},
+	'e': {kind: sfNum, field: sfMday, digits: 2, spacePad: true, reject: "E"},
+	'H': {kind: sfNum, field: sfHour, digits: 2, reject: "E"},
+	'k': {kind: sfNum, field: sfHour, digits: 2, spacePad: true, reject: "E"},
+	'I': {kind: sfNum, field: sfHour12, digits: 2, reject: "E"},
+	'l': {kind: sfNum, field: sfHour12, digits: 2, spacePad: true, reject: "E"},
+	'j': {kind: sfNum, field: sfYday, digits: 3, reject: "E"},
+	'M': {kind: sfNum, field: sfMin, digits: 2, reject: "E"},
+	'm': {kind: sfNum, field: sfMon, digits: 2, reject: "E"},
+	'S': {kind: sfNum, field: sfSec, digits: 2, reject: "E"},
+	'u': {kind: sfNum, field: sfWdayMon, digits: 1},
+	'U': {kind: sfNum, field: sfWeekSun, digits: 2, reject: "E"},
+	'V': {kind: sfNum, field: sfISOWeek, digits: 2, reject: "E"},
+	'g': {kind: sfNum, field: sfISOYear2, digits: 2, reject: "E"},
+	'G': {kind: sfNum, field: sfISOYear, digits: 1, reject: "E"},
+	'W': {kind: sfNum, field: sfWeekMon, digits: 2, reject: "E"},
+	'w': {kind: sfNum, field: sfWday, digits: 1, reject: "E"},
+	'Y': {kind: sfNum, field: sfYear, digits: 1, reject: "O"},
+	'y': {kind: sfNum, field: sfYear2, digits: 2},
+	's': {kind: sfUnix, digits: 1},
+	'z': {kind: sfOffset, digits: 4},
+}
 
 // compileStrftime compiles a strftime layout. Every layout compiles: like
 // glibc, it copies unknown conversions through literally. A NUL ends the
@@ -130,7 +186,6 @@ func compileStrftime(layout string) *strftime {
 			addLit([]byte{f[i]}, -1, 0, false)
 			continue
 		}
-		spec := i // the '%'
 		var pad byte
 		upper, changeCase := false, false
 		i++
@@ -172,198 +227,52 @@ func compileStrftime(layout string) *strftime {
 			// glibc copies from the nearest '%' at or before the
 			// conversion character through that character.
 			end := i + 1
-			if c == 0 {
+			if c == 0 { // the layout ended inside the conversion
 				end = len(f)
 				i = len(f) - 1
 			}
 			start := strings.LastIndexByte(f[:end], '%')
-			if start < spec {
-				start = spec
-			}
 			addLit([]byte(f[start:end]), width, pad, upper)
 		}
-		num := func(field sfField, d int, spacePad bool) {
-			p := pad
-			if spacePad && p != '0' && p != '-' {
-				p = '_'
-			}
-			push(sfOp{kind: sfNum, field: field, pad: p, digits: max(d, width), width: width})
+		var cv sfConv
+		if c < 128 {
+			cv = sfConvs[c]
 		}
-		text := func(field sfField, lower, up bool) {
-			push(sfOp{kind: sfText, field: field, pad: pad, lower: lower, upper: up, width: width})
-		}
-		sub := func(layout string) {
-			push(sfOp{kind: sfSub, pad: pad, upper: upper, width: width, sub: compileStrftime(layout)})
-		}
-		switch c {
-		case '%':
-			if modifier != 0 {
-				bad()
-				break
-			}
-			addLit([]byte{'%'}, width, pad, false)
-		case 'a', 'A':
-			if modifier != 0 {
-				bad()
-				break
-			}
-			text(sfPick(c == 'a', fWeekdayAbbr, fWeekday), false, upper || changeCase)
-		case 'b', 'h', 'B':
-			if modifier == 'E' {
-				bad()
-				break
-			}
-			text(sfPick(c == 'B', fMonth, fMonthAbbr), false, upper || changeCase)
-		case 'c':
-			if modifier == 'O' {
-				bad()
-				break
-			}
-			sub(sfFmtC)
-		case 'C':
-			num(fCentury, 1, false)
-		case 'x':
-			if modifier == 'O' {
-				bad()
-				break
-			}
-			sub(sfFmtX)
-		case 'D':
-			if modifier != 0 {
-				bad()
-				break
-			}
-			sub(sfFmtX)
-		case 'd', 'e':
-			if modifier == 'E' {
-				bad()
-				break
-			}
-			num(fMday, 2, c == 'e')
-		case 'F':
-			if modifier != 0 {
-				bad()
-				break
-			}
-			sub("%Y-%m-%d")
-		case 'H', 'k':
-			if modifier == 'E' {
-				bad()
-				break
-			}
-			num(fHour, 2, c == 'k')
-		case 'I', 'l':
-			if modifier == 'E' {
-				bad()
-				break
-			}
-			num(fHour12, 2, c == 'l')
-		case 'j':
-			if modifier == 'E' {
-				bad()
-				break
-			}
-			num(fYday, 3, false)
-		case 'M':
-			if modifier == 'E' {
-				bad()
-				break
-			}
-			num(fMin, 2, false)
-		case 'm':
-			if modifier == 'E' {
-				bad()
-				break
-			}
-			num(fMon, 2, false)
-		case 'n':
-			addLit([]byte{'\n'}, width, pad, false)
-		case 't':
-			addLit([]byte{'\t'}, width, pad, false)
-		case 'P', 'p':
-			lower := c == 'P' || changeCase
-			text(fAMPM, lower, upper && !changeCase)
-		case 'R':
-			sub("%H:%M")
-		case 'r':
-			sub(sfFmtR)
-		case 'S':
-			if modifier == 'E' {
-				bad()
-				break
-			}
-			num(fSec, 2, false)
-		case 's':
-			push(sfOp{kind: sfUnix, pad: pad, digits: 1, width: width})
-		case 'X':
-			if modifier == 'O' {
-				bad()
-				break
-			}
-			sub(sfFmtT)
-		case 'T':
-			sub(sfFmtT)
-		case 'u':
-			num(fWdayMon, 1, false)
-		case 'U':
-			if modifier == 'E' {
-				bad()
-				break
-			}
-			num(fWeekSun, 2, false)
-		case 'V', 'g', 'G':
-			if modifier == 'E' {
-				bad()
-				break
-			}
-			switch c {
-			case 'V':
-				num(fISOWeek, 2, false)
-			case 'g':
-				num(fISOYear2, 2, false)
-			default:
-				num(fISOYear, 1, false)
-			}
-		case 'W':
-			if modifier == 'E' {
-				bad()
-				break
-			}
-			num(fWeekMon, 2, false)
-		case 'w':
-			if modifier == 'E' {
-				bad()
-				break
-			}
-			num(fWday, 1, false)
-		case 'Y':
-			if modifier == 'O' {
-				bad()
-				break
-			}
-			num(fYear, 1, false)
-		case 'y':
-			num(fYear2, 2, false)
-		case 'Z':
-			text(fZone, changeCase, upper && !changeCase)
-		case 'z':
-			push(sfOp{kind: sfOffset, pad: pad, digits: max(4, width), width: width})
-		default: // unknown, or the layout ended inside the conversion
+		if cv.kind == sfNone || modifier != 0 && strings.IndexByte(cv.reject, modifier) >= 0 {
 			bad()
+			continue
 		}
+		op := sfOp{kind: cv.kind, field: cv.field, pad: pad, upper: upper, width: width}
+		switch cv.kind {
+		case sfLit: // %% %n %t, which glibc does not case-convert
+			addLit([]byte(cv.sub), width, pad, false)
+			continue
+		case sfNum, sfOffset, sfUnix:
+			if cv.spacePad && pad != '0' && pad != '-' {
+				op.pad = '_'
+			}
+			op.digits = cv.digits
+			if cv.kind != sfUnix {
+				op.digits = max(cv.digits, width)
+			}
+		case sfText:
+			switch {
+			case c == 'Z' || c == 'p' || c == 'P':
+				// The # flag and %P make these lower case.
+				op.lower = changeCase || c == 'P'
+			case changeCase:
+				op.upper = true
+			}
+		case sfSub:
+			op.sub = compileStrftime(cv.sub)
+		}
+		push(op)
 	}
 	flush()
 	if s.empty {
 		s.ops = nil
 	}
 	return s
-}
-
-func sfPick(cond bool, a, b sfField) sfField {
-	if cond {
-		return a
-	}
-	return b
 }
 
 func sfIsDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -419,18 +328,69 @@ type sfTime struct {
 	wday, yday                int // yday is 0-365
 	zone                      string
 	offset                    int // seconds east of UTC
-	unix                      int64
+	t                         time.Time
 }
 
 func (b *sfTime) set(t time.Time) {
-	var m time.Month
-	b.year, m, b.mday = t.Date()
-	b.mon = int(m)
-	b.hour, b.min, b.sec = t.Clock()
-	b.wday = int(t.Weekday())
-	b.yday = t.YearDay() - 1
+	b.t = t
 	b.zone, b.offset = t.Zone()
-	b.unix = t.Unix()
+	// The civil date of the local time, computed once rather than by
+	// t.Date, t.Clock, t.Weekday and t.YearDay, which each look the zone
+	// up again.
+	u := t.Unix() + int64(b.offset)
+	days, sod := u/86400, u%86400
+	if sod < 0 {
+		days, sod = days-1, sod+86400
+	}
+	b.hour, b.min, b.sec = int(sod/3600), int(sod/60%60), int(sod%60)
+	b.wday = int((days%7 + 11) % 7) // 1970-01-01 was a Thursday
+	// Howard Hinnant's civil_from_days, in 400-year eras from 0000-03-01.
+	z := days + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	b.mday = int(doy - (153*mp+2)/5 + 1)
+	b.mon = int(mp + 3)
+	b.year = int(yoe + era*400)
+	if b.mon > 12 {
+		b.mon -= 12
+		b.year++
+	}
+	b.yday = tzMonYday[sfB2i(sfIsLeap(b.year))][b.mon-1] + b.mday - 1
+}
+
+// sfMktime is what %s prints: glibc's mktime of the broken-down local time,
+// not the time itself. The two differ when the clock went back without a
+// change of tm_isdst, as when a zone moves to a smaller standard offset:
+// in the repeated interval mktime, starting from the offset it found last
+// time, which in a steady stream of log lines is the offset from before
+// the change, finds the earlier of the two times that read the same.
+func sfMktime(t time.Time) int64 {
+	unix := t.Unix()
+	start, _ := t.ZoneBounds()
+	if start.IsZero() {
+		return unix
+	}
+	_, off := t.Zone()
+	prev := start.Add(-time.Second)
+	_, prevOff := prev.Zone()
+	if prevOff <= off || prev.IsDST() != t.IsDST() {
+		return unix
+	}
+	earlier := unix - int64(prevOff-off)
+	if earlier >= start.Unix() {
+		return unix
+	}
+	e := time.Unix(earlier, 0).In(t.Location())
+	if _, eOff := e.Zone(); eOff != prevOff || e.IsDST() != t.IsDST() {
+		return unix
+	}
+	return earlier
 }
 
 func sfIsLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
@@ -444,17 +404,17 @@ func sfISOWeekDays(yday, wday int) int {
 
 func (b *sfTime) number(f sfField) int {
 	switch f {
-	case fCentury:
+	case sfCentury:
 		c := b.year / 100
 		if b.year%100 < 0 {
 			c--
 		}
 		return c
-	case fMday:
+	case sfMday:
 		return b.mday
-	case fHour:
+	case sfHour:
 		return b.hour
-	case fHour12:
+	case sfHour12:
 		h := b.hour
 		if h > 12 {
 			h -= 12
@@ -462,25 +422,25 @@ func (b *sfTime) number(f sfField) int {
 			h = 12
 		}
 		return h
-	case fYday:
+	case sfYday:
 		return b.yday + 1
-	case fMin:
+	case sfMin:
 		return b.min
-	case fMon:
+	case sfMon:
 		return b.mon
-	case fSec:
+	case sfSec:
 		return b.sec
-	case fWdayMon:
+	case sfWdayMon:
 		return (b.wday-1+7)%7 + 1
-	case fWeekSun:
+	case sfWeekSun:
 		return (b.yday - b.wday + 7) / 7
-	case fWeekMon:
+	case sfWeekMon:
 		return (b.yday - (b.wday-1+7)%7 + 7) / 7
-	case fWday:
+	case sfWday:
 		return b.wday
-	case fYear:
+	case sfYear:
 		return b.year
-	case fYear2:
+	case sfYear2:
 		return ((b.year-1900)%100 + 100) % 100
 	}
 	// ISO 8601 week-based fields.
@@ -494,9 +454,9 @@ func (b *sfTime) number(f sfField) int {
 		days = d
 	}
 	switch f {
-	case fISOYear2:
+	case sfISOYear2:
 		return (year%100 + 100) % 100
-	case fISOYear:
+	case sfISOYear:
 		return year
 	}
 	return days/7 + 1
@@ -511,15 +471,15 @@ func sfB2i(b bool) int {
 
 func (b *sfTime) text(f sfField) string {
 	switch f {
-	case fWeekdayAbbr:
+	case sfWeekdayAbbr:
 		return sfWeekdays[b.wday][:3]
-	case fWeekday:
+	case sfWeekday:
 		return sfWeekdays[b.wday]
-	case fMonthAbbr:
+	case sfMonthAbbr:
 		return sfMonths[b.mon-1][:3]
-	case fMonth:
+	case sfMonth:
 		return sfMonths[b.mon-1]
-	case fAMPM:
+	case sfAMPM:
 		if b.hour > 11 {
 			return "PM"
 		}
@@ -572,20 +532,19 @@ func (s *strftime) render(dst []byte, start int, b *sfTime) ([]byte, bool) {
 			}
 			dst, ok = op.appendNumber(dst, start, neg, u, op.width)
 		case sfUnix:
-			u := uint64(b.unix)
-			if b.unix < 0 {
+			unix := sfMktime(b.t)
+			u := uint64(unix)
+			if unix < 0 {
 				u = -u
 			}
-			dst, ok = op.appendNumber(dst, start, b.unix < 0, u, op.width)
+			dst, ok = op.appendNumber(dst, start, unix < 0, u, op.width)
 		case sfOffset:
-			off := b.offset
-			sign := byte('+')
+			off, sign := b.offset, "+"
 			if off < 0 {
-				sign = '-'
-				off = -off
+				off, sign = -off, "-"
 			}
 			// glibc pads the sign to the field width too.
-			dst, ok = op.appendText(dst, start, string(sign))
+			dst, ok = op.appendText(dst, start, sign)
 			if ok {
 				off /= 60
 				dst, ok = op.appendNumber(dst, start, false, uint64(off/60*100+off%60), op.width)
@@ -621,6 +580,19 @@ func (op *sfOp) appendText(dst []byte, start int, text string) ([]byte, bool) {
 // appendNumber is glibc's do_number_sign_and_padding for the magnitude u
 // and sign neg.
 func (op *sfOp) appendNumber(dst []byte, start int, neg bool, u uint64, width int) ([]byte, bool) {
+	if width < 0 && op.pad != '_' && op.pad != '-' && !neg && u < 10000 && op.digits <= 4 {
+		// The common case: zero-padded to the default digit count.
+		n := max(op.digits, 1+sfB2i(u >= 10)+sfB2i(u >= 100)+sfB2i(u >= 1000))
+		if !sfFits(dst, start, n) {
+			return dst, false
+		}
+		var buf [4]byte
+		for i := 3; i >= 0; i-- {
+			buf[i] = byte('0' + u%10)
+			u /= 10
+		}
+		return append(dst, buf[4-n:]...), true
+	}
 	var buf [21]byte
 	i := len(buf)
 	for {

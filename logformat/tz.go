@@ -1,11 +1,13 @@
 package logformat
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,13 +21,16 @@ const (
 	tzMaxFile    = 8 << 20               // larger files are not read as tzfiles
 )
 
-// The years between which POSIX rules are turned into explicit transitions.
-// From tzRulesCut on, Go's own evaluation of the rule (the TZif footer)
-// agrees with glibc's; before tzRulesFirst every year looks like that one.
+// The years between which POSIX rules become explicit transitions. From
+// tzRulesCut on, Go evaluates the rules itself, from the TZif footer, the
+// way glibc does for any year after 1970; rules Go cannot express (a change
+// more than 167:59:59 into its day) are unrolled up to tzRulesLast, after
+// which the last local time stays. Times before tzRulesFirst get the local
+// time of its previous second.
 const (
 	tzRulesFirst = 1800
 	tzRulesCut   = 2038
-	tzRulesLast  = 2400 // used instead of tzRulesCut when Go cannot express the rule
+	tzRulesLast  = 3000
 )
 
 // LocalZone returns the zone that glibc's localtime would use for this
@@ -35,19 +40,17 @@ const (
 // LoadTZ refuses (one holding a NUL byte, which no real environment can)
 // gives UTC.
 func LocalZone() *time.Location {
-	tz, ok := os.LookupEnv("TZ")
-	if !ok {
-		z, err := loadTZfile(tzDefault)
-		if err != nil {
+	var loc *time.Location
+	var err error
+	if tz, ok := os.LookupEnv("TZ"); ok {
+		loc, err = LoadTZ(tz)
+	} else {
+		z, zerr := loadTZfile(tzDefault)
+		if zerr != nil {
 			z = tzFixed("UTC")
 		}
-		loc, err := z.location("Local")
-		if err != nil {
-			return time.UTC
-		}
-		return loc
+		loc, err = z.location("Local")
 	}
-	loc, err := LoadTZ(tz)
 	if err != nil {
 		return time.UTC
 	}
@@ -55,22 +58,27 @@ func LocalZone() *time.Location {
 }
 
 // LoadTZ returns the zone glibc 2.36 would use if the environment variable
-// TZ were set to tz, with the abbreviation httpd's %Z prints (glibc's
-// tzname) as each period's name:
+// TZ were set to tz. Each period is named with the abbreviation httpd's %Z
+// prints, glibc's tzname[tm_isdst] (apr_strftime passes no tm_zone):
 //
 //   - "" means the tzfile "Universal".
-//   - A leading ':' is dropped; then tz names a tzfile, relative to $TZDIR
-//     (default /usr/share/zoneinfo) unless it starts with '/'. A value that
-//     is then empty means UTC named "UTC".
+//   - A leading ':' is dropped; what remains names a tzfile, relative to
+//     $TZDIR (default /usr/share/zoneinfo) unless it starts with '/'. An
+//     empty name means UTC named "UTC", and so does "/etc/localtime" when
+//     that is not a valid tzfile.
 //   - Failing a readable, valid tzfile, tz is parsed as a POSIX TZ string
-//     with glibc's leniency and quirks: an invalid string is UTC carrying
-//     whatever name was parsed (TZ=garbage is UTC named "garbage"); a DST
-//     name without rules takes its rules from the posixrules tzfile; POSIX
-//     rules give standard time all year before 1970 (DST all year when DST
-//     spans the new year), as glibc computes them.
+//     with glibc's leniency: an invalid string is UTC under whatever name
+//     was parsed (TZ=garbage is UTC named "garbage", TZ=ab UTC named "").
+//     A DST name without rules takes its changes from the posixrules
+//     tzfile and, past that file's last transition, its footer's offsets
+//     too. Rules give standard time all year before 1970 (DST all year
+//     where DST spans the new year), as glibc computes them.
 //
-// The only error is for a tz holding a NUL byte, which no environment
-// variable can. Leap seconds in "right/" tzfiles are ignored.
+// Leap seconds in "right/" tzfiles are ignored, and POSIX rules are followed
+// exactly from 1800 on: earlier times get the local time of the last second
+// of 1799. The only error is for a tz holding a NUL byte, which no
+// environment variable can, or for a tzfile with more local time types than
+// a TZif file can index.
 func LoadTZ(tz string) (*time.Location, error) {
 	if strings.IndexByte(tz, 0) >= 0 {
 		return nil, fmt.Errorf("logformat: TZ value %q contains a NUL byte", tz)
@@ -120,14 +128,12 @@ func loadTZfile(name string) (*tzZone, error) {
 	if err != nil {
 		return nil, err
 	}
-	z := &tzZone{
-		trans: tf.trans,
-		idx:   tf.idx,
-		first: tf.firstType(),
-	}
+	z := &tzZone{trans: tf.trans, idx: tf.idx}
 	for _, t := range tf.types {
-		z.types = append(z.types, tzType{name: tf.name(t), offset: t.offset, isDST: t.isDST})
+		z.types = append(z.types, t.tzType)
 	}
+	// Before the first transition: the first standard-time type.
+	z.first = max(slices.IndexFunc(z.types, func(t tzType) bool { return !t.isDST }), 0)
 	if len(z.trans) > 0 && tf.spec != "" {
 		r := tzParsePOSIX(tf.spec, false)
 		z.rules = r.rules
@@ -146,49 +152,31 @@ func readTZfile(name string) (*tzfile, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > tzMaxFile {
-		return nil, errNotTZfile
+	if tf, ok := parseTZfile(data); ok && len(data) <= tzMaxFile {
+		return tf, nil
 	}
-	tf, ok := parseTZfile(data)
-	if !ok {
-		return nil, errNotTZfile
-	}
-	return tf, nil
+	return nil, errNotTZfile
 }
 
 // tzfile is the content of a TZif file as glibc keeps it.
 type tzfile struct {
 	trans []int64
-	idx   []uint8
+	idx   []uint8 // the type each transition starts
 	types []tzfileType
-	chars []byte
 	spec  string // the footer TZ string; "" when none
 }
 
 type tzfileType struct {
-	offset       int
-	isDST        bool
-	nameIdx      int
-	isStd, isGMT bool
+	tzType
+	isStd, isGMT bool // how posixrules' transition times are given
 }
 
-func (tf *tzfile) name(t tzfileType) string {
-	s := tf.chars[t.nameIdx:]
-	if i := strings.IndexByte(string(s), 0); i >= 0 {
-		s = s[:i]
+// cString is the NUL-terminated string at the start of b.
+func cString(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
 	}
-	return string(s)
-}
-
-// firstType is the type glibc uses before the first transition, or always
-// when there is none: the first standard-time type, else type 0.
-func (tf *tzfile) firstType() int {
-	for i, t := range tf.types {
-		if !t.isDST {
-			return i
-		}
-	}
-	return 0
+	return string(b)
 }
 
 // parseTZfile decodes a TZif file, accepting and refusing what glibc 2.36's
@@ -236,22 +224,18 @@ func parseTZfile(data []byte) (*tzfile, bool) {
 		}
 	}
 	tf := &tzfile{}
-	take := func(n uint64) ([]byte, bool) {
-		if n > uint64(len(p)) {
-			return nil, false
+	short := false
+	take := func(n uint64) []byte {
+		if short = short || n > uint64(len(p)); short {
+			return nil
 		}
 		b := p[:n]
 		p = p[n:]
-		return b, true
+		return b
 	}
-	tb, ok1 := take(c.trans * width)
-	ib, ok2 := take(c.trans)
-	yb, ok3 := take(c.types * 6)
-	cb, ok4 := take(c.chars)
-	_, ok5 := take(c.leaps * (width + 4))
-	sb, ok6 := take(c.isStd)
-	gb, ok7 := take(c.isGMT)
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) || c.types == 0 {
+	tb, ib, yb, cb := take(c.trans*width), take(c.trans), take(c.types*6), take(c.chars)
+	_, sb, gb := take(c.leaps*(width+4)), take(c.isStd), take(c.isGMT)
+	if short || c.types == 0 {
 		return nil, false
 	}
 	for i := uint64(0); i < c.trans; i++ {
@@ -265,31 +249,19 @@ func parseTZfile(data []byte) (*tzfile, bool) {
 		}
 	}
 	tf.idx = ib
-	tf.chars = cb
 	for i := uint64(0); i < c.types; i++ {
 		e := yb[6*i:]
 		if e[4] > 1 || uint64(e[5]) > c.chars {
 			return nil, false
 		}
-		t := tzfileType{
-			offset:  int(int32(binary.BigEndian.Uint32(e))),
-			isDST:   e[4] == 1,
-			nameIdx: int(e[5]),
-		}
-		if i < c.isStd {
-			t.isStd = sb[i] != 0
-		}
-		if i < c.isGMT {
-			t.isGMT = gb[i] != 0
-		}
+		name := cString(cb[e[5]:])
+		t := tzfileType{tzType: tzType{name, int(int32(binary.BigEndian.Uint32(e))), e[4] == 1}}
+		t.isStd = i < c.isStd && sb[i] != 0
+		t.isGMT = i < c.isGMT && gb[i] != 0
 		tf.types = append(tf.types, t)
 	}
 	if width == 8 && len(p) >= 2 && p[0] == '\n' {
-		spec := string(p[1 : len(p)-1])
-		if i := strings.IndexByte(spec, 0); i >= 0 {
-			spec = spec[:i]
-		}
-		tf.spec = spec
+		tf.spec = cString(p[1 : len(p)-1])
 	}
 	return tf, true
 }
@@ -423,45 +395,40 @@ func (p *tzParser) at(i int) byte {
 func tzIsAlpha(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // tzScanUshort is sscanf's %hu at s[i:]: optional white space, an optional
-// sign, decimal digits, converted by strtoul and truncated to 16 bits.
+// sign, decimal digits, converted by strtoul (which saturates, and negates
+// for '-') and truncated to 16 bits.
 func tzScanUshort(s string, i int) (v uint16, next int, ok bool) {
 	for i < len(s) && strings.IndexByte(" \t\n\v\f\r", s[i]) >= 0 {
 		i++
 	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
+	j := i
+	if j < len(s) && (s[j] == '+' || s[j] == '-') {
+		j++
 	}
-	start := i
-	var u uint64
-	overflow := false
-	for ; i < len(s) && sfIsDigit(s[i]); i++ {
-		d := uint64(s[i] - '0')
-		if u > (1<<64-1-d)/10 {
-			overflow = true
-		}
-		u = u*10 + d
+	k := j
+	for k < len(s) && sfIsDigit(s[k]) {
+		k++
 	}
-	if i == start {
-		return 0, i, false
+	if k == j {
+		return 0, k, false
 	}
-	switch {
-	case overflow:
+	u, err := strconv.ParseUint(s[j:k], 10, 64)
+	if err != nil {
 		u = 1<<64 - 1
-	case neg:
+	} else if s[i] == '-' {
 		u = -u
 	}
-	return uint16(u), i, true
+	return uint16(u), k, true
 }
 
-// tzScanHMS is sscanf(s+i, "%hu%n:%hu%n:%hu%n", ...): how many of hh, mm, ss
-// it assigned, and how many bytes the last %n counted.
-func tzScanHMS(s string, i int) (n int, hms [3]uint16, consumed int) {
+// tzScan is sscanf(s+i, "%hu%n<sep>%hu%n..."): it fills out in order, and
+// returns how many values it assigned and how many bytes the last %n
+// counted.
+func tzScan(s string, i int, sep byte, out []uint16) (n, consumed int) {
 	pos := i
-	for n < 3 {
+	for ; n < len(out); n++ {
 		if n > 0 {
-			if pos >= len(s) || s[pos] != ':' {
+			if pos >= len(s) || s[pos] != sep {
 				break
 			}
 			pos++
@@ -470,12 +437,9 @@ func tzScanHMS(s string, i int) (n int, hms [3]uint16, consumed int) {
 		if !ok {
 			break
 		}
-		hms[n] = v
-		n++
-		pos = next
-		consumed = pos - i
+		out[n], pos, consumed = v, next, next-i
 	}
-	return n, hms, consumed
+	return n, consumed
 }
 
 // name is glibc's parse_tzname.
@@ -521,7 +485,8 @@ func (p *tzParser) offset(which int) bool {
 		}
 		p.i++
 	}
-	n, hms, consumed := tzScanHMS(p.s, p.i)
+	var hms [3]uint16
+	n, consumed := tzScan(p.s, p.i, ':', hms[:])
 	switch {
 	case n > 0:
 		hh, mm, ss := min(int(hms[0]), 24), min(int(hms[1]), 59), min(int(hms[2]), 59)
@@ -566,28 +531,13 @@ func (p *tzParser) rule(which int) bool {
 		i = j
 	case c == 'M':
 		r.kind = tzRuleM
-		fields := [3]*uint16{&r.m, &r.n, &r.d}
-		n := 0
-		j := i + 1
-		for n < 3 {
-			if n > 0 {
-				if p.at(j) != '.' {
-					break
-				}
-				j++
-			}
-			v, next, ok := tzScanUshort(p.s, j)
-			if !ok {
-				break
-			}
-			*fields[n] = v
-			n++
-			j = next
-		}
+		mnd := [3]uint16{r.m, r.n, r.d}
+		n, consumed := tzScan(p.s, i+1, '.', mnd[:])
+		r.m, r.n, r.d = mnd[0], mnd[1], mnd[2]
 		if n != 3 || r.m < 1 || r.m > 12 || r.n < 1 || r.n > 5 || r.d > 6 {
 			return false
 		}
-		i = j
+		i += 1 + consumed
 	case c == 0:
 		r.kind = tzRuleM
 		r.m, r.n, r.d = 3, 2, 0
@@ -610,8 +560,7 @@ func (p *tzParser) rule(which int) bool {
 			i++
 		}
 		hms := [3]uint16{2, 0, 0}
-		n, got, consumed := tzScanHMS(p.s, i)
-		copy(hms[:n], got[:n])
+		_, consumed := tzScan(p.s, i, ':', hms[:])
 		i += consumed
 		r.secs = int(hms[0])*3600 + int(hms[1])*60 + int(hms[2])
 		if neg {
@@ -665,19 +614,16 @@ func tzfileDefault(rules *[2]tzRule) *tzZone {
 	if err != nil || len(tf.types) < 2 {
 		return nil
 	}
-	ruleStd, ruleDST := tf.types[0].offset, tf.types[0].offset
-	if len(tf.trans) > 0 {
-		stdSet, dstSet := false, false
-		for i := len(tf.trans) - 1; i >= 0 && !(stdSet && dstSet); i-- {
-			t := tf.types[tf.idx[i]]
-			if !stdSet && !t.isDST {
-				stdSet, ruleStd = true, t.offset
-			} else if !dstSet && t.isDST {
-				dstSet, ruleDST = true, t.offset
-			}
-		}
-		if !dstSet {
-			ruleDST = ruleStd
+	// glibc 2.36 recomputes the file's standard offset, from its last
+	// standard-time transition, but not its DST offset: that is left from
+	// the previous call, which set it to the DST offset of TZ. So from the
+	// second call on, which strftime's %Z and mktime (%s) make, changes
+	// made in DST wall-clock time keep the file's times.
+	ruleStd := 0
+	for i := len(tf.trans) - 1; i >= 0; i-- {
+		if t := tf.types[tf.idx[i]]; !t.isDST {
+			ruleStd = t.offset
+			break
 		}
 	}
 	std, dst := rules[0], rules[1]
@@ -693,11 +639,7 @@ func tzfileDefault(rules *[2]tzRule) *tzZone {
 	for i, when := range tf.trans {
 		t := tf.types[tf.idx[i]]
 		z.idx[i] = uint8(sfB2i(t.isDST))
-		switch {
-		case t.isGMT:
-		case wasDST && !t.isStd:
-			when += int64(dst.offset - ruleDST)
-		default:
+		if !t.isGMT && (!wasDST || t.isStd) {
 			when += int64(std.offset - ruleStd)
 		}
 		z.trans[i] = when
@@ -801,43 +743,29 @@ func (b *tzBuilder) unroll(z *tzZone, from int64) {
 func tzGoFooter(rules *[2]tzRule, names [2]string) (string, bool) {
 	var s []byte
 	for i := range rules {
-		s = append(s, '<')
-		s = append(s, names[i]...)
-		s = append(s, '>')
+		s = fmt.Appendf(s, "<%s>", names[i])
 		s = tzAppendHMS(s, -rules[i].offset)
 	}
 	for i := range rules {
 		r := &rules[i]
 		secs := r.secs
-		s = append(s, ',')
-		switch r.kind {
-		case tzRuleJ0:
-			s = strconv.AppendInt(s, int64(r.d), 10)
-		case tzRuleJ1:
-			if r.d == 0 {
-				// Day 0 is the day before January 1.
-				s = append(s, '0')
-				secs -= 86400
-				break
-			}
-			s = append(s, 'J')
-			s = strconv.AppendInt(s, int64(r.d), 10)
-		case tzRuleM:
-			if r.d > 6 {
-				return "", false
-			}
-			s = append(s, 'M')
-			s = strconv.AppendInt(s, int64(min(max(r.m, 1), 12)), 10)
-			s = append(s, '.')
-			s = strconv.AppendInt(s, int64(min(max(r.n, 1), 5)), 10)
-			s = append(s, '.')
-			s = strconv.AppendInt(s, int64(r.d), 10)
+		switch {
+		case r.kind == tzRuleJ0:
+			s = fmt.Appendf(s, ",%d", r.d)
+		case r.kind == tzRuleJ1 && r.d == 0: // the day before January 1
+			s = append(s, ",0"...)
+			secs -= 86400
+		case r.kind == tzRuleJ1:
+			s = fmt.Appendf(s, ",J%d", r.d)
+		case r.d > 6:
+			return "", false
+		default: // with a week and month clamped as change clamps them
+			s = fmt.Appendf(s, ",M%d.%d.%d", min(max(r.m, 1), 12), min(max(r.n, 1), 5), r.d)
 		}
-		if secs < -(167*3600+59*60+59) || secs > 167*3600+59*60+59 {
+		if max(secs, -secs) > 167*3600+59*60+59 { // Go's limit
 			return "", false
 		}
-		s = append(s, '/')
-		s = tzAppendHMS(s, secs)
+		s = tzAppendHMS(append(s, '/'), secs)
 	}
 	return string(s), true
 }
@@ -848,11 +776,7 @@ func tzAppendHMS(s []byte, secs int) []byte {
 		s = append(s, '-')
 		secs = -secs
 	}
-	s = strconv.AppendInt(s, int64(secs/3600), 10)
-	s = append(s, ':')
-	s = tzAppendPadded(s, int64(secs/60%60), 2)
-	s = append(s, ':')
-	return tzAppendPadded(s, int64(secs%60), 2)
+	return fmt.Appendf(s, "%d:%02d:%02d", secs/3600, secs/60%60, secs%60)
 }
 
 // tzif encodes the zone as a version 2 TZif file. Type 0 is b.pre, used by
@@ -899,47 +823,27 @@ func tzifHeader(out []byte, nTime, nType, nChar int) []byte {
 }
 
 // tzAbbrevs lays out the NUL-terminated names of types, each starting within
-// the first 256 bytes as TZif requires. Names too long for that are
-// shortened.
+// the first 256 bytes as TZif requires, shortening names when they are too
+// long for that.
 func tzAbbrevs(types []tzType) ([]byte, map[string]int) {
 	var names []string
-	seen := map[string]bool{}
+	at := map[string]int{}
 	for _, t := range types {
-		if !seen[t.name] {
-			seen[t.name] = true
+		if _, ok := at[t.name]; !ok {
+			at[t.name] = 0
 			names = append(names, t.name)
 		}
 	}
-	limit := -1 // no limit
+	limit := 1 << 30 // no shortening
 	for {
-		chars := []byte{}
-		at := map[string]int{}
-		ok := true
+		var chars []byte
 		for _, n := range names {
-			short := n
-			if limit >= 0 && len(short) > limit {
-				short = short[:limit]
-			}
-			if len(chars) > 255 {
-				ok = false
-				break
-			}
 			at[n] = len(chars)
-			chars = append(chars, short...)
-			chars = append(chars, 0)
+			chars = append(append(chars, n[:min(len(n), limit)]...), 0)
 		}
-		if ok {
+		if at[names[len(names)-1]] <= 255 {
 			return chars, at
 		}
 		limit = 255/len(names) - 1
 	}
-}
-
-// tzAppendPadded appends n, not negative, with at least width digits.
-func tzAppendPadded(dst []byte, n int64, width int) []byte {
-	s := strconv.AppendInt(nil, n, 10)
-	for i := len(s); i < width; i++ {
-		dst = append(dst, '0')
-	}
-	return append(dst, s...)
 }
