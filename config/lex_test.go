@@ -88,7 +88,7 @@ func TestSourceLines(t *testing.T) {
 				if !ok {
 					break
 				}
-				got = append(got, line{ll.text, ll.first, ll.last})
+				got = append(got, line(ll))
 			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("lines of %q = %+v, want %+v", tt.data, got, tt.want)
