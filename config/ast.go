@@ -90,6 +90,9 @@ func (d *Directive) print(b *strings.Builder, depth int) {
 
 // Config is a configuration read by Parse or ParseFile.
 type Config struct {
+	// File is the configuration file that was read (the name given to
+	// Parse, or the path ParseFile opened).
+	File string
 	// Directives are the top-level directives, in file order.
 	Directives []*Directive
 	// ServerRoot is the server root in effect at the end of the file:

@@ -19,6 +19,9 @@ type Error struct {
 
 // Error formats e as FILE:LINE: message.
 func (e *Error) Error() string {
+	if e.Line == 0 {
+		return e.File + ": " + e.Msg
+	}
 	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 }
 

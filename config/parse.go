@@ -137,6 +137,7 @@ func (p *parser) run(name string, data []byte) (*Config, error) {
 	nodes := p.readSource(name, data)
 	p.checkList(nodes, &scope{override: serverOverride})
 	cfg := &Config{
+		File:       name,
 		Directives: nodes,
 		ServerRoot: p.serverRoot,
 		Modules:    p.modules,

@@ -19,7 +19,9 @@ func main() {
 // run is the whole program but for the process: it reads the flags, does
 // the work and returns the exit status.
 //
+//	logproxy [-d serverroot] [-f file] [-D name]...      serve in the foreground
 //	logproxy [-d serverroot] [-f file] [-D name]... -t   check the configuration
+//	logproxy [-d serverroot] [-f file] -k command        signal the running server
 //	logproxy -v                                          print the version
 //
 // As with apache2, a relative -f is relative to the server root, and -t
@@ -34,6 +36,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	file := fs.String("f", config.DefaultConfigFile, "configuration `file`, relative to the server root unless absolute")
 	test := fs.Bool("t", false, "check the configuration and exit")
 	version := fs.Bool("v", false, "print the version and exit")
+	signal := fs.String("k", "", "`command` for a running server, as apachectl: start, stop, restart, graceful, graceful-stop")
 	if err := fs.Parse(splitDefines(args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -52,8 +55,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		opts := &config.Options{ServerRoot: *root, Defines: defines}
 		return checkConfig(*file, opts, stdout, stderr)
 	}
-	fmt.Fprintln(stderr, "logproxy: serving is not implemented yet; use -t to check a configuration")
-	return 2
+	opts := &config.Options{ServerRoot: *root, Defines: defines}
+	if *signal != "" {
+		return control(*signal, *file, opts, stdout, stderr)
+	}
+	return serve(*file, opts, stderr)
 }
 
 // checkConfig is -t: it reads the configuration and reports on it.

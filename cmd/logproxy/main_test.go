@@ -31,7 +31,7 @@ func TestRun(t *testing.T) {
 		noStdout bool
 	}{
 		{name: "version", args: []string{"-v"}, code: 0, stdout: "logproxy version "},
-		{name: "serve not implemented", args: []string{"-f", good}, code: 2, stderr: "not implemented yet", noStdout: true},
+		{name: "serve without Listen", args: []string{"-f", good}, code: 1, stderr: good + ": no listening sockets available", noStdout: true},
 		{name: "syntax ok", args: []string{"-t", "-f", good}, code: 0, stdout: "Syntax OK\n"},
 		{name: "errors", args: []string{"-t", "-f", bad}, code: 1, stderr: bad + ":2: TransferLog takes one argument", noStdout: true},
 		{name: "all errors", args: []string{"-t", "-f", bad}, code: 1, stderr: bad + ":1: Unrecognized LogFormat directive %Z"},

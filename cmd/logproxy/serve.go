@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jl6/logproxy/config"
+	"github.com/jl6/logproxy/proxy"
+)
+
+// loadSite reads, checks and builds the configuration, and opens its logs.
+func loadSite(file string, opts *config.Options, stderr io.Writer) (*proxy.Site, error) {
+	cfg, err := config.ParseFile(file, opts)
+	if cfg == nil {
+		return nil, err
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(stderr, "%s:%d: warning: %s\n", w.File, w.Line, w.Msg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	site, err := config.Build(cfg, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := site.Prepare(); err != nil {
+		return nil, err
+	}
+	if err := site.OpenLogs(); err != nil {
+		return nil, err
+	}
+	return site, nil
+}
+
+// serve runs the server in the foreground until SIGTERM or SIGWINCH, and
+// reloads on SIGHUP and SIGUSR1, as httpd does.
+func serve(file string, opts *config.Options, stderr io.Writer) int {
+	site, err := loadSite(file, opts, stderr)
+	if err != nil {
+		printErr(stderr, err)
+		return 1
+	}
+	errLog, closeErrLog, err := proxy.OpenErrorLog(site, stderr)
+	if err != nil {
+		printErr(stderr, err)
+		return 1
+	}
+	e := proxy.NewEngine(site, &proxy.Options{ErrorLog: errLog})
+	if err := e.Start(); err != nil {
+		printErr(stderr, err)
+		site.CloseLogs()
+		return 1
+	}
+	if site.PidFile != "" {
+		if err := os.WriteFile(site.PidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+			errLog.Error("could not write PidFile", "file", site.PidFile, "err", err)
+		}
+		defer os.Remove(site.PidFile)
+	}
+	errLog.Info("resuming normal operations", "module", "mpm", "pid", os.Getpid())
+
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGWINCH, syscall.SIGHUP, syscall.SIGUSR1)
+	defer signal.Stop(sigs)
+	for sig := range sigs {
+		switch sig {
+		case syscall.SIGHUP, syscall.SIGUSR1:
+			next, err := loadSite(file, opts, stderr)
+			if err != nil {
+				errLog.Error("reload failed, keeping the running configuration: "+err.Error(), "module", "core")
+				continue
+			}
+			old := e.Site()
+			if err := e.Reload(next); err != nil {
+				errLog.Error("reload failed, keeping the running configuration: "+err.Error(), "module", "core")
+				next.CloseLogs()
+				continue
+			}
+			// Requests in flight on the old site may still log to its
+			// files for a moment: close them after a grace period.
+			go func() {
+				time.Sleep(30 * time.Second)
+				old.CloseLogs()
+			}()
+			errLog.Info("configuration reloaded, log files reopened", "module", "core", "signal", sig.String())
+		default:
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			err := e.Shutdown(ctx)
+			cancel()
+			if cerr := e.Site().CloseLogs(); cerr != nil {
+				errLog.Error("closing logs: " + cerr.Error())
+			}
+			errLog.Info("caught "+sig.String()+", shutting down", "module", "mpm")
+			closeErrLog()
+			if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+				return 1
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
+// control is -k: it signals the server whose pid is in the PidFile, as
+// apachectl does, or starts one.
+func control(cmd, file string, opts *config.Options, stdout, stderr io.Writer) int {
+	if cmd == "start" {
+		return serve(file, opts, stderr)
+	}
+	cfg, err := config.ParseFile(file, opts)
+	if cfg == nil || err != nil {
+		printErr(stderr, err)
+		return 1
+	}
+	site, err := config.Build(cfg, nil)
+	if err != nil {
+		printErr(stderr, err)
+		return 1
+	}
+	pidFile := site.PidFile
+	if pidFile == "" {
+		pidFile = filepath.Join(cfg.ServerRoot, "logs/httpd.pid")
+	}
+	data, err := os.ReadFile(pidFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "logproxy: %s: %v (is the server running?)\n", pidFile, err)
+		return 1
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil || pid <= 0 {
+		fmt.Fprintf(stderr, "logproxy: %s does not hold a process id\n", pidFile)
+		return 1
+	}
+	var sig syscall.Signal
+	switch cmd {
+	case "stop":
+		sig = syscall.SIGTERM
+	case "graceful-stop":
+		sig = syscall.SIGWINCH
+	case "restart":
+		sig = syscall.SIGHUP
+	case "graceful":
+		sig = syscall.SIGUSR1
+	default:
+		fmt.Fprintf(stderr, "logproxy: -k %q: expected start, stop, restart, graceful or graceful-stop\n", cmd)
+		return 2
+	}
+	if err := syscall.Kill(pid, sig); err != nil {
+		fmt.Fprintf(stderr, "logproxy: signalling process %d: %v\n", pid, err)
+		return 1
+	}
+	return 0
+}
+
+func printErr(w io.Writer, err error) {
+	var list config.ErrorList
+	if errors.As(err, &list) {
+		for _, e := range list {
+			fmt.Fprintln(w, e)
+		}
+		return
+	}
+	fmt.Fprintf(w, "logproxy: %v\n", err)
+}

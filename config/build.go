@@ -1,0 +1,612 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jl6/logproxy/logformat"
+	"github.com/jl6/logproxy/proxy"
+	"github.com/jl6/logproxy/strip"
+)
+
+// BuildOptions adjust how a configuration becomes a running site. The
+// zero value is ready to use.
+type BuildOptions struct {
+	// Location is the zone of %t in access logs (nil: the C library's
+	// local zone, from TZ).
+	Location *time.Location
+}
+
+// Build turns a checked configuration into the proxy's run-time site: the
+// main server, the virtual hosts with their defaults merged from the main
+// server as httpd merges them, the access logs with their nicknames
+// resolved, and every directive's value checked. Errors name the file and
+// line of the directive at fault; all of them are returned.
+func Build(cfg *Config, opts *BuildOptions) (*proxy.Site, error) {
+	b := &siteBuilder{cfg: cfg, logs: make(map[string]*proxy.LogFile)}
+	if opts != nil {
+		b.opts = *opts
+	}
+	b.site = &proxy.Site{ServerRoot: cfg.ServerRoot}
+	main := newServerBuild(nil)
+	b.site.Main = main.srv
+	b.build(cfg.Directives, main, nil)
+	var vhosts []*serverBuild
+	for _, d := range cfg.Directives {
+		if strings.EqualFold(d.Name, "VirtualHost") && d.Section {
+			vb := newServerBuild(main)
+			b.vhostAddrs(d, vb)
+			b.build(d.Children, vb, nil)
+			vhosts = append(vhosts, vb)
+		}
+	}
+	main.finish(nil)
+	for _, vb := range vhosts {
+		vb.finish(main)
+		b.site.VHosts = append(b.site.VHosts, vb.srv)
+	}
+	b.resolveLogs(main, vhosts)
+	if len(b.site.Listen) == 0 {
+		b.errs = append(b.errs, &Error{File: cfg.file(), Msg: "no listening sockets available, shutting down (no Listen directive)"})
+	}
+	if len(b.errs) > 0 {
+		return b.site, b.errs
+	}
+	return b.site, nil
+}
+
+// file names the main configuration file, for errors without a line.
+func (c *Config) file() string {
+	if c.File != "" {
+		return c.File
+	}
+	if len(c.Directives) > 0 {
+		return c.Directives[0].File
+	}
+	return "httpd.conf"
+}
+
+type siteBuilder struct {
+	cfg  *Config
+	opts BuildOptions
+	site *proxy.Site
+	logs map[string]*proxy.LogFile
+	errs ErrorList
+}
+
+// serverBuild is a server under construction, with what was set in it, so
+// that a virtual host inherits what it does not set from the main server.
+type serverBuild struct {
+	srv    *proxy.Server
+	parent *serverBuild
+	set    map[string]bool
+
+	nick       logformat.Nicknames
+	defaultFmt string // LogFormat with one argument
+	logLines   []pendingLog
+}
+
+// pendingLog is a CustomLog line whose format is resolved once the whole
+// configuration is read (a nickname may be defined further down).
+type pendingLog struct {
+	d      *Directive
+	path   string
+	format string
+	env    string
+	global bool
+}
+
+func newServerBuild(parent *serverBuild) *serverBuild {
+	sb := &serverBuild{
+		srv: &proxy.Server{
+			Timeout:              60 * time.Second,
+			KeepAlive:            true,
+			KeepAliveTimeout:     5 * time.Second,
+			MaxKeepAliveRequests: 100,
+			Dir:                  &proxy.DirConfig{},
+		},
+		parent: parent,
+		set:    make(map[string]bool),
+	}
+	if parent != nil {
+		sb.nick.Parent = &parent.nick
+	}
+	return sb
+}
+
+// finish fills what a virtual host did not set from the main server.
+func (sb *serverBuild) finish(main *serverBuild) {
+	s := sb.srv
+	if main == nil {
+		if s.Hostname == "" {
+			s.Hostname = "localhost"
+		}
+		return
+	}
+	m := main.srv
+	inherit := func(name string, f func()) {
+		if !sb.set[name] {
+			f()
+		}
+	}
+	inherit("servername", func() { s.Hostname, s.Port = m.Hostname, m.Port })
+	inherit("timeout", func() { s.Timeout = m.Timeout })
+	inherit("keepalive", func() { s.KeepAlive = m.KeepAlive })
+	inherit("keepalivetimeout", func() { s.KeepAliveTimeout = m.KeepAliveTimeout })
+	inherit("maxkeepaliverequests", func() { s.MaxKeepAliveRequests = m.MaxKeepAliveRequests })
+	inherit("limitrequestline", func() { s.Limits.RequestLine = m.Limits.RequestLine })
+	inherit("limitrequestfieldsize", func() { s.Limits.RequestFieldSize = m.Limits.RequestFieldSize })
+	inherit("limitrequestfields", func() { s.Limits.RequestFields = m.Limits.RequestFields })
+	inherit("httpprotocoloptions", func() {
+		s.Limits.Unsafe, s.Limits.RegisteredMethods, s.Limits.Require10 = m.Limits.Unsafe, m.Limits.RegisteredMethods, m.Limits.Require10
+	})
+	inherit("proxytimeout", func() { s.ProxyTimeout = m.ProxyTimeout })
+	inherit("remoteip", func() { s.RemoteIP = m.RemoteIP })
+	inherit("errorlogformat", func() { s.ErrorLogFormat = m.ErrorLogFormat })
+	// Directory-level settings of the server: the main server's first,
+	// the virtual host's over them.
+	d := m.Dir.Clone()
+	d.Merge(s.Dir)
+	if !sb.set["documentroot"] {
+		d.DocumentRoot = m.Dir.DocumentRoot
+	}
+	s.Dir = d
+	// Sections and routes: the virtual host's, then the main server's.
+	s.Sections = append(s.Sections, m.Sections...)
+	s.Routes = append(s.Routes, m.Routes...)
+	s.ReverseRoutes = append(s.ReverseRoutes, m.ReverseRoutes...)
+	if !sb.set["defaultformat"] {
+		sb.defaultFmt = main.defaultFmt
+	}
+}
+
+func (b *siteBuilder) errorf(d *Directive, format string, args ...any) {
+	b.errs = append(b.errs, &Error{File: d.File, Line: d.Line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// path resolves a file name against ServerRoot, as ap_server_root_relative.
+func (b *siteBuilder) path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(b.cfg.ServerRoot, p)
+}
+
+// build walks directives of a server (dir nil) or of a section (dir set).
+func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirConfig) {
+	s := sb.srv
+	for _, d := range list {
+		if d.Section {
+			b.section(d, sb, dir)
+			continue
+		}
+		target := dir
+		if target == nil {
+			target = s.Dir
+		}
+		name := strings.ToLower(d.Name)
+		a := d.Args
+		switch name {
+		case "serverroot", "loadmodule", "user", "group", "startservers", "serverlimit",
+			"threadsperchild", "maxrequestworkers", "maxclients", "minsparethreads",
+			"maxsparethreads", "minspareservers", "maxspareservers", "threadlimit",
+			"maxconnectionsperchild", "maxrequestsperchild", "mutex", "servertokens",
+			"serveradmin", "serversignature", "traceenable", "enablesendfile", "enablemmap",
+			"bufferedlogs", "logiotrackttfb", "options", "allowoverride", "accessfilename",
+			"adddefaultcharset", "authbasicprovider", "passenv", "requestreadtimeout",
+			"proxyrequests", "defaulttype", "addtype", "typesconfig", "listenbacklog",
+			"keepalive_", "pidfile", "errorlog", "loglevel":
+			b.simple(d, sb, target, name)
+		case "listen":
+			b.listen(d)
+		case "servername":
+			if dir != nil {
+				b.errorf(d, "ServerName not allowed here")
+				continue
+			}
+			host, port := a[0], 0
+			if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.HasSuffix(host, "]") {
+				p, err := strconv.Atoi(host[i+1:])
+				if err != nil || p < 1 || p > 65535 {
+					b.errorf(d, "The port number \"%s\" is outside the appropriate range (i.e., 1..65535).", host[i+1:])
+					continue
+				}
+				host, port = host[:i], p
+			}
+			s.Hostname, s.Port = strings.Trim(host, "[]"), port
+			sb.set["servername"] = true
+		case "serveralias":
+			s.Aliases = append(s.Aliases, a...)
+		case "usecanonicalname":
+			var v proxy.CanonicalName
+			switch strings.ToLower(a[0]) {
+			case "on":
+				v = proxy.CanonicalOn
+			case "off":
+				v = proxy.CanonicalOff
+			case "dns":
+				v = proxy.CanonicalDNS
+			default:
+				b.errorf(d, "parameter must be 'on', 'off', or 'dns'")
+				continue
+			}
+			target.UseCanonicalName = &v
+		case "timeout", "keepalivetimeout", "proxytimeout":
+			secs, err := strconv.Atoi(a[0])
+			if err != nil || secs < 0 {
+				b.errorf(d, "%s must be a number of seconds, not %q", d.Name, a[0])
+				continue
+			}
+			dur := time.Duration(secs) * time.Second
+			switch name {
+			case "timeout":
+				s.Timeout = dur
+			case "keepalivetimeout":
+				s.KeepAliveTimeout = dur
+			default:
+				s.ProxyTimeout = dur
+			}
+			sb.set[name] = true
+		case "keepalive":
+			switch strings.ToLower(a[0]) {
+			case "on":
+				s.KeepAlive = true
+			case "off":
+				s.KeepAlive = false
+			default:
+				b.errorf(d, "KeepAlive must be On or Off")
+				continue
+			}
+			sb.set[name] = true
+		case "maxkeepaliverequests", "limitrequestline", "limitrequestfieldsize", "limitrequestfields":
+			n, err := strconv.Atoi(a[0])
+			if err != nil || n < 0 {
+				b.errorf(d, "%s must be a non-negative integer, not %q", d.Name, a[0])
+				continue
+			}
+			switch name {
+			case "maxkeepaliverequests":
+				s.MaxKeepAliveRequests = n
+			case "limitrequestline":
+				s.Limits.RequestLine = zeroAsNegative(n)
+			case "limitrequestfieldsize":
+				s.Limits.RequestFieldSize = zeroAsNegative(n)
+			default:
+				s.Limits.RequestFields = zeroAsNegative(n)
+			}
+			sb.set[name] = true
+		case "limitrequestbody":
+			n, err := strconv.ParseInt(a[0], 10, 64)
+			if err != nil || n < 0 {
+				b.errorf(d, "LimitRequestBody argument is not parsable.")
+				continue
+			}
+			target.LimitRequestBody = &n
+		case "httpprotocoloptions":
+			for _, w := range a {
+				switch strings.ToLower(w) {
+				case "unsafe":
+					s.Limits.Unsafe = true
+				case "strict":
+					s.Limits.Unsafe = false
+				case "registeredmethods":
+					s.Limits.RegisteredMethods = true
+				case "lenientmethods":
+					s.Limits.RegisteredMethods = false
+				case "require1.0":
+					s.Limits.Require10 = true
+				case "allow0.9":
+					s.Limits.Require10 = false
+				default:
+					b.errorf(d, "HttpProtocolOptions does not accept %s", w)
+				}
+			}
+			sb.set[name] = true
+		case "documentroot":
+			target.DocumentRoot = strings.TrimSuffix(b.path(a[0]), "/")
+			sb.set[name] = true
+		case "directoryindex":
+			if len(a) == 1 && strings.EqualFold(a[0], "disabled") {
+				target.DirectoryIndex = []string{}
+			} else {
+				target.DirectoryIndex = append([]string{}, a...)
+			}
+		case "alias", "aliasmatch":
+			al := proxy.Alias{From: a[0], To: a[1]}
+			if name == "aliasmatch" {
+				re, err := regexp.Compile(a[0])
+				if err != nil {
+					b.errorf(d, "Regular expression could not be compiled.")
+					continue
+				}
+				al.Regex = re
+			} else {
+				al.To = b.path(a[1])
+			}
+			target.Aliases = append(target.Aliases, al)
+		case "errordocument":
+			code, err := strconv.Atoi(a[0])
+			if err != nil || code < 100 || code > 599 {
+				b.errorf(d, "Unsupported HTTP response code %s", a[0])
+				continue
+			}
+			if target.ErrorDocuments == nil {
+				target.ErrorDocuments = make(map[int]string)
+			}
+			target.ErrorDocuments[code] = a[1]
+		case "hostnamelookups":
+			var on bool
+			switch strings.ToLower(a[0]) {
+			case "on":
+				on = true
+			case "off":
+			case "double":
+				b.errorf(d, "HostnameLookups Double is not supported by logproxy")
+				continue
+			default:
+				b.errorf(d, "parameter must be 'on', 'off', or 'double'")
+				continue
+			}
+			target.HostnameLookups = &on
+		case "authtype":
+			if !strings.EqualFold(a[0], "basic") && !strings.EqualFold(a[0], "none") {
+				b.errorf(d, "AuthType %s is not supported by logproxy (only Basic)", a[0])
+				continue
+			}
+			target.AuthType = a[0]
+		case "authname":
+			target.AuthName = a[0]
+		case "authuserfile":
+			target.AuthUserFile = b.path(a[0])
+		case "require":
+			b.require(d, target)
+		case "setenv", "unsetenv", "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
+			b.envRule(d, target, dir == nil)
+		case "requestheader", "header":
+			b.headerRule(d, target)
+		case "stripheader":
+			set, err := strip.Compile(a...)
+			if err != nil {
+				b.errorf(d, "%v", err)
+				continue
+			}
+			target.Strip = mergeStrip(target.Strip, a, set)
+		case "remoteipheader", "remoteipinternalproxy", "remoteiptrustedproxy":
+			b.remoteIP(d, sb)
+		case "proxypass", "proxypassmatch":
+			b.proxyPass(d, sb, dir)
+		case "proxypassreverse", "proxypassreversecookiepath", "proxypassreversecookiedomain":
+			b.proxyPassReverse(d, sb, dir)
+		case "proxypreservehost", "proxyaddheaders", "proxyerroroverride":
+			on, ok := onOff(a[0])
+			if !ok {
+				b.errorf(d, "%s must be On or Off", d.Name)
+				continue
+			}
+			switch name {
+			case "proxypreservehost":
+				target.ProxyPreserveHost = &on
+			case "proxyaddheaders":
+				target.ProxyAddHeaders = &on
+			default:
+				target.ProxyErrorOverride = &on
+			}
+		case "logformat":
+			if len(a) == 2 {
+				sb.nick.Define(a[1], a[0])
+			} else {
+				sb.defaultFmt = a[0]
+				sb.set["defaultformat"] = true
+			}
+		case "customlog", "globallog":
+			pl := pendingLog{d: d, path: a[0], format: a[1], global: name == "globallog"}
+			if len(a) == 3 {
+				pl.env = a[2]
+			}
+			sb.logLines = append(sb.logLines, pl)
+		case "transferlog":
+			sb.logLines = append(sb.logLines, pendingLog{d: d, path: a[0]})
+		case "errorlogformat":
+			s.ErrorLogFormat = a[len(a)-1]
+			sb.set[name] = true
+		default:
+			spec, known := LookupDirective(d.Name)
+			if known && spec.Ignored {
+				continue
+			}
+			b.errorf(d, "%s is accepted by the configuration checker but not implemented by logproxy yet", d.Name)
+		}
+	}
+}
+
+func zeroAsNegative(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
+func onOff(s string) (bool, bool) {
+	switch strings.ToLower(s) {
+	case "on":
+		return true, true
+	case "off":
+		return false, true
+	}
+	return false, false
+}
+
+func mergeStrip(old *strip.Set, patterns []string, add *strip.Set) *strip.Set {
+	if old == nil {
+		return add
+	}
+	all := append(old.Patterns(), patterns...)
+	s, _ := strip.Compile(all...)
+	return s
+}
+
+// simple handles the directives with a plain value, and the ones logproxy
+// accepts because they tune httpd's process model.
+func (b *siteBuilder) simple(d *Directive, sb *serverBuild, dir *proxy.DirConfig, name string) {
+	s := sb.srv
+	switch name {
+	case "pidfile":
+		b.site.PidFile = b.path(d.Args[0])
+	case "errorlog":
+		if sb.parent == nil {
+			p := d.Args[0]
+			if !strings.HasPrefix(p, "|") && !strings.HasPrefix(p, "syslog") {
+				p = b.path(p)
+			}
+			b.site.ErrorLog.Path = p
+		}
+	case "loglevel":
+		b.logLevel(d)
+	case "typesconfig":
+		b.site.TypesConfig = b.path(d.Args[0])
+	case "addtype":
+		if dir.AddTypes == nil {
+			dir.AddTypes = make(map[string]string)
+		}
+		for _, ext := range d.Args[1:] {
+			dir.AddTypes[strings.ToLower(strings.TrimPrefix(ext, "."))] = d.Args[0]
+		}
+	case "requestreadtimeout":
+		// mod_reqtimeout: checked, applied by the front end's deadlines.
+	}
+	_ = s
+}
+
+// logLevel reads "LogLevel [module:]level ...".
+func (b *siteBuilder) logLevel(d *Directive) {
+	for _, w := range d.Args {
+		mod, lvl, hasMod := strings.Cut(w, ":")
+		if !hasMod {
+			lvl, mod = mod, ""
+		}
+		l, ok := proxy.ParseLogLevel(lvl)
+		if !ok {
+			b.errorf(d, "LogLevel requires level keyword: one of emerg/alert/crit/error/warn/notice/info/debug/trace1/.../trace8")
+			return
+		}
+		if mod == "" {
+			b.site.ErrorLog.Level, b.site.ErrorLog.LevelSet = l, true
+			continue
+		}
+		if b.site.ErrorLog.Module == nil {
+			b.site.ErrorLog.Module = make(map[string]proxy.LogLevel)
+		}
+		b.site.ErrorLog.Module[strings.TrimSuffix(strings.ToLower(mod), "_module")] = l
+	}
+}
+
+// listen reads Listen [addr:]port [protocol].
+func (b *siteBuilder) listen(d *Directive) {
+	a := d.Args[0]
+	if !strings.Contains(a, ":") || strings.HasSuffix(a, "]") {
+		a = ":" + a
+	}
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		b.errorf(d, "Invalid address or port: %s", d.Args[0])
+		return
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		b.errorf(d, "Port must be specified")
+		return
+	}
+	if len(d.Args) > 1 && !strings.EqualFold(d.Args[1], "http") {
+		b.errorf(d, "Listen protocol %q is not supported by logproxy", d.Args[1])
+		return
+	}
+	b.site.Listen = append(b.site.Listen, net.JoinHostPort(host, port))
+}
+
+// vhostAddrs reads the addresses of <VirtualHost addr[:port] ...>.
+func (b *siteBuilder) vhostAddrs(d *Directive, sb *serverBuild) {
+	sb.srv.File, sb.srv.Line = d.File, d.Line
+	for _, w := range d.Args {
+		var va proxy.VHostAddr
+		host, port := w, ""
+		if i := strings.LastIndexByte(w, ':'); i >= 0 && !strings.HasSuffix(w, "]") {
+			host, port = w[:i], w[i+1:]
+		}
+		switch port {
+		case "", "*":
+			va.AnyPort = true
+		default:
+			p, err := strconv.Atoi(port)
+			if err != nil || p < 0 || p > 65535 {
+				b.errorf(d, "The port number \"%s\" is outside the appropriate range (i.e., 1..65535).", port)
+				continue
+			}
+			va.Port = p
+		}
+		host = strings.Trim(host, "[]")
+		switch {
+		case host == "*" || strings.EqualFold(host, "_default_"):
+			va.Any = true
+		default:
+			ip, err := netip.ParseAddr(host)
+			if err != nil {
+				addrs, lerr := net.LookupHost(host)
+				if lerr != nil || len(addrs) == 0 {
+					b.errorf(d, "Could not resolve host name %s -- ignoring!", host)
+					continue
+				}
+				ip, _ = netip.ParseAddr(addrs[0])
+			}
+			va.Addr = ip
+		}
+		sb.srv.Addrs = append(sb.srv.Addrs, va)
+	}
+}
+
+// section reads a <Directory>, <Location>, <Files> section (or a Match
+// form) into the server's list; <VirtualHost> is handled by Build.
+func (b *siteBuilder) section(d *Directive, sb *serverBuild, parent *proxy.DirConfig) {
+	name := strings.ToLower(d.Name)
+	if name == "virtualhost" {
+		return
+	}
+	sec := &proxy.Section{Dir: &proxy.DirConfig{}}
+	arg := ""
+	if len(d.Args) > 0 {
+		arg = d.Args[len(d.Args)-1]
+	}
+	isRegex := strings.HasSuffix(name, "match") || (len(d.Args) == 2 && d.Args[0] == "~")
+	switch strings.TrimSuffix(name, "match") {
+	case "location":
+		sec.Kind = proxy.SectionLocation
+	case "directory":
+		sec.Kind = proxy.SectionDirectory
+		if !isRegex {
+			arg = b.path(arg)
+		}
+	case "files":
+		sec.Kind = proxy.SectionFiles
+	default:
+		b.errorf(d, "<%s> is not supported by logproxy", d.Name)
+		return
+	}
+	if isRegex {
+		re, err := regexp.Compile(arg)
+		if err != nil {
+			b.errorf(d, "Regex could not be compiled")
+			return
+		}
+		sec.Regex = re
+	}
+	sec.Path = arg
+	b.build(d.Children, sb, sec.Dir)
+	if sec.Dir.ProxyPass != nil && sec.Kind == proxy.SectionLocation {
+		sec.Dir.ProxyPass.Path = sec.Path
+	}
+	sb.srv.Sections = append(sb.srv.Sections, sec)
+}

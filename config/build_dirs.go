@@ -1,0 +1,523 @@
+package config
+
+import (
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jl6/logproxy/logformat"
+	"github.com/jl6/logproxy/proxy"
+)
+
+// require reads a Require line (mod_authz_core, with the providers of
+// mod_authz_user and mod_authz_host). Several Require lines in a section
+// are alternatives, as httpd's default <RequireAny>.
+func (b *siteBuilder) require(d *Directive, dir *proxy.DirConfig) {
+	a := d.Args
+	rule := proxy.RequireRule{}
+	if strings.EqualFold(a[0], "not") {
+		rule.Negate = true
+		a = a[1:]
+		if len(a) == 0 {
+			b.errorf(d, "Require not needs a provider")
+			return
+		}
+	}
+	switch strings.ToLower(a[0]) {
+	case "all":
+		if len(a) != 2 {
+			b.errorf(d, "'Require all' takes 'granted' or 'denied'")
+			return
+		}
+		switch strings.ToLower(a[1]) {
+		case "granted":
+			rule.Kind = proxy.RequireAllGranted
+		case "denied":
+			rule.Kind = proxy.RequireAllDenied
+		default:
+			b.errorf(d, "'Require all' does not take '%s'", a[1])
+			return
+		}
+	case "valid-user":
+		rule.Kind = proxy.RequireValidUser
+	case "user":
+		rule.Kind = proxy.RequireUser
+		rule.Args = append(rule.Args, a[1:]...)
+	case "ip":
+		rule.Kind = proxy.RequireIP
+		for _, w := range a[1:] {
+			p, err := parseIPPrefix(w)
+			if err != nil {
+				b.errorf(d, "ip address '%s' appears to be invalid", w)
+				return
+			}
+			rule.IPs = append(rule.IPs, p)
+		}
+	default:
+		b.errorf(d, "Unknown Authz provider: %s", a[0])
+		return
+	}
+	if dir.Require == nil {
+		dir.Require = &proxy.Require{}
+	}
+	dir.Require.Any = append(dir.Require.Any, rule)
+}
+
+// parseIPPrefix reads an address or network as mod_authz_host and
+// mod_remoteip accept it: a.b.c.d, a.b.c.d/nn, a.b.c.d/m.m.m.m, a partial
+// a.b, or an IPv6 address or prefix.
+func parseIPPrefix(w string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(w); err == nil {
+		return p.Masked(), nil
+	}
+	if ip, mask, ok := strings.Cut(w, "/"); ok {
+		a, err := netip.ParseAddr(ip)
+		if err != nil {
+			return netip.Prefix{}, err
+		}
+		m, err := netip.ParseAddr(mask)
+		if err != nil || !m.Is4() {
+			return netip.Prefix{}, err
+		}
+		bits := 0
+		for _, x := range m.As4() {
+			for x&0x80 != 0 {
+				bits++
+				x <<= 1
+			}
+		}
+		return netip.PrefixFrom(a, bits).Masked(), nil
+	}
+	if a, err := netip.ParseAddr(w); err == nil {
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	// Partial IPv4 address: "10.1" means 10.1.0.0/16.
+	parts := strings.Split(strings.TrimSuffix(w, "."), ".")
+	if len(parts) > 0 && len(parts) < 4 {
+		var oct [4]byte
+		for i, p := range parts {
+			n, err := strconv.Atoi(p)
+			if err != nil || n < 0 || n > 255 {
+				return netip.Prefix{}, err
+			}
+			oct[i] = byte(n)
+		}
+		return netip.PrefixFrom(netip.AddrFrom4(oct), 8*len(parts)), nil
+	}
+	return netip.ParsePrefix(w)
+}
+
+// envRule reads SetEnv, UnsetEnv, SetEnvIf, SetEnvIfNoCase and
+// BrowserMatch[NoCase]. SetEnvIf rules of the server itself run when the
+// request is read (post_read_request), the ones in sections later.
+func (b *siteBuilder) envRule(d *Directive, dir *proxy.DirConfig, serverLevel bool) {
+	a := d.Args
+	name := strings.ToLower(d.Name)
+	var rule proxy.EnvRule
+	switch name {
+	case "setenv":
+		if len(a) < 1 || len(a) > 2 {
+			b.errorf(d, "SetEnv takes 1-2 arguments, an environment variable name and optional value to pass to CGI.")
+			return
+		}
+		v := proxy.EnvAssign{Name: a[0]}
+		if len(a) == 2 {
+			v.Value = a[1]
+		}
+		rule.Vars = []proxy.EnvAssign{v}
+	case "unsetenv":
+		for _, n := range a {
+			rule.Vars = append(rule.Vars, proxy.EnvAssign{Name: n, Unset: true})
+		}
+	default:
+		attr, pattern, vars := "", "", a
+		if strings.HasPrefix(name, "browsermatch") {
+			attr = "User-Agent"
+		} else {
+			if len(a) < 1 {
+				b.errorf(d, "%s requires at least two arguments", d.Name)
+				return
+			}
+			attr, vars = a[0], a[1:]
+		}
+		if len(vars) < 2 {
+			b.errorf(d, "Missing regular expression for %s", d.Name)
+			return
+		}
+		pattern, vars = vars[0], vars[1:]
+		if strings.HasSuffix(name, "nocase") {
+			pattern = "(?i)" + pattern
+		}
+		re, err := regexp.Compile(pattern)
+		if err != nil {
+			b.errorf(d, "Regular expression could not be compiled: %v", err)
+			return
+		}
+		rule.Attribute, rule.Regex, rule.Early = attr, re, serverLevel
+		for _, v := range vars {
+			switch {
+			case strings.HasPrefix(v, "!"):
+				rule.Vars = append(rule.Vars, proxy.EnvAssign{Name: v[1:], Unset: true})
+			default:
+				n, val, _ := strings.Cut(v, "=")
+				rule.Vars = append(rule.Vars, proxy.EnvAssign{Name: n, Value: val})
+			}
+		}
+	}
+	dir.SetEnv = append(dir.SetEnv, rule)
+}
+
+// headerRule reads Header and RequestHeader, as mod_headers'
+// header_cmd: [condition] action header [value] [replacement]
+// [early|env=[!]var|expr=expression].
+func (b *siteBuilder) headerRule(d *Directive, dir *proxy.DirConfig) {
+	a := append([]string(nil), d.Args...)
+	isResp := strings.EqualFold(d.Name, "Header")
+	var h proxy.HeaderRule
+	if isResp && len(a) > 0 {
+		switch strings.ToLower(a[0]) {
+		case "always":
+			h.Always = true
+			a = a[1:]
+		case "onsuccess":
+			a = a[1:]
+		}
+	}
+	if len(a) < 2 {
+		b.errorf(d, "%s requires at least two arguments", d.Name)
+		return
+	}
+	act := strings.ToLower(a[0])
+	actions := map[string]proxy.HeaderAction{
+		"set": proxy.HeaderSet, "append": proxy.HeaderAppend, "add": proxy.HeaderAdd,
+		"merge": proxy.HeaderMerge, "unset": proxy.HeaderUnset, "echo": proxy.HeaderEcho,
+		"edit": proxy.HeaderEdit, "edit*": proxy.HeaderEditAll, "note": proxy.HeaderNote,
+		"setifempty": proxy.HeaderSetIfEmpty,
+	}
+	action, ok := actions[act]
+	if !ok || (!isResp && (action == proxy.HeaderEcho || action == proxy.HeaderNote)) {
+		b.errorf(d, "first argument must be 'add', 'set', 'setifempty', 'append', 'merge', 'unset', 'echo', 'note', 'edit', or 'edit*'.")
+		return
+	}
+	h.Action = action
+	h.Name = a[1]
+	rest := a[2:]
+	// The trailing condition, if any.
+	if n := len(rest); n > 0 {
+		last := rest[n-1]
+		switch {
+		case strings.EqualFold(last, "early"):
+			h.Early = true
+			rest = rest[:n-1]
+		case strings.HasPrefix(strings.ToLower(last), "env="):
+			v := last[4:]
+			if strings.HasPrefix(v, "!") {
+				h.Negate, v = true, v[1:]
+			}
+			if v == "" {
+				b.errorf(d, "Missing environment variable name")
+				return
+			}
+			h.EnvVar = v
+			rest = rest[:n-1]
+		case strings.HasPrefix(strings.ToLower(last), "expr="):
+			b.errorf(d, "%s ... expr= conditions are not supported by logproxy yet", d.Name)
+			return
+		}
+	}
+	switch action {
+	case proxy.HeaderUnset:
+		if len(rest) != 0 {
+			b.errorf(d, "header unset takes two arguments")
+			return
+		}
+	case proxy.HeaderEcho:
+		if len(rest) != 0 {
+			b.errorf(d, "Header echo takes two arguments")
+			return
+		}
+		re, err := regexp.Compile(h.Name)
+		if err != nil {
+			b.errorf(d, "Header echo regex could not be compiled")
+			return
+		}
+		h.Regex = re
+	case proxy.HeaderEdit, proxy.HeaderEditAll:
+		if len(rest) != 2 {
+			b.errorf(d, "Header edit requires a match and a substitution")
+			return
+		}
+		re, err := regexp.Compile(rest[0])
+		if err != nil {
+			b.errorf(d, "Header edit regex could not be compiled")
+			return
+		}
+		h.Regex, h.Value = re, rest[0]
+		h.Replacement = convertBackrefs(rest[1])
+	case proxy.HeaderNote:
+		if len(rest) != 1 {
+			b.errorf(d, "Header note requires a note name")
+			return
+		}
+		fallthrough
+	default:
+		if len(rest) != 1 {
+			b.errorf(d, "header requires three arguments")
+			return
+		}
+		v, err := proxy.ParseHeaderValue(rest[0])
+		if err != nil {
+			b.errorf(d, "%v", err)
+			return
+		}
+		h.Value, h.Format = rest[0], v
+	}
+	if isResp {
+		dir.RespHeaders = append(dir.RespHeaders, h)
+	} else {
+		dir.ReqHeaders = append(dir.ReqHeaders, h)
+	}
+}
+
+// convertBackrefs turns httpd's $1 references into Go's ${1}.
+func convertBackrefs(s string) string {
+	var out strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '$' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
+			out.WriteString("${")
+			out.WriteByte(s[i+1])
+			out.WriteString("}")
+			i++
+			continue
+		}
+		if s[i] == '$' {
+			out.WriteString("$$")
+			continue
+		}
+		out.WriteByte(s[i])
+	}
+	return out.String()
+}
+
+// remoteIP reads the mod_remoteip directives of a server.
+func (b *siteBuilder) remoteIP(d *Directive, sb *serverBuild) {
+	s := sb.srv
+	if s.RemoteIP == nil {
+		s.RemoteIP = &proxy.RemoteIPConfig{}
+	}
+	sb.set["remoteip"] = true
+	switch strings.ToLower(d.Name) {
+	case "remoteipheader":
+		s.RemoteIP.Header = d.Args[0]
+	default:
+		for _, w := range d.Args {
+			p, err := parseIPPrefix(w)
+			if err != nil {
+				b.errorf(d, "RemoteIP: Error parsing IP %s", w)
+				return
+			}
+			if strings.EqualFold(d.Name, "RemoteIPInternalProxy") {
+				s.RemoteIP.Internal = append(s.RemoteIP.Internal, p)
+			} else {
+				s.RemoteIP.Trusted = append(s.RemoteIP.Trusted, p)
+			}
+		}
+	}
+}
+
+// proxyPass reads ProxyPass [path] !|url [key=value ...] and
+// ProxyPassMatch regex !|url [key=value ...]. Inside <Location> the path
+// is the section's.
+func (b *siteBuilder) proxyPass(d *Directive, sb *serverBuild, dir *proxy.DirConfig) {
+	a := d.Args
+	isMatch := strings.EqualFold(d.Name, "ProxyPassMatch")
+	rt := &proxy.Route{}
+	if dir == nil {
+		if len(a) < 2 {
+			b.errorf(d, "%s needs a path when not defined in a location", d.Name)
+			return
+		}
+		if isMatch {
+			re, err := regexp.Compile(a[0])
+			if err != nil {
+				b.errorf(d, "Regular expression could not be compiled.")
+				return
+			}
+			rt.Regex = re
+		}
+		rt.Path, a = a[0], a[1:]
+	} else if len(a) < 1 {
+		b.errorf(d, "%s needs a URL", d.Name)
+		return
+	}
+	if a[0] == "!" {
+		rt.Exclude = true
+	} else {
+		u := a[0]
+		scheme, rest, ok := strings.Cut(u, "://")
+		if !ok || scheme == "" {
+			b.errorf(d, "ProxyPass URL must be absolute!")
+			return
+		}
+		if !strings.EqualFold(scheme, "http") {
+			b.errorf(d, "ProxyPass scheme %q is not supported by logproxy (only http)", scheme)
+			return
+		}
+		hostport, path, _ := strings.Cut(rest, "/")
+		if hostport == "" {
+			b.errorf(d, "ProxyPass URL %q has no host", u)
+			return
+		}
+		rt.Target, rt.Scheme, rt.HostPort, rt.BasePath = u, scheme, hostport, "/"+path
+		if strings.HasSuffix(rt.Path, "/") != strings.HasSuffix(u, "/") && rt.Regex == nil && dir == nil {
+			// httpd warns about this (AH02357); so does logproxy -t.
+			b.cfg.Warnings = append(b.cfg.Warnings, &Error{File: d.File, Line: d.Line, Msg: "worker " + u + " and path " + rt.Path + " should both end in '/' or neither (AH02357)"})
+		}
+	}
+	for _, kv := range a[1:] {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			b.errorf(d, "Invalid ProxyPass parameter. Parameter must be in the form 'key=value'.")
+			return
+		}
+		switch strings.ToLower(k) {
+		case "timeout", "connectiontimeout":
+			secs, err := strconv.ParseFloat(v, 64)
+			if err != nil || secs < 0 {
+				b.errorf(d, "%s must be a number of seconds, not %q", k, v)
+				return
+			}
+			dur := time.Duration(secs * float64(time.Second))
+			if strings.EqualFold(k, "timeout") {
+				rt.Timeout = dur
+			} else {
+				rt.ConnectTimeout = dur
+			}
+		case "keepalive":
+			on, ok := onOff(v)
+			if !ok {
+				b.errorf(d, "KeepAlive must be On|Off")
+				return
+			}
+			rt.KeepAlive = on
+		case "disablereuse":
+			on, ok := onOff(v)
+			if !ok {
+				b.errorf(d, "DisableReuse must be On|Off")
+				return
+			}
+			rt.DisableReuse = on
+		case "upgrade":
+			if !strings.EqualFold(v, "websocket") {
+				b.errorf(d, "upgrade=%s is not supported by logproxy (only websocket)", v)
+				return
+			}
+			rt.UpgradeWebSocket = true
+		case "flushpackets":
+			switch strings.ToLower(v) {
+			case "on", "auto":
+				rt.FlushPackets = true
+			case "off":
+			default:
+				b.errorf(d, "flushpackets must be on|off|auto")
+				return
+			}
+		case "flushwait", "retry", "ttl", "max", "smax", "min", "acquire", "ping":
+			// Pool tuning: logproxy's backend pool sizes itself.
+		default:
+			b.errorf(d, "ProxyPass parameter %q is not supported by logproxy", k)
+			return
+		}
+	}
+	if dir != nil {
+		dir.ProxyPass = rt
+		return
+	}
+	sb.srv.Routes = append(sb.srv.Routes, rt)
+}
+
+// proxyPassReverse reads ProxyPassReverse and its cookie forms.
+func (b *siteBuilder) proxyPassReverse(d *Directive, sb *serverBuild, dir *proxy.DirConfig) {
+	a := d.Args
+	rr := &proxy.ReverseRoute{}
+	switch strings.ToLower(d.Name) {
+	case "proxypassreverse":
+		rr.Kind = proxy.ReverseLocation
+	case "proxypassreversecookiepath":
+		rr.Kind = proxy.ReverseCookiePath
+	default:
+		rr.Kind = proxy.ReverseCookieDomain
+	}
+	if rr.Kind == proxy.ReverseLocation {
+		if dir != nil && len(a) == 1 {
+			rr.Target = a[0]
+		} else if len(a) >= 2 {
+			rr.Path, rr.Target = a[0], a[1]
+		} else {
+			b.errorf(d, "ProxyPassReverse needs a path when not defined in a location")
+			return
+		}
+	} else {
+		if len(a) < 2 {
+			b.errorf(d, "%s takes two arguments", d.Name)
+			return
+		}
+		rr.Target, rr.Path = a[0], a[1]
+	}
+	sb.srv.ReverseRoutes = append(sb.srv.ReverseRoutes, rr)
+}
+
+// resolveLogs opens nothing yet: it resolves every CustomLog format now
+// that all LogFormat nicknames are known, and shares one LogFile per path.
+func (b *siteBuilder) resolveLogs(main *serverBuild, vhosts []*serverBuild) {
+	for _, sb := range append([]*serverBuild{main}, vhosts...) {
+		for _, pl := range sb.logLines {
+			format := pl.format
+			if pl.d != nil && strings.EqualFold(pl.d.Name, "TransferLog") {
+				format = sb.defaultFmt
+				if format == "" {
+					format = logformat.DefaultFormat
+				}
+			}
+			format = sb.nick.Resolve(format)
+			f, err := logformat.Compile(format, &logformat.Options{Location: b.opts.Location})
+			if err != nil {
+				b.errorf(pl.d, "%v", err)
+				continue
+			}
+			al := &proxy.AccessLog{Format: f}
+			if pl.env != "" {
+				switch {
+				case strings.HasPrefix(strings.ToLower(pl.env), "env="):
+					v := pl.env[4:]
+					if strings.HasPrefix(v, "!") {
+						al.Negate, v = true, v[1:]
+					}
+					al.EnvVar = v
+				case strings.HasPrefix(strings.ToLower(pl.env), "expr="):
+					b.errorf(pl.d, "CustomLog expr= conditions are not supported by logproxy yet")
+					continue
+				}
+			}
+			path := pl.path
+			piped := strings.HasPrefix(path, "|")
+			if !piped {
+				path = b.path(path)
+			}
+			lf, ok := b.logs[path]
+			if !ok {
+				lf = &proxy.LogFile{Path: strings.TrimLeft(path, "|$"), Piped: piped}
+				b.logs[path] = lf
+				b.site.Logs = append(b.site.Logs, lf)
+			}
+			al.File = lf
+			if pl.global {
+				b.site.Main.GlobalLogs = append(b.site.Main.GlobalLogs, al)
+			} else {
+				sb.srv.AccessLogs = append(sb.srv.AccessLogs, al)
+			}
+		}
+	}
+}

@@ -1,0 +1,386 @@
+package proxy
+
+// One keep-alive connection to a backend, the per-address idle lists, and
+// the pooled buffers they borrow while busy.
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+const (
+	// backendReadBufSize is the size of the pooled response readers. It
+	// must hold a chunk-size line (chunkedLineLimit) and a whole
+	// ResponseFieldSize line for the fast head path; bigger heads take a
+	// slower path.
+	backendReadBufSize = 8192
+	// backendWriteBufSize is the size of the pooled request-body buffers;
+	// a head and a small body go out in one write from it.
+	backendWriteBufSize = 32 << 10
+	// chunkedHeaderRoom is room left before chunk data for its size line:
+	// a chunk of at most backendWriteBufSize bytes has 4 hex digits.
+	chunkedHeaderRoom = 6
+)
+
+var (
+	backendReaderPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, backendReadBufSize) }}
+	backendBufPool    = sync.Pool{New: func() any { return new([backendWriteBufSize]byte) }}
+)
+
+// beLongAgo is a deadline in the past, to make blocked I/O return.
+var beLongAgo = time.Unix(1, 0)
+
+// backendHost is the idle list of one backend address.
+type backendHost struct {
+	addr string
+	mu   sync.Mutex
+	idle []*backendConn // most recently used last
+}
+
+// backendConn is one connection to a backend. While busy it belongs to a
+// single exchange; while idle it sits in its host's idle list with no
+// buffers attached.
+type backendConn struct {
+	nc   net.Conn
+	host *backendHost
+	pool *BackendPool
+	br   *bufio.Reader // borrowed from backendReaderPool while busy
+
+	rc     syscall.RawConn // for the non-blocking peek; nil if unavailable
+	peekFn func(fd uintptr) bool
+	peekB  [1]byte
+	peekN  int
+	peekE  error
+
+	idleSince time.Time
+
+	timeout   time.Duration
+	slack     time.Duration // re-arm deadlines once this much time passed
+	armedR    time.Time
+	armedW    time.Time
+	gotByte   bool // a response byte arrived during this exchange
+	firstByte time.Time
+	noReuse   bool // something made the connection unfit for another request
+
+	canceled atomic.Bool // the exchange's context was canceled
+	stopCtx  func() bool // stops the context watcher, nil if none
+}
+
+func newBackendConn(p *BackendPool, h *backendHost, nc net.Conn) *backendConn {
+	c := &backendConn{nc: nc, host: h, pool: p}
+	if sc, ok := nc.(syscall.Conn); ok {
+		if rc, err := sc.SyscallConn(); err == nil {
+			c.rc = rc
+			c.peekFn = func(fd uintptr) bool {
+				c.peekN, _, c.peekE = syscall.Recvfrom(int(fd), c.peekB[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+				return true
+			}
+		}
+	}
+	return c
+}
+
+// begin prepares the connection for one exchange: buffers, deadlines and
+// the context watcher.
+func (c *backendConn) begin(ctx context.Context, timeout time.Duration) {
+	c.timeout = timeout
+	c.slack = timeout / 64
+	c.gotByte = false
+	c.firstByte = time.Time{}
+	c.noReuse = false
+	c.canceled.Store(false)
+	if c.br == nil {
+		c.br = backendReaderPool.Get().(*bufio.Reader)
+		c.br.Reset(c)
+	}
+	now := time.Now()
+	_ = c.nc.SetDeadline(now.Add(timeout))
+	c.armedR, c.armedW = now, now
+	if ctx.Done() != nil {
+		c.stopCtx = context.AfterFunc(ctx, c.cancel)
+	}
+}
+
+// cancel runs when the exchange's context ends: it makes any blocked or
+// future read or write fail.
+func (c *backendConn) cancel() {
+	c.canceled.Store(true)
+	_ = c.nc.SetDeadline(beLongAgo)
+}
+
+// unwatch stops the context watcher; it reports false if the context
+// already ended (the connection's deadlines are then spoiled).
+func (c *backendConn) unwatch() bool {
+	if c.stopCtx == nil {
+		return !c.canceled.Load()
+	}
+	stopped := c.stopCtx()
+	c.stopCtx = nil
+	return stopped && !c.canceled.Load()
+}
+
+// Read reads from the connection for the response reader, keeping the
+// read deadline Timeout ahead and noting the first response byte.
+func (c *backendConn) Read(p []byte) (int, error) {
+	if now := time.Now(); now.Sub(c.armedR) > c.slack {
+		_ = c.nc.SetReadDeadline(now.Add(c.timeout))
+		c.armedR = now
+		if c.canceled.Load() {
+			return 0, context.Canceled
+		}
+	}
+	n, err := c.nc.Read(p)
+	if n > 0 && !c.gotByte {
+		c.gotByte = true
+		c.firstByte = c.pool.now()
+	}
+	return n, err
+}
+
+// write writes b, keeping the write deadline Timeout ahead.
+func (c *backendConn) write(b []byte) error {
+	if now := time.Now(); now.Sub(c.armedW) > c.slack {
+		_ = c.nc.SetWriteDeadline(now.Add(c.timeout))
+		c.armedW = now
+		if c.canceled.Load() {
+			return context.Canceled
+		}
+	}
+	_, err := c.nc.Write(b)
+	return err
+}
+
+// setReadDeadline sets the read deadline for a wait shorter than Timeout.
+func (c *backendConn) setReadDeadline(t time.Time) {
+	_ = c.nc.SetReadDeadline(t)
+	c.armedR = time.Now()
+}
+
+// readable reports whether the backend has sent something (bytes or the
+// end of the stream) without blocking: a non-blocking MSG_PEEK, as
+// httpd's ap_proxy_is_socket_connected does. Buffered bytes count.
+// Without a raw socket it reports false.
+func (c *backendConn) readable() bool {
+	if c.br != nil && c.br.Buffered() > 0 {
+		return true
+	}
+	if c.rc == nil {
+		return false
+	}
+	c.peekN, c.peekE = 0, nil
+	if err := c.rc.Read(c.peekFn); err != nil {
+		return false
+	}
+	return c.peekE == nil // data (n > 0) or the end of the stream (n == 0)
+}
+
+// alive reports whether an idle connection can carry a request: the
+// backend has neither closed it nor sent unexpected bytes.
+func (c *backendConn) alive() bool {
+	if c.rc == nil {
+		return true
+	}
+	c.peekN, c.peekE = 0, nil
+	if err := c.rc.Read(c.peekFn); err != nil {
+		return false
+	}
+	return c.peekE == syscall.EAGAIN || c.peekE == syscall.EWOULDBLOCK
+}
+
+// release ends an exchange: with reuse, the connection goes back to its
+// host's idle list, else it is closed.
+func (c *backendConn) release(reuse bool) {
+	if !c.unwatch() {
+		reuse = false
+	}
+	if c.noReuse || (c.br != nil && c.br.Buffered() > 0) {
+		reuse = false
+	}
+	if c.br != nil {
+		c.br.Reset(nil)
+		backendReaderPool.Put(c.br)
+		c.br = nil
+	}
+	if !reuse {
+		_ = c.nc.Close()
+		return
+	}
+	c.pool.putIdle(c)
+}
+
+// detach hands the raw connection over (101 Switching Protocols): the
+// bytes already buffered are read first, deadlines are cleared and the
+// connection leaves the pool for good.
+func (c *backendConn) detach() net.Conn {
+	c.unwatch()
+	_ = c.nc.SetDeadline(time.Time{})
+	var pending []byte
+	if c.br != nil {
+		if n := c.br.Buffered(); n > 0 {
+			b, _ := c.br.Peek(n)
+			pending = append([]byte(nil), b...)
+		}
+		c.br.Reset(nil)
+		backendReaderPool.Put(c.br)
+		c.br = nil
+	}
+	if len(pending) == 0 {
+		return c.nc
+	}
+	return &beUpgradedConn{Conn: c.nc, pending: pending}
+}
+
+// beUpgradedConn is a connection whose first bytes were already read.
+type beUpgradedConn struct {
+	net.Conn
+	pending []byte
+}
+
+func (pc *beUpgradedConn) Read(p []byte) (int, error) {
+	if len(pc.pending) > 0 {
+		n := copy(p, pc.pending)
+		pc.pending = pc.pending[n:]
+		return n, nil
+	}
+	return pc.Conn.Read(p)
+}
+
+// CloseWrite half-closes the connection when the underlying one can.
+func (pc *beUpgradedConn) CloseWrite() error {
+	if cw, ok := pc.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// getBackendBuf borrows a request-body buffer.
+func getBackendBuf() *[backendWriteBufSize]byte {
+	return backendBufPool.Get().(*[backendWriteBufSize]byte)
+}
+
+func putBackendBuf(b *[backendWriteBufSize]byte) { backendBufPool.Put(b) }
+
+// popIdle takes the most recently used idle connection of h that has not
+// outlived the idle timeout; expired ones are closed.
+func (p *BackendPool) popIdle(h *backendHost) *backendConn {
+	ttl := p.idleTimeout()
+	now := p.now()
+	var stale [4]*backendConn
+	nstale := 0
+	h.mu.Lock()
+	var c *backendConn
+	for len(h.idle) > 0 {
+		last := len(h.idle) - 1
+		c = h.idle[last]
+		h.idle[last] = nil
+		h.idle = h.idle[:last]
+		if ttl <= 0 || now.Sub(c.idleSince) < ttl {
+			break
+		}
+		if nstale < len(stale) {
+			stale[nstale] = c
+			nstale++
+		} else {
+			_ = c.nc.Close()
+		}
+		c = nil
+	}
+	h.mu.Unlock()
+	for _, s := range stale[:nstale] {
+		_ = s.nc.Close()
+	}
+	return c
+}
+
+// putIdle returns c to its host's idle list, or closes it when the list
+// is full.
+func (p *BackendPool) putIdle(c *backendConn) {
+	max := p.maxIdle()
+	c.idleSince = p.now()
+	h := c.host
+	h.mu.Lock()
+	if len(h.idle) >= max {
+		h.mu.Unlock()
+		_ = c.nc.Close()
+		return
+	}
+	h.idle = append(h.idle, c)
+	// The oldest connection (first) may have expired meanwhile.
+	var old *backendConn
+	if ttl := p.idleTimeout(); ttl > 0 && len(h.idle) > 1 && c.idleSince.Sub(h.idle[0].idleSince) >= ttl {
+		old = h.idle[0]
+		copy(h.idle, h.idle[1:])
+		h.idle[len(h.idle)-1] = nil
+		h.idle = h.idle[:len(h.idle)-1]
+	}
+	h.mu.Unlock()
+	if old != nil {
+		_ = old.nc.Close()
+	}
+}
+
+// CloseIdle closes every idle connection of the pool.
+func (p *BackendPool) CloseIdle() {
+	hosts := p.hosts.Load()
+	if hosts == nil {
+		return
+	}
+	for _, h := range *hosts {
+		h.mu.Lock()
+		idle := h.idle
+		h.idle = nil
+		h.mu.Unlock()
+		for _, c := range idle {
+			_ = c.nc.Close()
+		}
+	}
+}
+
+// IdleCount returns the number of idle connections kept for addr.
+func (p *BackendPool) IdleCount(addr string) int {
+	h := p.lookupHost(addr)
+	if h == nil {
+		return 0
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.idle)
+}
+
+// lookupHost finds the idle list of addr, or nil.
+func (p *BackendPool) lookupHost(addr string) *backendHost {
+	if hosts := p.hosts.Load(); hosts != nil {
+		for _, h := range *hosts {
+			if h.addr == addr {
+				return h
+			}
+		}
+	}
+	return nil
+}
+
+// host finds or creates the idle list of addr. Lookups scan a
+// copy-on-write slice: a proxy talks to few backends.
+func (p *BackendPool) host(addr string) *backendHost {
+	if h := p.lookupHost(addr); h != nil {
+		return h
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if h := p.lookupHost(addr); h != nil {
+		return h
+	}
+	var hosts []*backendHost
+	if old := p.hosts.Load(); old != nil {
+		hosts = append(hosts, (*old)...)
+	}
+	h := &backendHost{addr: addr}
+	hosts = append(hosts, h)
+	p.hosts.Store(&hosts)
+	return h
+}

@@ -1,0 +1,198 @@
+package proxy
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// conn is one client connection: httpd's conn_rec. It is served by one
+// goroutine, which reads requests one after the other (pipelined requests
+// wait in the read buffer) and writes each response before reading the
+// next request.
+type conn struct {
+	e  *Engine
+	nc net.Conn
+	cw countingWriter
+	rc countingReader
+	br *bufio.Reader
+	bw *bufio.Writer
+
+	localAddr  netip.AddrPort
+	remoteAddr netip.AddrPort
+	localIP    string
+	remoteIP   string
+
+	// base is the server chosen by the local address (the default
+	// virtual host of the address), as ap_update_vhost_given_ip.
+	base *Server
+	site *Site
+
+	keepalives int  // requests answered with keep-alive so far (c->keepalives)
+	keepalive  bool // c->keepalive == AP_CONN_KEEPALIVE after the last response
+	aborted    bool // c->aborted: the client went away mid-response
+
+	idle atomic.Bool // waiting for the next request, nothing in flight
+}
+
+// countingWriter counts the bytes written to the connection: %O.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// countingReader counts the bytes read from the connection; what the
+// requests consumed is that less what waits in the read buffer: %I.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// consumed returns how many bytes the requests of the connection used so
+// far.
+func (c *conn) consumed() int64 { return c.rc.n - int64(c.br.Buffered()) }
+
+var (
+	readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 16<<10) }}
+	writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 16<<10) }}
+)
+
+func newConn(e *Engine, nc net.Conn) *conn {
+	c := &conn{e: e, nc: nc}
+	if a, ok := nc.LocalAddr().(*net.TCPAddr); ok {
+		c.localAddr = a.AddrPort()
+	}
+	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
+		c.remoteAddr = a.AddrPort()
+	}
+	c.localIP = c.localAddr.Addr().Unmap().String()
+	c.remoteIP = c.remoteAddr.Addr().Unmap().String()
+	return c
+}
+
+// closeIfIdle closes the connection if it is waiting for a request; a
+// connection in the middle of a request finishes it first.
+func (c *conn) closeIfIdle() {
+	if c.idle.Load() {
+		c.nc.SetReadDeadline(time.Unix(1, 0))
+	}
+}
+
+// serve runs the connection until the client leaves, an error ends it, or
+// keep-alive ends.
+func (c *conn) serve() {
+	defer c.e.connDone(c)
+	defer c.nc.Close()
+	c.site = c.e.site.Load()
+	c.base = c.site.serverForAddr(c.localAddr)
+
+	c.cw.w = c.nc
+	c.rc.r = c.nc
+	c.br = readerPool.Get().(*bufio.Reader)
+	c.br.Reset(&c.rc)
+	c.bw = writerPool.Get().(*bufio.Writer)
+	c.bw.Reset(&c.cw)
+	defer func() {
+		c.br.Reset(nil)
+		readerPool.Put(c.br)
+		c.bw.Reset(nil)
+		writerPool.Put(c.bw)
+	}()
+
+	for n := 0; ; n++ {
+		if n > 0 {
+			// A reload applies from the next request on.
+			if s := c.e.site.Load(); s != c.site {
+				c.site = s
+				c.base = s.serverForAddr(c.localAddr)
+			}
+		}
+		srv := c.base
+		timeout := srv.Timeout
+		if n > 0 {
+			timeout = srv.KeepAliveTimeout
+			if c.br.Buffered() == 0 {
+				c.idle.Store(true)
+				if c.e.closing.Load() {
+					return
+				}
+			}
+		}
+		c.nc.SetReadDeadline(deadline(timeout))
+		if n > 0 {
+			// Wait for the first byte of the next request with the
+			// keep-alive timeout, then read it with Timeout.
+			if _, err := c.br.Peek(1); err != nil {
+				return
+			}
+			c.idle.Store(false)
+			c.nc.SetReadDeadline(deadline(srv.Timeout))
+		}
+		inBefore, outBefore := c.consumed(), c.cw.n
+		head := readRequestHead(c.br, &srv.Limits)
+		if head.Stage == stageNoRequest {
+			return
+		}
+		ex := newExchange(c, &head, inBefore, outBefore)
+		keep := ex.run()
+		if err := c.bw.Flush(); err != nil {
+			c.aborted = true
+		}
+		ex.log()
+		ex.release()
+		if !keep || c.aborted {
+			c.lingerClose()
+			return
+		}
+	}
+}
+
+// lingerClose closes the connection the way httpd's ap_lingering_close
+// does: stop writing, then read and discard what the client still sends
+// for a short while, so that a response is not lost to a TCP reset.
+func (c *conn) lingerClose() {
+	tc, ok := c.nc.(*net.TCPConn)
+	if !ok {
+		return
+	}
+	if err := tc.CloseWrite(); err != nil {
+		return
+	}
+	tc.SetReadDeadline(time.Now().Add(2 * time.Second))
+	var buf [512]byte
+	for {
+		if _, err := tc.Read(buf[:]); err != nil {
+			return
+		}
+	}
+}
+
+func deadline(d time.Duration) time.Time {
+	if d <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(d)
+}
+
+// isTimeout reports whether err is a read or write timeout.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

@@ -1,0 +1,169 @@
+package proxy
+
+import (
+	"strconv"
+	"strings"
+)
+
+// die answers an error status as httpd's ap_die does: through the
+// ErrorDocument configured for it (a text, a local path served by an
+// internal redirect, or an external URL answered with a 302), else with
+// httpd's canned error page. An error once the response head is out can
+// only end the connection.
+func (ex *exchange) die(status int) {
+	r := &ex.r
+	if ex.headSent {
+		ex.keepalive = false
+		return
+	}
+	if ex.noResponse {
+		return
+	}
+	r.status = status
+	if r.dir == nil {
+		r.dir = ex.srv.Dir
+	}
+	if ex.recursive == 0 && ex.orig == nil {
+		if doc, ok := r.dir.ErrorDocuments[status]; ok && doc != "" && doc != "default" {
+			switch {
+			case doc[0] == '"':
+				ex.sendErrorText(status, doc[1:])
+				return
+			case doc[0] == '/':
+				ex.internalRedirect(doc, status)
+				return
+			case isURL(doc):
+				r.headersOut = setField(r.headersOut, "Location", doc)
+				status = 302
+				r.status = status
+			}
+		}
+	}
+	ex.sendCanned(status)
+}
+
+// internalRedirect serves the local path doc in place of the request, as
+// ap_internal_redirect does for an ErrorDocument: the original request
+// becomes %<..., the new one keeps the error status, sees the original's
+// environment with REDIRECT_ prefixes, and runs through every phase again.
+func (ex *exchange) internalRedirect(doc string, status int) {
+	old := ex.r
+	ex.orig = &old
+	path, query, hasQuery := strings.Cut(doc, "?")
+	method := old.method
+	if !strings.EqualFold(method, "GET") && !strings.EqualFold(method, "HEAD") {
+		method = "GET"
+	}
+	env := make(Fields, 0, len(old.env)+2)
+	for _, f := range old.env {
+		env = append(env, Field{Name: "REDIRECT_" + f.Name, Value: f.Value})
+	}
+	env = append(env, Field{Name: "REDIRECT_STATUS", Value: strconv.Itoa(status)})
+	ex.r = request{
+		method:        method,
+		uri:           path,
+		args:          query,
+		hasArgs:       hasQuery,
+		status:        status,
+		user:          old.user,
+		hasUser:       old.hasUser,
+		headersIn:     old.headersIn,
+		errHeadersOut: old.errHeadersOut,
+		env:           env,
+	}
+	ex.proxied = false
+	ex.recursive = status
+	if st := ex.process(); st != 0 {
+		// An error while serving the ErrorDocument: httpd answers the
+		// original status with the canned page, noting the second error.
+		ex.r.status = status
+		ex.sendCannedRecursive(status, st)
+	}
+}
+
+// sendErrorText answers with an ErrorDocument text ("..." form).
+func (ex *exchange) sendErrorText(status int, text string) {
+	ex.sendGenerated(status, []byte(text), "text/html; charset=iso-8859-1")
+}
+
+// sendCanned answers with httpd's canned error page for status.
+func (ex *exchange) sendCanned(status int) { ex.sendCannedRecursive(status, 0) }
+
+func (ex *exchange) sendCannedRecursive(status, recursiveError int) {
+	r := &ex.r
+	location, _ := r.headersOut.Get("Location")
+	if location == "" {
+		location, _ = r.errHeadersOut.Get("Location")
+	}
+	// ap_send_error_response: the "normal" headers are dropped, the
+	// err_headers_out ones kept.
+	r.headersOut, r.errHeadersOut = r.errHeadersOut, nil
+	if !errorHasBody(status) {
+		rh := responseHead{status: status, noBody: true, generated: true}
+		ex.sendHead(&rh)
+		return
+	}
+	_, suppress := r.env.Get("suppress-error-charset")
+	info := errorPageInfo{
+		Method:          r.method,
+		Location:        location,
+		Recursive:       recursiveError,
+		SuppressCharset: suppress,
+		Banner:          ex.c.e.opts.ServerBanner,
+		ServerName:      ex.serverName(),
+		Port:            ex.requestPort(),
+	}
+	if notes, ok := r.notes.Get("error-notes"); ok {
+		info.ErrorNotes, info.HasErrorNotes = notes, true
+	}
+	if expect, ok := r.headersIn.Get("Expect"); ok {
+		info.Expect, info.HasExpect = expect, true
+	}
+	if status == 405 || status == 501 {
+		if ex.proxied {
+			info.Allow = allowNoHandler(true)
+		} else {
+			info.Allow = allowForStatic(true)
+		}
+	}
+	fields, ctype := errorHead(status, &info)
+	for _, f := range fields {
+		r.headersOut = setField(r.headersOut, f.Name, f.Value)
+	}
+	body := errorPage(nil, status, &info)
+	ex.sendGenerated(status, body, ctype)
+}
+
+// sendGenerated sends a response whose whole body logproxy made: its
+// length is known, as httpd's content-length filter knows it.
+func (ex *exchange) sendGenerated(status int, body []byte, ctype string) {
+	r := &ex.r
+	headOnly := ex.head.HeaderOnly
+	if !headOnly {
+		r.headersOut = setField(r.headersOut, "Content-Length", strconv.Itoa(len(body)))
+	}
+	rh := responseHead{status: status, contentType: ctype, noBody: headOnly, generated: true}
+	if !ex.sendHead(&rh) {
+		return
+	}
+	if !headOnly {
+		ex.c.bw.Write(body)
+		r.bytesSent = int64(len(body))
+	}
+}
+
+// sendHead writes the head, falling back to a 500 when a header value is
+// one httpd refuses to send.
+func (ex *exchange) sendHead(rh *responseHead) bool {
+	if ex.writeHead(rh) {
+		return true
+	}
+	// httpd's check_headers failed (AH02430): answer 500 with minimal
+	// headers instead.
+	r := &ex.r
+	r.headersOut, r.errHeadersOut = nil, nil
+	r.status = 500
+	ex.proxied = false
+	ex.sendCannedRecursive(500, 0)
+	return false
+}

@@ -1,0 +1,358 @@
+package proxy
+
+import (
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jl6/logproxy/logformat"
+)
+
+// request is the part of httpd's request_rec that an internal redirect
+// (ErrorDocument) makes anew: %<U and %>U, %<s and %>s read different ones.
+type request struct {
+	method   string
+	uri      string // r->uri
+	args     string
+	hasArgs  bool
+	filename string
+	handler  string
+	status   int
+	user     string
+	hasUser  bool
+
+	headersIn     Fields
+	headersOut    Fields
+	errHeadersOut Fields
+	notes         Fields
+	env           Fields
+	trailersIn    Fields
+	trailersOut   Fields
+
+	bytesSent int64 // body bytes sent (%b, %B)
+
+	dir *DirConfig // the merged per-directory configuration
+}
+
+// exchange is one request on a connection and its response: httpd's
+// request_rec with its connection.
+type exchange struct {
+	c    *conn
+	head *requestHead
+	srv  *Server
+	site *Site
+
+	begin     time.Time
+	inBefore  int64 // bytes the connection had consumed before this request
+	outBefore int64
+
+	r    request  // the final request
+	orig *request // the request before an internal redirect; nil if none
+
+	useragentIP   string // r->useragent_ip (mod_remoteip may change it)
+	useragentHost string
+	useragentPort int
+	hostname      string // r->hostname, for %V
+	hasHostname   bool
+
+	body      io.Reader // the request body, de-framed; nil when none
+	bodyChunk *chunkedReader
+	bodyLeft  int64 // Content-Length bytes not read yet
+
+	headSent     bool // the response head was written
+	continueSent bool // a 100 Continue went to the client
+	noResponse   bool // nothing is sent (408 before a request line)
+	noLog        bool
+	proxied      bool
+	ttfb         time.Duration
+	keepalive    bool
+	recursive    int // status of an error met while serving an ErrorDocument
+
+	rec logformat.Record
+}
+
+var exchangePool = sync.Pool{New: func() any { return new(exchange) }}
+
+func newExchange(c *conn, head *requestHead, inBefore, outBefore int64) *exchange {
+	ex := exchangePool.Get().(*exchange)
+	*ex = exchange{
+		c:         c,
+		head:      head,
+		srv:       c.base,
+		site:      c.site,
+		begin:     c.e.now(),
+		inBefore:  inBefore,
+		outBefore: outBefore,
+	}
+	ex.useragentIP = c.remoteIP
+	ex.useragentHost = c.remoteIP
+	ex.useragentPort = int(c.remoteAddr.Port())
+	r := &ex.r
+	r.method = head.Method
+	r.uri = head.URI
+	r.args, r.hasArgs = head.Args, head.HasArgs
+	r.headersIn = head.Headers
+	r.status = 200
+	ex.hostname, ex.hasHostname = head.Hostname, head.HasHostname
+	return ex
+}
+
+func (ex *exchange) release() {
+	*ex = exchange{}
+	exchangePool.Put(ex)
+}
+
+// run serves the request and reports whether the connection may carry
+// another one.
+func (ex *exchange) run() bool {
+	h := ex.head
+	if h.Status != 0 {
+		return ex.runFailed()
+	}
+	ex.srv = ex.site.serverForHost(ex.c.localAddr, ex.hostname, ex.hasHostname)
+	if ex.srv != ex.c.base {
+		// The name-based virtual host may normalise the path differently.
+		h.normalizeURI(uriOptions{})
+	}
+	ex.postReadRequest()
+	ex.prepareBody()
+
+	status := ex.process()
+	if status != 0 {
+		ex.die(status)
+	}
+	ex.finishBody()
+	return ex.keepalive
+}
+
+// runFailed answers a request whose head httpd refuses.
+func (ex *exchange) runFailed() bool {
+	h := ex.head
+	ex.r.status = h.Status
+	if h.Stage == stageURI {
+		// The head was complete: the virtual host and the
+		// post_read_request hooks ran before the path was refused.
+		ex.srv = ex.site.serverForHost(ex.c.localAddr, ex.hostname, ex.hasHostname)
+		ex.postReadRequest()
+	}
+	if h.Status == 408 && h.Stage == stageRequestLine {
+		// httpd gives up silently on a request line that never came, and
+		// logs it only when it is the first request of the connection.
+		ex.noResponse = true
+		ex.noLog = ex.c.keepalives > 0
+		return false
+	}
+	ex.r.dir = ex.srv.Dir
+	ex.die(h.Status)
+	return ex.keepalive && !h.Close
+}
+
+// postReadRequest runs the post_read_request hooks logproxy implements:
+// mod_remoteip and the server-level SetEnvIf rules of mod_setenvif.
+func (ex *exchange) postReadRequest() {
+	if ri := ex.srv.RemoteIP; ri != nil {
+		ex.applyRemoteIP(ri)
+	}
+	ex.applyEnvRules(ex.srv.Dir.SetEnv, envPostRead)
+}
+
+// process runs the request through httpd's phases and the handler. It
+// returns 0 when a response was sent, or the status of an error to answer.
+func (ex *exchange) process() int {
+	r := &ex.r
+	route := ex.translate()
+	ex.mergeDir(route)
+	ex.applyEnvRules(r.dir.SetEnv, envHeaderParser)
+	if st := ex.checkAccess(); st != 0 {
+		return st
+	}
+	ex.fixups()
+	if ex.proxied {
+		return ex.proxyHandler(route)
+	}
+	return ex.staticHandler()
+}
+
+// translate maps the URI: to a backend when a ProxyPass rule matches
+// (r->filename "proxy:URL", handler proxy-server), else to a file under
+// DocumentRoot. It returns the matching route, or nil.
+func (ex *exchange) translate() *Route {
+	r := &ex.r
+	for _, rt := range ex.srv.Routes {
+		if target, ok := rt.match(r.uri); ok {
+			if rt.Exclude {
+				break
+			}
+			ex.proxied = true
+			r.handler = "proxy-server"
+			r.filename = "proxy:" + canonURL(target) + ex.queryForFilename()
+			return rt
+		}
+	}
+	// <Location> sections with a one-argument ProxyPass.
+	for _, sec := range ex.srv.Sections {
+		if sec.Kind != SectionLocation || sec.Dir.ProxyPass == nil || !sec.matchesURI(r.uri) {
+			continue
+		}
+		rt := sec.Dir.ProxyPass
+		if rt.Exclude {
+			continue
+		}
+		target := rt.Target + strings.TrimPrefix(r.uri, sec.Path)
+		ex.proxied = true
+		r.handler = "proxy-server"
+		r.filename = "proxy:" + canonURL(target) + ex.queryForFilename()
+		return rt
+	}
+	r.filename = mapToFile(ex.srv.Dir.DocumentRoot, r.uri, ex.srv.Dir.Aliases)
+	return nil
+}
+
+// canonURL encodes the path of a backend URL as mod_proxy_http's
+// proxy_http_canon does.
+func canonURL(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u
+	}
+	hostport, path, hasPath := strings.Cut(rest, "/")
+	if !hasPath {
+		return scheme + "://" + hostport + "/"
+	}
+	return scheme + "://" + hostport + canonEncodePath("/"+path)
+}
+
+func (ex *exchange) queryForFilename() string {
+	if ex.r.hasArgs {
+		return "?" + ex.r.args
+	}
+	return ""
+}
+
+// mergeDir computes the request's per-directory configuration: the
+// server's, then the matching <Directory> and <Files> sections, then the
+// matching <Location> sections, each in file order.
+func (ex *exchange) mergeDir(route *Route) {
+	r := &ex.r
+	d := ex.srv.Dir
+	merged := false
+	for _, kind := range [...]SectionKind{SectionDirectory, SectionFiles, SectionLocation} {
+		for _, sec := range ex.srv.Sections {
+			if sec.Kind != kind {
+				continue
+			}
+			var ok bool
+			switch kind {
+			case SectionLocation:
+				ok = sec.matchesURI(r.uri)
+			default:
+				ok = !ex.proxied && sec.matchesFile(r.filename)
+			}
+			if !ok {
+				continue
+			}
+			if !merged {
+				d = d.Clone()
+				merged = true
+			}
+			d.Merge(sec.Dir)
+		}
+	}
+	r.dir = d
+}
+
+// checkAccess runs authentication and authorisation (mod_auth_basic,
+// mod_authn_file, mod_authz_core) and returns 0 when access is granted.
+func (ex *exchange) checkAccess() int {
+	d := ex.r.dir
+	if d.Require == nil {
+		return 0
+	}
+	return ex.authorize(d)
+}
+
+// fixups runs the fixup hooks: mod_env's SetEnv and mod_headers'
+// RequestHeader (the ones not marked early).
+func (ex *exchange) fixups() {
+	ex.applyEnvRules(ex.r.dir.SetEnv, envFixups)
+	ex.applyRequestHeaders(ex.r.dir.ReqHeaders)
+}
+
+// prepareBody sets up the reader of the request body.
+func (ex *exchange) prepareBody() {
+	h := ex.head
+	switch {
+	case h.Chunked:
+		ex.bodyChunk = new(chunkedReader)
+		ex.bodyChunk.reset(ex.c.br, ex.c.base.Limits.Unsafe)
+		ex.body = ex.bodyChunk
+	case h.HasContentLength && h.ContentLength > 0:
+		ex.bodyLeft = h.ContentLength
+		ex.body = &clReader{ex: ex}
+	}
+}
+
+// clReader reads a Content-Length body from the connection.
+type clReader struct{ ex *exchange }
+
+func (cr *clReader) Read(p []byte) (int, error) {
+	ex := cr.ex
+	if ex.bodyLeft <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > ex.bodyLeft {
+		p = p[:ex.bodyLeft]
+	}
+	n, err := ex.c.br.Read(p)
+	ex.bodyLeft -= int64(n)
+	if err == io.EOF && ex.bodyLeft > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+// finishBody reads and discards what is left of the request body so that
+// the next request can be read (ap_discard_request_body); if that fails the
+// connection cannot be kept alive.
+func (ex *exchange) finishBody() {
+	if ex.body == nil {
+		return
+	}
+	if ex.keepalive {
+		ex.c.nc.SetReadDeadline(deadline(ex.srv.Timeout))
+		if _, err := io.Copy(io.Discard, ex.body); err != nil {
+			ex.keepalive = false
+		}
+	}
+	if ex.bodyChunk != nil {
+		ex.r.trailersIn = ex.bodyChunk.trailers
+	}
+}
+
+// readBody reads the whole request body into memory, up to limit bytes;
+// ok is false when the body is longer.
+func (ex *exchange) readBody(limit int64) ([]byte, bool, error) {
+	if ex.body == nil {
+		return nil, true, nil
+	}
+	var buf []byte
+	for {
+		if int64(len(buf)) > limit {
+			return buf, false, nil
+		}
+		if cap(buf)-len(buf) < 4096 {
+			nb := make([]byte, len(buf), 2*cap(buf)+4096)
+			copy(nb, buf)
+			buf = nb
+		}
+		n, err := ex.body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, true, nil
+		}
+		if err != nil {
+			return buf, false, err
+		}
+	}
+}

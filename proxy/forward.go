@@ -1,0 +1,536 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// maxPrefetch is how much of a chunked request body is read before the
+// request is forwarded: a body that ends within it is sent with a
+// Content-Length, as mod_proxy_http's prefetch does.
+const maxPrefetch = 16 << 10
+
+var headBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// proxyHandler forwards the request to the backend of route and relays the
+// answer, as mod_proxy_http does. It returns 0 when a response went out,
+// else the status of an error to answer.
+func (ex *exchange) proxyHandler(route *Route) int {
+	r := &ex.r
+	target := strings.TrimPrefix(r.filename, "proxy:")
+	scheme, rest, ok := strings.Cut(target, "://")
+	if !ok || !strings.EqualFold(scheme, "http") {
+		ex.c.e.log.Error("AH01144: No protocol handler was valid for the URL", "url", target)
+		return 500
+	}
+	hostport, pathq, _ := strings.Cut(rest, "/")
+	if i := strings.IndexByte(pathq, '?'); i >= 0 {
+		pathq = pathq[:i]
+	}
+	pathq = "/" + pathq
+	addr := hostport
+	if !strings.Contains(strings.TrimPrefix(addr, "["), "]:") && strings.Count(addr, ":") != 1 {
+		addr += ":80"
+	} else if strings.Count(addr, ":") == 1 && strings.HasSuffix(addr, ":") {
+		addr += "80"
+	}
+	hostHeader := hostport
+	hostHeader = strings.TrimSuffix(hostHeader, ":80")
+
+	// The body: a chunked one is prefetched so that a short one goes out
+	// with a Content-Length.
+	var body io.Reader
+	bodyLen := int64(0)
+	if ex.body != nil {
+		if ex.bodyChunk != nil {
+			pre, complete, err := ex.readBody(maxPrefetch)
+			if err != nil {
+				return ex.bodyErrorStatus(err)
+			}
+			if complete {
+				body, bodyLen = bytes.NewReader(pre), int64(len(pre))
+				r.trailersIn = ex.bodyChunk.trailers
+			} else {
+				body, bodyLen = io.MultiReader(bytes.NewReader(pre), ex.body), -1
+			}
+		} else {
+			body, bodyLen = &continueReader{ex: ex}, ex.head.ContentLength
+		}
+	}
+
+	bp := headBufPool.Get().(*[]byte)
+	head := ex.backendHead((*bp)[:0], pathq, hostHeader, bodyLen, route)
+	*bp = head
+	defer headBufPool.Put(bp)
+
+	timeout := ex.srv.ProxyTimeout
+	if route != nil && route.Timeout > 0 {
+		timeout = route.Timeout
+	}
+	if timeout <= 0 {
+		timeout = ex.srv.Timeout
+	}
+	req := backendRequest{
+		Addr:           addr,
+		Head:           head,
+		Body:           body,
+		BodyLen:        bodyLen,
+		ExpectContinue: ex.head.ExpectContinue && body != nil,
+		Timeout:        timeout,
+		Idempotent:     body == nil,
+		Unsafe:         ex.srv.Limits.Unsafe,
+		OnInterim:      ex.relayInterim,
+	}
+	if body == nil {
+		req.Body = nil
+	}
+	ctx := context.Background()
+	resp, err := ex.c.e.backend.RoundTrip(ctx, &req)
+	if err != nil {
+		var be *BackendError
+		if errors.As(err, &be) {
+			ex.c.e.log.Error("AH01114: HTTP: failed to make connection to backend", "backend", addr, "err", err)
+			if be.Kind == BackendClientAbort || be.Kind == BackendCanceled {
+				ex.c.aborted = true
+				return 0
+			}
+			if be.Kind == BackendClientBody {
+				return ex.bodyErrorStatus(be.Err)
+			}
+			if st := be.Status(); st != 0 {
+				return st
+			}
+		}
+		return 502
+	}
+	defer resp.Close()
+	return ex.relayResponse(resp)
+}
+
+// bodyErrorStatus maps a failure to read the client's body to a status.
+func (ex *exchange) bodyErrorStatus(err error) int {
+	ex.keepalive = false
+	ex.head.Close = true
+	if isTimeout(err) {
+		return 408
+	}
+	var ce *chunkedError
+	if errors.As(err, &ce) {
+		if ce.TooLarge() {
+			return 413
+		}
+		return 400
+	}
+	ex.c.aborted = true
+	return 400
+}
+
+// continueReader reads a Content-Length body, first telling a client that
+// sent Expect: 100-continue to go ahead (unless the backend's own 100 was
+// already relayed).
+type continueReader struct {
+	ex *exchange
+}
+
+func (cr *continueReader) Read(p []byte) (int, error) {
+	ex := cr.ex
+	if ex.head.ExpectContinue && !ex.continueSent {
+		ex.sendContinue()
+	}
+	return ex.body.Read(p)
+}
+
+// sendContinue tells the client to send its body.
+func (ex *exchange) sendContinue() {
+	ex.continueSent = true
+	if ex.head.ProtoNum < 1001 {
+		return
+	}
+	ex.c.bw.WriteString("HTTP/1.1 100 Continue\r\n\r\n")
+	ex.c.bw.Flush()
+}
+
+// relayInterim forwards an interim (1xx) response of the backend to an
+// HTTP/1.1 client, without the StripHeader names and the headers that
+// "Header unset" removes (a deliberate difference: httpd lets 1xx headers
+// through untouched).
+func (ex *exchange) relayInterim(status int, reason string, headers []Field) error {
+	if ex.head.ProtoNum < 1001 {
+		return nil
+	}
+	if status == 100 {
+		if !ex.head.ExpectContinue || ex.continueSent {
+			return nil
+		}
+		ex.continueSent = true
+	}
+	bw := ex.c.bw
+	bw.WriteString("HTTP/1.1 ")
+	bw.WriteString(strconv.Itoa(status))
+	bw.WriteByte(' ')
+	if reason == "" {
+		reason = strings.TrimPrefix(statusLine(status), strconv.Itoa(status)+" ")
+	}
+	bw.WriteString(reason)
+	bw.WriteString("\r\n")
+	d := ex.r.dir
+	for _, f := range headers {
+		if d != nil && (d.Strip.Match(f.Name) || unsetsHeader(d, f.Name)) {
+			continue
+		}
+		writeField(bw, f.Name, f.Value)
+	}
+	bw.WriteString("\r\n")
+	return bw.Flush()
+}
+
+// unsetsHeader reports whether a "Header unset" rule of d names the field.
+func unsetsHeader(d *DirConfig, name string) bool {
+	for _, h := range d.RespHeaders {
+		if h.Action == HeaderUnset && strings.EqualFold(h.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// backendHead builds the request head mod_proxy_http sends
+// (ap_proxy_create_hdrbrgd): the request line with the canonical path and
+// the query as sent, Host first, the client's fields less the hop-by-hop
+// ones, X-Forwarded-For, -Host and -Server, then the body framing and
+// Connection.
+func (ex *exchange) backendHead(b []byte, path, hostHeader string, bodyLen int64, route *Route) []byte {
+	r := &ex.r
+	d := r.dir
+	b = append(b, r.method...)
+	b = append(b, ' ')
+	if path == "" || path[0] != '/' {
+		b = append(b, '/')
+	}
+	b = append(b, path...)
+	if r.hasArgs {
+		b = append(b, '?')
+		b = append(b, r.args...)
+	}
+	b = append(b, " HTTP/1.1\r\n"...)
+
+	in := r.headersIn
+	clientHost, hasHost := in.Get("Host")
+	preserve := d.ProxyPreserveHost != nil && *d.ProxyPreserveHost
+	host := hostHeader
+	if preserve {
+		if hasHost {
+			host = clientHost
+		} else {
+			host = ex.srv.Hostname
+		}
+	}
+	b = append(b, "Host: "...)
+	b = append(b, host...)
+	b = append(b, "\r\n"...)
+
+	connTokens, _ := in.Get("Connection")
+	expect := ex.head.ExpectContinue && bodyLen != 0
+	for _, f := range in {
+		switch {
+		case equalFold(f.Name, "Host"), equalFold(f.Name, "Transfer-Encoding"),
+			equalFold(f.Name, "Content-Length"), equalFold(f.Name, "Connection"),
+			equalFold(f.Name, "Keep-Alive"), equalFold(f.Name, "Upgrade"),
+			equalFold(f.Name, "Trailer"), equalFold(f.Name, "TE"),
+			equalFold(f.Name, "Proxy-Connection"):
+			continue
+		case equalFold(f.Name, "Expect") && !expect:
+			continue
+		case equalFold(f.Name, "Proxy-Authorization") && r.hasUser:
+			continue
+		case connTokens != "" && hasToken(connTokens, f.Name):
+			continue
+		case equalFold(f.Name, "X-Forwarded-For"), equalFold(f.Name, "X-Forwarded-Host"),
+			equalFold(f.Name, "X-Forwarded-Server"):
+			// merged below, in place
+		}
+		b = appendField(b, f.Name, ex.forwardedValue(f, clientHost, hasHost, d))
+	}
+	if d.ProxyAddHeaders == nil || *d.ProxyAddHeaders {
+		if _, ok := in.Get("X-Forwarded-For"); !ok {
+			b = appendField(b, "X-Forwarded-For", ex.useragentIP)
+		}
+		if _, ok := in.Get("X-Forwarded-Host"); !ok && hasHost {
+			b = appendField(b, "X-Forwarded-Host", clientHost)
+		}
+		if _, ok := in.Get("X-Forwarded-Server"); !ok {
+			b = appendField(b, "X-Forwarded-Server", ex.srv.Hostname)
+		}
+	}
+	switch {
+	case bodyLen > 0:
+		b = appendField(b, "Content-Length", strconv.FormatInt(bodyLen, 10))
+	case bodyLen < 0:
+		b = appendField(b, "Transfer-Encoding", "chunked")
+	case ex.body != nil:
+		b = appendField(b, "Content-Length", "0")
+	}
+	if route != nil && route.DisableReuse {
+		b = append(b, "Connection: close\r\n"...)
+	} else {
+		b = append(b, "Connection: Keep-Alive\r\n"...)
+	}
+	return append(b, "\r\n"...)
+}
+
+// forwardedValue returns the value to forward for f: the X-Forwarded-*
+// fields get the proxy's own entry merged in, as apr_table_mergen does.
+func (ex *exchange) forwardedValue(f Field, clientHost string, hasHost bool, d *DirConfig) string {
+	if d.ProxyAddHeaders != nil && !*d.ProxyAddHeaders {
+		return f.Value
+	}
+	switch {
+	case equalFold(f.Name, "X-Forwarded-For"):
+		return f.Value + ", " + ex.useragentIP
+	case equalFold(f.Name, "X-Forwarded-Host") && hasHost:
+		return f.Value + ", " + clientHost
+	case equalFold(f.Name, "X-Forwarded-Server"):
+		return f.Value + ", " + ex.srv.Hostname
+	}
+	return f.Value
+}
+
+func appendField(b []byte, name, value string) []byte {
+	b = append(b, name...)
+	b = append(b, ": "...)
+	b = append(b, value...)
+	return append(b, "\r\n"...)
+}
+
+func equalFold(a, b string) bool { return strings.EqualFold(a, b) }
+
+// relayResponse sends the backend's answer to the client.
+func (ex *exchange) relayResponse(resp *backendResponse) int {
+	r := &ex.r
+	if !resp.FirstByte.IsZero() {
+		ex.ttfb = resp.FirstByte.Sub(ex.begin)
+	}
+	if !resp.HeadersValid {
+		// httpd refuses to relay header values with control characters.
+		return 500
+	}
+	out := make(Fields, 0, len(resp.Headers)+4)
+	connTokens, _ := resp.Headers.Get("Connection")
+	for _, f := range resp.Headers {
+		switch {
+		case equalFold(f.Name, "Connection"), equalFold(f.Name, "Keep-Alive"),
+			equalFold(f.Name, "Proxy-Authenticate"), equalFold(f.Name, "TE"),
+			equalFold(f.Name, "Trailer"), equalFold(f.Name, "Upgrade"),
+			equalFold(f.Name, "Transfer-Encoding"):
+			continue
+		case equalFold(f.Name, "Content-Length") && (resp.IgnoredContentLength || resp.Chunked):
+			continue
+		case connTokens != "" && hasToken(connTokens, f.Name):
+			continue
+		}
+		out = append(out, f)
+	}
+	ex.reverseMap(out)
+	r.headersOut = append(r.headersOut, out...)
+	contentType, _ := r.headersOut.Get("Content-Type")
+
+	status := resp.Status
+	if ex.orig != nil && ex.recursive != 0 {
+		// An ErrorDocument served by the backend keeps the error status.
+		status = ex.recursive
+	}
+	r.status = status
+	noBody := resp.NoBody || ex.head.HeaderOnly
+	_, hasCL := r.headersOut.Get("Content-Length")
+	rh := responseHead{
+		status:        status,
+		reason:        resp.Reason,
+		contentType:   contentType,
+		noBody:        noBody,
+		unknownLength: !noBody && !hasCL,
+	}
+	if status != resp.Status {
+		rh.reason = ""
+	}
+	if rh.reason == "" && resp.Status == status {
+		rh.reason = strings.TrimPrefix(statusLine(status), strconv.Itoa(status)+" ")
+	}
+	if !ex.writeHead(&rh) {
+		r.headersOut = nil
+		return 500
+	}
+	if noBody {
+		io.Copy(io.Discard, resp.Body)
+		return 0
+	}
+	_, chunkedOut := r.headersOut.Get("Transfer-Encoding")
+	n, err := ex.copyBody(resp.Body, chunkedOut)
+	r.bytesSent = n
+	if err != nil {
+		// The backend broke off, or the client left: the connection
+		// cannot be trusted any more.
+		ex.c.aborted = true
+		ex.keepalive = false
+		return 0
+	}
+	r.trailersOut = resp.Trailers
+	if chunkedOut {
+		ex.c.bw.WriteString("0\r\n\r\n")
+	}
+	if !ex.keepalive {
+		return 0
+	}
+	return 0
+}
+
+// copyBody relays a response body, as the chunked coding when chunked,
+// flushing to the client whenever the backend has nothing more ready.
+func (ex *exchange) copyBody(body io.Reader, chunked bool) (int64, error) {
+	bw := ex.c.bw
+	bp := copyBufPool.Get().(*[]byte)
+	defer copyBufPool.Put(bp)
+	buf := *bp
+	var total int64
+	for {
+		n, err := body.Read(buf)
+		if n > 0 {
+			total += int64(n)
+			if chunked {
+				bw.WriteString(strconv.FormatInt(int64(n), 16))
+				bw.WriteString("\r\n")
+				bw.Write(buf[:n])
+				bw.WriteString("\r\n")
+			} else {
+				bw.Write(buf[:n])
+			}
+			ex.c.nc.SetWriteDeadline(deadline(ex.srv.Timeout))
+			if werr := bw.Flush(); werr != nil {
+				return total, werr
+			}
+		}
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 8192); return &b }}
+
+// reverseMap applies ProxyPassReverse to Location, Content-Location and
+// URI, and the cookie rules to Set-Cookie.
+func (ex *exchange) reverseMap(fs Fields) {
+	if len(ex.srv.ReverseRoutes) == 0 {
+		return
+	}
+	for i := range fs {
+		f := &fs[i]
+		switch {
+		case equalFold(f.Name, "Location"), equalFold(f.Name, "Content-Location"), equalFold(f.Name, "URI"):
+			f.Value = ex.reverseLocation(f.Value)
+		case equalFold(f.Name, "Set-Cookie"):
+			f.Value = ex.reverseCookie(f.Value)
+		}
+	}
+}
+
+func (ex *exchange) reverseLocation(v string) string {
+	for _, rr := range ex.srv.ReverseRoutes {
+		if rr.Kind != ReverseLocation || !strings.HasPrefix(v, rr.Target) {
+			continue
+		}
+		return ex.selfURL() + rr.Path + v[len(rr.Target):]
+	}
+	return v
+}
+
+// selfURL is the scheme, host and port of this server as a client reaches
+// it (ap_construct_url without the path).
+func (ex *exchange) selfURL() string {
+	name := ex.serverName()
+	if strings.IndexByte(name, ':') >= 0 {
+		name = "[" + name + "]"
+	}
+	port := ex.head.Port
+	if !ex.head.HasPort {
+		port = 80
+	}
+	if d := ex.r.dir; d != nil && d.UseCanonicalName != nil && *d.UseCanonicalName == CanonicalOn {
+		port = ex.serverPort()
+	}
+	if port == 80 {
+		return "http://" + name
+	}
+	return "http://" + name + ":" + strconv.Itoa(port)
+}
+
+func (ex *exchange) reverseCookie(v string) string {
+	parts := strings.Split(v, ";")
+	changed := false
+	for i, p := range parts {
+		name, val, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if !ok {
+			continue
+		}
+		for _, rr := range ex.srv.ReverseRoutes {
+			switch {
+			case rr.Kind == ReverseCookiePath && strings.EqualFold(name, "path") && strings.HasPrefix(val, rr.Target):
+				val = rr.Path + val[len(rr.Target):]
+			case rr.Kind == ReverseCookieDomain && strings.EqualFold(name, "domain") && strings.EqualFold(val, rr.Target):
+				val = rr.Path
+			default:
+				continue
+			}
+			lead := p[:len(p)-len(strings.TrimLeft(p, " "))]
+			parts[i] = lead + name + "=" + val
+			changed = true
+			break
+		}
+	}
+	if !changed {
+		return v
+	}
+	return strings.Join(parts, ";")
+}
+
+// canonEncodePath re-encodes a decoded path for the backend as
+// mod_proxy's ap_proxy_canonenc (enc_path): every byte that is not
+// alphanumeric or one of "$-_.+!*'(),;:@&=~/" becomes %XX (upper case).
+func canonEncodePath(p string) string {
+	const allowed = "$-_.+!*'(),;:@&=~/"
+	need := false
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if !isAlnum(c) && strings.IndexByte(allowed, c) < 0 {
+			need = true
+			break
+		}
+	}
+	if !need {
+		return p
+	}
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if isAlnum(c) || strings.IndexByte(allowed, c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}

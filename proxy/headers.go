@@ -1,0 +1,190 @@
+package proxy
+
+import "strings"
+
+// headerRuleApplies checks a rule's env= condition.
+func (ex *exchange) headerRuleApplies(h *HeaderRule) bool {
+	if h.EnvVar == "" {
+		return true
+	}
+	_, set := ex.r.env.Get(h.EnvVar)
+	return set != h.Negate
+}
+
+// applyHeaderRules runs rules on one header table as mod_headers'
+// do_headers_fixup does, and returns the table.
+func (ex *exchange) applyHeaderRules(table Fields, rules []HeaderRule, early bool, contentType *string) Fields {
+	for i := range rules {
+		h := &rules[i]
+		if h.Early != early || !ex.headerRuleApplies(h) {
+			continue
+		}
+		switch h.Action {
+		case HeaderAdd:
+			table = addField(table, h.Name, h.Format.render(ex.r.env, ex.begin, ex.c.e.now()))
+		case HeaderAppend:
+			table = mergeField(table, h.Name, h.Format.render(ex.r.env, ex.begin, ex.c.e.now()))
+		case HeaderMerge:
+			nv := h.Format.render(ex.r.env, ex.begin, ex.c.e.now())
+			if old, ok := table.Get(h.Name); !ok {
+				table = addField(table, h.Name, nv)
+			} else if !hasMergeToken(old, nv) {
+				table = mergeField(table, h.Name, nv)
+			}
+		case HeaderSet:
+			nv := h.Format.render(ex.r.env, ex.begin, ex.c.e.now())
+			if contentType != nil && strings.EqualFold(h.Name, "Content-Type") {
+				*contentType = nv
+			}
+			table = setField(table, h.Name, nv)
+		case HeaderSetIfEmpty:
+			if _, ok := table.Get(h.Name); !ok {
+				nv := h.Format.render(ex.r.env, ex.begin, ex.c.e.now())
+				if contentType != nil && strings.EqualFold(h.Name, "Content-Type") {
+					*contentType = nv
+				}
+				table = setField(table, h.Name, nv)
+			}
+		case HeaderUnset:
+			table = unsetField(table, h.Name)
+		case HeaderEcho:
+			for _, f := range ex.r.headersIn {
+				if h.Regex != nil && h.Regex.MatchString(f.Name) || h.Regex == nil && strings.EqualFold(f.Name, h.Name) {
+					table = addField(table, f.Name, f.Value)
+				}
+			}
+		case HeaderEdit, HeaderEditAll:
+			if contentType != nil && *contentType != "" && strings.EqualFold(h.Name, "Content-Type") {
+				*contentType = editValue(h, *contentType)
+			}
+			var edited Fields
+			found := false
+			for _, f := range table {
+				if strings.EqualFold(f.Name, h.Name) {
+					found = true
+					edited = append(edited, Field{Name: f.Name, Value: editValue(h, f.Value)})
+				}
+			}
+			if found {
+				table = unsetField(table, h.Name)
+				table = append(table, edited...)
+			}
+		case HeaderNote:
+			name := h.Format.render(ex.r.env, ex.begin, ex.c.e.now())
+			if v, ok := table.Get(h.Name); ok {
+				ex.r.notes = setField(ex.r.notes, name, v)
+			} else {
+				ex.r.notes = unsetField(ex.r.notes, name)
+			}
+		}
+	}
+	return table
+}
+
+// hasMergeToken reports whether the comma-separated list old already has
+// the token nv, compared as mod_headers' merge compares (case-sensitive,
+// quoted strings kept whole).
+func hasMergeToken(old, nv string) bool {
+	for i := 0; i < len(old); {
+		for i < len(old) && isSpace(old[i]) {
+			i++
+		}
+		start := i
+		for i < len(old) && old[i] != ',' {
+			if old[i] == '"' {
+				i++
+				for i < len(old) && old[i] != '"' {
+					i++
+				}
+			}
+			if i < len(old) {
+				i++
+			}
+		}
+		if old[start:i] == nv {
+			return true
+		}
+		if i < len(old) {
+			i++
+		}
+	}
+	return false
+}
+
+func isSpace(c byte) bool { return c == ' ' || (c >= '\t' && c <= '\r') }
+
+// editValue applies edit (first match) or edit* (every match).
+func editValue(h *HeaderRule, v string) string {
+	if h.Regex == nil {
+		return v
+	}
+	if h.Action == HeaderEditAll {
+		return h.Regex.ReplaceAllString(v, h.Replacement)
+	}
+	loc := h.Regex.FindStringSubmatchIndex(v)
+	if loc == nil {
+		return v
+	}
+	var dst []byte
+	dst = h.Regex.ExpandString(dst, h.Replacement, v, loc)
+	return v[:loc[0]] + string(dst) + v[loc[1]:]
+}
+
+// applyRequestHeaders runs RequestHeader rules (the late ones) on the
+// request's header table.
+func (ex *exchange) applyRequestHeaders(rules []HeaderRule) {
+	if len(rules) == 0 {
+		return
+	}
+	ex.r.headersIn = ex.applyHeaderRules(ex.r.headersIn, rules, false, nil)
+}
+
+// applyResponseHeaders runs the Header rules of the request's directory on
+// the response tables: "always" rules on err_headers_out, the others on
+// headers_out (for responses httpd generates itself only the "always"
+// ones, as mod_headers' error filter), then removes the StripHeader
+// names from both.
+func (ex *exchange) applyResponseHeaders(d *DirConfig, generated bool, contentType *string) {
+	if d == nil {
+		return
+	}
+	r := &ex.r
+	if len(d.RespHeaders) > 0 {
+		var always, onsuccess []HeaderRule
+		for _, h := range d.RespHeaders {
+			if h.Always {
+				always = append(always, h)
+			} else {
+				onsuccess = append(onsuccess, h)
+			}
+		}
+		r.errHeadersOut = ex.applyHeaderRules(r.errHeadersOut, always, false, contentType)
+		if !generated {
+			r.headersOut = ex.applyHeaderRules(r.headersOut, onsuccess, false, contentType)
+		}
+	}
+	if !d.Strip.Empty() {
+		r.headersOut = stripFields(r.headersOut, d)
+		r.errHeadersOut = stripFields(r.errHeadersOut, d)
+	}
+}
+
+// stripFields removes the StripHeader names from fs, and from the list of
+// declared trailers.
+func stripFields(fs Fields, d *DirConfig) Fields {
+	out := fs[:0]
+	for _, f := range fs {
+		if d.Strip.Match(f.Name) {
+			continue
+		}
+		if strings.EqualFold(f.Name, "Trailer") {
+			kept := d.Strip.TrailerList([]string{f.Value})
+			if len(kept) == 0 {
+				continue
+			}
+			f.Value = strings.Join(kept, ", ")
+		}
+		out = append(out, f)
+	}
+	return out
+}

@@ -1,0 +1,133 @@
+package proxy
+
+import (
+	"syscall"
+
+	"github.com/jl6/logproxy/logformat"
+)
+
+// log writes the request's access-log lines: the server's own CustomLog
+// lines, or the main server's when a virtual host has none, plus the main
+// server's GlobalLog lines (mod_log_config's multi_log_transaction).
+func (ex *exchange) log() {
+	if ex.noLog {
+		return
+	}
+	logs := ex.srv.AccessLogs
+	if len(logs) == 0 && ex.srv != ex.site.Main {
+		logs = ex.site.Main.AccessLogs
+	}
+	global := ex.site.Main.GlobalLogs
+	if len(logs) == 0 && len(global) == 0 {
+		return
+	}
+	rec := &ex.rec
+	ex.fillRecord(rec)
+	if err := writeAccessLogs(logs, rec, ex.r.env); err != nil {
+		ex.c.e.log.Error(err.Error())
+	}
+	if ex.srv != ex.site.Main || len(ex.srv.AccessLogs) == 0 {
+		if err := writeAccessLogs(global, rec, ex.r.env); err != nil {
+			ex.c.e.log.Error(err.Error())
+		}
+	}
+}
+
+// fillRecord copies what the log items need into rec.
+func (ex *exchange) fillRecord(rec *logformat.Record) {
+	c := ex.c
+	h := ex.head
+	*rec = logformat.Record{
+		Begin:       ex.begin,
+		End:         c.e.now(),
+		RemoteIP:    ex.useragentIP,
+		PeerIP:      c.remoteIP,
+		LocalIP:     c.localIP,
+		RemoteHost:  ex.useragentHost,
+		PeerHost:    c.remoteIP,
+		RemotePort:  ex.useragentPort,
+		LocalPort:   int(c.localAddr.Port()),
+		ServerPort:  ex.serverPort(),
+		VirtualHost: ex.srv.Hostname,
+		ServerName:  ex.serverName(),
+		KeepAlives:  max(c.keepalives-1, 0),
+		BytesIn:     c.consumed() - ex.inBefore,
+		BytesOut:    c.cw.n - ex.outBefore,
+		TTFB:        ex.ttfb,
+		Pid:         c.e.pid,
+		Tid:         uint64(syscall.Gettid()),
+	}
+	switch {
+	case c.aborted:
+		rec.ConnStatus = 'X'
+	case c.keepalive && (ex.srv.MaxKeepAliveRequests == 0 || ex.srv.MaxKeepAliveRequests-c.keepalives > 0):
+		rec.ConnStatus = '+'
+	default:
+		rec.ConnStatus = '-'
+	}
+	ex.fillRequest(&rec.Final, &ex.r)
+	rec.Final.Line = h.LogLine()
+	if rec.Final.Line == "-" && !h.HasTheRequest {
+		rec.Final.Line = ""
+	}
+	if ex.orig != nil {
+		o := new(logformat.Request)
+		ex.fillRequest(o, ex.orig)
+		o.Line = rec.Final.Line
+		rec.Orig = o
+	}
+}
+
+func (ex *exchange) fillRequest(q *logformat.Request, r *request) {
+	h := ex.head
+	*q = logformat.Request{
+		Method:      r.method,
+		URI:         r.uri,
+		Query:       r.args,
+		HasQuery:    r.hasArgs,
+		Protocol:    h.Protocol,
+		Status:      r.status,
+		Filename:    r.filename,
+		Handler:     r.handler,
+		User:        r.user,
+		HasUser:     r.hasUser,
+		BodyBytes:   r.bytesSent,
+		HeadersIn:   r.headersIn,
+		HeadersOut:  r.headersOut,
+		TrailersIn:  r.trailersIn,
+		TrailersOut: r.trailersOut,
+		Notes:       r.notes,
+		Env:         r.env,
+	}
+	if !h.HasMethod {
+		q.Method = ""
+	}
+	if !h.HasURI {
+		q.URI = ""
+	}
+}
+
+// serverPort is the canonical port (%p): the ServerName's port, else the
+// default port of the scheme.
+func (ex *exchange) serverPort() int {
+	if ex.srv.Port != 0 {
+		return ex.srv.Port
+	}
+	return 80
+}
+
+// serverName is ap_get_server_name (%V): with UseCanonicalName On the
+// ServerName, else the request's host name when it has one.
+func (ex *exchange) serverName() string {
+	d := ex.r.dir
+	if d == nil {
+		d = ex.srv.Dir
+	}
+	if d != nil && d.UseCanonicalName != nil && *d.UseCanonicalName == CanonicalOn {
+		return ex.srv.Hostname
+	}
+	if ex.hasHostname {
+		return ex.hostname
+	}
+	return ex.srv.Hostname
+}

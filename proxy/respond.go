@@ -1,0 +1,248 @@
+package proxy
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// responseHead describes the response about to be sent, for writeHead.
+type responseHead struct {
+	status int
+	reason string // the backend's reason phrase, or "" for httpd's own
+	// contentType is r->content_type: set into Content-Type (keeping the
+	// field's place when it already is in the table).
+	contentType string
+	// hasBody: a body of unknown length follows (chunked for HTTP/1.1
+	// clients, else the connection closes after it).
+	unknownLength bool
+	// noBody: the response has no body by rule (HEAD, 204, 304).
+	noBody bool
+	// generated: httpd made the response itself (ap_send_error_response):
+	// only "Header always" rules apply.
+	generated bool
+}
+
+// writeHead writes the status line and header section of the response as
+// httpd's ap_http_header_filter does: the err_headers_out table overlaid
+// on headers_out, Date and Server first (a proxied response keeps the
+// backend's), the keep-alive decision of ap_set_keepalive, the framing
+// fields, Content-Type, then every field in table order. It returns false
+// if a header value would be refused by httpd's check_headers (then the
+// caller answers 500 instead).
+func (ex *exchange) writeHead(rh *responseHead) bool {
+	r := &ex.r
+	c := ex.c
+	if ex.head.HTTP09 {
+		ex.headSent = true
+		ex.keepalive = false
+		return true
+	}
+	// mod_headers, then the StripHeader names, once the values were noted.
+	ex.applyResponseHeaders(r.dir, rh.generated, &rh.contentType)
+	if len(r.errHeadersOut) > 0 {
+		merged := make(Fields, 0, len(r.errHeadersOut)+len(r.headersOut))
+		merged = append(merged, r.errHeadersOut...)
+		merged = append(merged, r.headersOut...)
+		r.headersOut = merged
+		r.errHeadersOut = nil
+	}
+	if !checkHeaders(r.headersOut) {
+		return false
+	}
+
+	bw := c.bw
+	bw.WriteString("HTTP/1.1 ")
+	if rh.reason != "" {
+		bw.WriteString(strconv.Itoa(rh.status))
+		bw.WriteByte(' ')
+		bw.WriteString(rh.reason)
+	} else {
+		bw.WriteString(statusLine(rh.status))
+	}
+	bw.WriteString("\r\n")
+
+	var date, server string
+	if ex.proxied {
+		date, _ = r.headersOut.Get("Date")
+		server, _ = r.headersOut.Get("Server")
+	}
+	if date == "" {
+		date = ex.begin.UTC().Format(http.TimeFormat)
+	}
+	if server == "" {
+		server = c.e.opts.ServerBanner
+	}
+	writeField(bw, "Date", date)
+	writeField(bw, "Server", server)
+	r.headersOut = unsetField(r.headersOut, "Date")
+	r.headersOut = unsetField(r.headersOut, "Server")
+
+	chunked := ex.setKeepalive(rh)
+	if rh.noBody && (rh.status == 204 || rh.status == 304) {
+		r.headersOut = unsetField(r.headersOut, "Transfer-Encoding")
+		r.headersOut = unsetField(r.headersOut, "Content-Length")
+		rh.contentType = ""
+	} else if chunked {
+		r.headersOut = mergeField(r.headersOut, "Transfer-Encoding", "chunked")
+		r.headersOut = unsetField(r.headersOut, "Content-Length")
+	}
+	if rh.contentType != "" {
+		r.headersOut = setField(r.headersOut, "Content-Type", rh.contentType)
+	}
+	for _, f := range r.headersOut {
+		writeField(bw, f.Name, f.Value)
+	}
+	bw.WriteString("\r\n")
+	ex.headSent = true
+	if ex.ttfb == 0 {
+		ex.ttfb = time.Since(ex.begin)
+	}
+	return true
+}
+
+func writeField(bw interface {
+	WriteString(string) (int, error)
+}, name, value string) {
+	bw.WriteString(name)
+	bw.WriteString(": ")
+	bw.WriteString(value)
+	bw.WriteString("\r\n")
+}
+
+// setKeepalive decides, as ap_set_keepalive, whether the connection stays
+// open after this response, adds Keep-Alive and Connection accordingly,
+// and reports whether the body must be sent chunked.
+func (ex *exchange) setKeepalive(rh *responseHead) (chunked bool) {
+	r := &ex.r
+	c := ex.c
+	srv := ex.srv
+	h := ex.head
+	left := srv.MaxKeepAliveRequests - c.keepalives
+	connOut, _ := r.headersOut.Get("Connection")
+	wimpy := hasToken(connOut, "close")
+	_, hasCL := r.headersOut.Get("Content-Length")
+	te, _ := r.headersOut.Get("Transfer-Encoding")
+	lengthKnown := h.HeaderOnly || rh.noBody || rh.status == 204 || rh.status == 304 || hasCL || isChunkedTE(te)
+	if !lengthKnown && rh.unknownLength && h.ProtoNum >= 1001 {
+		chunked = true
+		lengthKnown = true
+	} else if !lengthKnown && !rh.unknownLength {
+		lengthKnown = true
+	}
+	_, nokeepalive := r.env.Get("nokeepalive")
+	kaSent := h.ConnKeepAlive
+	if !h.Close && !h.ExpectContinue && lengthKnown &&
+		srv.KeepAlive && srv.KeepAliveTimeout > 0 &&
+		(srv.MaxKeepAliveRequests == 0 || left > 0) &&
+		!dropsConnection(rh.status) && !wimpy && !h.ConnClose &&
+		!nokeepalive &&
+		(kaSent || h.ProtoNum >= 1001) &&
+		!c.e.closing.Load() {
+		c.keepalive = true
+		c.keepalives++
+		ex.keepalive = true
+		if kaSent {
+			ka := "timeout=" + strconv.Itoa(int(srv.KeepAliveTimeout/time.Second))
+			if srv.MaxKeepAliveRequests > 0 {
+				ka += ", max=" + strconv.Itoa(left)
+			}
+			r.headersOut = setField(r.headersOut, "Keep-Alive", ka)
+			r.headersOut = mergeField(r.headersOut, "Connection", "Keep-Alive")
+		}
+		return chunked
+	}
+	if !wimpy {
+		r.headersOut = mergeField(r.headersOut, "Connection", "close")
+	}
+	if c.keepalive && srv.MaxKeepAliveRequests > 0 && left == 0 {
+		c.keepalives++
+	}
+	c.keepalive = false
+	ex.keepalive = false
+	return chunked
+}
+
+// checkHeaders is httpd's check_headers (HttpProtocolOptions Strict): a
+// field value with a control character other than HT, or a name that is
+// not a token, is refused.
+func checkHeaders(fs Fields) bool {
+	for _, f := range fs {
+		if f.Name == "" {
+			return false
+		}
+		for i := 0; i < len(f.Name); i++ {
+			if !isTokenByte(f.Name[i]) {
+				return false
+			}
+		}
+		for i := 0; i < len(f.Value); i++ {
+			c := f.Value[i]
+			if (c < 0x20 && c != '\t') || c == 0x7f {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isTokenByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
+// hasToken reports whether the comma-separated list v holds token t,
+// compared without regard to case.
+func hasToken(v, t string) bool {
+	for v != "" {
+		var item string
+		item, v, _ = strings.Cut(v, ",")
+		if strings.EqualFold(strings.TrimSpace(item), t) {
+			return true
+		}
+	}
+	return false
+}
+
+// isChunkedTE reports whether a Transfer-Encoding value ends in chunked.
+func isChunkedTE(v string) bool {
+	if v == "" {
+		return false
+	}
+	i := strings.LastIndexByte(v, ',')
+	return strings.EqualFold(strings.TrimSpace(v[i+1:]), "chunked")
+}
+
+// mergeField appends value to the first field named name with ", " as
+// apr_table_mergen, or adds the field.
+func mergeField(fs Fields, name, value string) Fields {
+	for i := range fs {
+		if strings.EqualFold(fs[i].Name, name) {
+			fs[i].Value += ", " + value
+			return fs
+		}
+	}
+	return append(fs, Field{Name: name, Value: value})
+}
+
+// unsetField removes every field named name.
+func unsetField(fs Fields, name string) Fields { return unsetFrom(fs, name, 0) }
+
+func unsetFrom(fs Fields, name string, from int) Fields {
+	out := fs[:from]
+	for _, f := range fs[from:] {
+		if !strings.EqualFold(f.Name, name) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// addField appends a field, as apr_table_addn.
+func addField(fs Fields, name, value string) Fields {
+	return append(fs, Field{Name: name, Value: value})
+}

@@ -1,0 +1,213 @@
+package proxy
+
+import (
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// match reports whether the rule applies to uri (r->uri, decoded) and
+// returns the backend URL for it, as mod_proxy's proxy_trans does: a
+// ProxyPass path must match a prefix of the URI (the path "/p/" does not
+// match "/p"), a ProxyPassMatch regex anywhere, with $N references to its
+// groups in the target.
+func (rt *Route) match(uri string) (string, bool) {
+	if rt.Regex != nil {
+		m := rt.Regex.FindStringSubmatchIndex(uri)
+		if m == nil {
+			return "", false
+		}
+		if rt.Exclude {
+			return "", true
+		}
+		var dst []byte
+		dst = rt.Regex.ExpandString(dst, rt.Target, uri, m)
+		return string(dst), true
+	}
+	if !aliasMatch(uri, rt.Path) {
+		return "", false
+	}
+	if rt.Exclude {
+		return "", true
+	}
+	return rt.Target + uri[aliasMatchLen(uri, rt.Path):], true
+}
+
+// aliasMatch is mod_proxy's aliasMatch: the path matches the start of
+// the URI, where runs of '/' in either count as one.
+func aliasMatch(uri, alias string) bool { return aliasMatchLen(uri, alias) >= 0 }
+
+// aliasMatchLen returns how much of uri the alias matches, or -1.
+func aliasMatchLen(uri, alias string) int {
+	u, a := 0, 0
+	for a < len(alias) {
+		if alias[a] == '/' {
+			if u >= len(uri) || uri[u] != '/' {
+				return -1
+			}
+			for a < len(alias) && alias[a] == '/' {
+				a++
+			}
+			for u < len(uri) && uri[u] == '/' {
+				u++
+			}
+			continue
+		}
+		if u >= len(uri) || uri[u] != alias[a] {
+			return -1
+		}
+		u++
+		a++
+	}
+	// The alias must end at a segment boundary unless it ends in '/'.
+	if len(alias) > 0 && alias[len(alias)-1] != '/' && u < len(uri) && uri[u] != '/' {
+		return -1
+	}
+	return u
+}
+
+// matchesURI reports whether a <Location> section applies to uri: a
+// prefix match (as httpd's location walk, without regard to segment
+// boundaries), or the regex of <LocationMatch> / <Location ~>.
+func (s *Section) matchesURI(uri string) bool {
+	if s.Regex != nil {
+		return s.Regex.MatchString(uri)
+	}
+	if s.Path == "/" {
+		return true
+	}
+	return strings.HasPrefix(uri, s.Path)
+}
+
+// matchesFile reports whether a <Directory> or <Files> section applies to
+// the file name.
+func (s *Section) matchesFile(name string) bool {
+	if name == "" {
+		return false
+	}
+	if s.Kind == SectionFiles {
+		base := filepath.Base(name)
+		if s.Regex != nil {
+			return s.Regex.MatchString(base)
+		}
+		ok, _ := path.Match(s.Path, base)
+		return ok
+	}
+	if s.Regex != nil {
+		return s.Regex.MatchString(name)
+	}
+	dir := strings.TrimSuffix(s.Path, "/")
+	if dir == "" {
+		return true
+	}
+	if strings.ContainsAny(dir, "*?[") {
+		for d := name; d != "/" && d != "."; d = filepath.Dir(d) {
+			if ok, _ := path.Match(dir, d); ok {
+				return true
+			}
+		}
+		return false
+	}
+	return name == dir || strings.HasPrefix(name, dir+"/")
+}
+
+// mapToFile maps a URI to a file name as mod_alias and the core translate
+// hook do: the first Alias or AliasMatch that matches, else DocumentRoot.
+func mapToFile(docRoot, uri string, aliases []Alias) string {
+	for _, a := range aliases {
+		if a.Regex != nil {
+			if m := a.Regex.FindStringSubmatchIndex(uri); m != nil {
+				return string(a.Regex.ExpandString(nil, a.To, uri, m))
+			}
+			continue
+		}
+		if n := aliasMatchLen(uri, a.From); n >= 0 {
+			return a.To + uri[n:]
+		}
+	}
+	if uri == "" || uri[0] != '/' {
+		return ""
+	}
+	return strings.TrimSuffix(docRoot, "/") + uri
+}
+
+// Clone returns a copy of d that Merge may change.
+func (d *DirConfig) Clone() *DirConfig {
+	n := *d
+	return &n
+}
+
+// Merge lays the section configuration add over d, as httpd's per-module
+// merge functions do: what add sets wins; lists of rules (SetEnv,
+// RequestHeader, Header) are appended; ErrorDocuments merge per status.
+func (d *DirConfig) Merge(add *DirConfig) {
+	if len(add.ErrorDocuments) > 0 {
+		m := make(map[int]string, len(d.ErrorDocuments)+len(add.ErrorDocuments))
+		for k, v := range d.ErrorDocuments {
+			m[k] = v
+		}
+		for k, v := range add.ErrorDocuments {
+			m[k] = v
+		}
+		d.ErrorDocuments = m
+	}
+	if add.HostnameLookups != nil {
+		d.HostnameLookups = add.HostnameLookups
+	}
+	if add.UseCanonicalName != nil {
+		d.UseCanonicalName = add.UseCanonicalName
+	}
+	if add.AuthType != "" {
+		d.AuthType = add.AuthType
+	}
+	if add.AuthName != "" {
+		d.AuthName = add.AuthName
+	}
+	if add.AuthUserFile != "" {
+		d.AuthUserFile = add.AuthUserFile
+		d.htpasswd = add.htpasswd
+	}
+	if add.Require != nil {
+		d.Require = add.Require
+	}
+	if len(add.SetEnv) > 0 {
+		d.SetEnv = append(append([]EnvRule(nil), d.SetEnv...), add.SetEnv...)
+	}
+	if len(add.ReqHeaders) > 0 {
+		d.ReqHeaders = append(append([]HeaderRule(nil), d.ReqHeaders...), add.ReqHeaders...)
+	}
+	if len(add.RespHeaders) > 0 {
+		d.RespHeaders = append(append([]HeaderRule(nil), d.RespHeaders...), add.RespHeaders...)
+	}
+	if add.Strip != nil {
+		d.Strip = add.Strip
+	}
+	if len(add.AddTypes) > 0 {
+		m := make(map[string]string, len(d.AddTypes)+len(add.AddTypes))
+		for k, v := range d.AddTypes {
+			m[k] = v
+		}
+		for k, v := range add.AddTypes {
+			m[k] = v
+		}
+		d.AddTypes = m
+	}
+	if add.DirectoryIndex != nil {
+		d.DirectoryIndex = add.DirectoryIndex
+	}
+	if add.ProxyPass != nil {
+		d.ProxyPass = add.ProxyPass
+	}
+	if add.ProxyPreserveHost != nil {
+		d.ProxyPreserveHost = add.ProxyPreserveHost
+	}
+	if add.ProxyAddHeaders != nil {
+		d.ProxyAddHeaders = add.ProxyAddHeaders
+	}
+	if add.ProxyErrorOverride != nil {
+		d.ProxyErrorOverride = add.ProxyErrorOverride
+	}
+	if add.LimitRequestBody != nil {
+		d.LimitRequestBody = add.LimitRequestBody
+	}
+}

@@ -1,0 +1,231 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configure an Engine. The zero value is ready to use.
+type Options struct {
+	// ErrorLog receives errors and notices; nil means slog.Default().
+	ErrorLog *slog.Logger
+	// Now tells the time (nil: time.Now). Tests inject a clock.
+	Now func() time.Time
+	// ShutdownGrace bounds how long Shutdown waits for requests in flight
+	// (0: 30 seconds).
+	ShutdownGrace time.Duration
+	// ServerBanner is the Server header of responses logproxy makes
+	// itself (errors, files); "" means the default, see DefaultBanner.
+	ServerBanner string
+}
+
+// DefaultBanner is the Server header of the responses logproxy generates.
+// It has the length of Debian's "Apache/2.4.71 (Debian)" so that %O and %S
+// count the same bytes as httpd's.
+const DefaultBanner = "logproxy/0.1 (Debian)"
+
+// Engine accepts connections on a Site's listeners and serves them. It
+// switches to a new Site on Reload without dropping connections.
+type Engine struct {
+	opts    Options
+	log     *slog.Logger
+	site    atomic.Pointer[Site]
+	backend BackendPool
+
+	mu        sync.Mutex
+	listeners map[string]*listener // by address
+	conns     sync.WaitGroup
+	active    map[*conn]struct{}
+	closing   atomic.Bool
+	pid       int
+}
+
+// listener is one Listen address and its accept loop.
+type listener struct {
+	addr string
+	ln   net.Listener
+	done chan struct{}
+}
+
+// NewEngine returns an engine that serves site once Start is called.
+func NewEngine(site *Site, opts *Options) *Engine {
+	e := &Engine{listeners: make(map[string]*listener), active: make(map[*conn]struct{}), pid: os.Getpid()}
+	if opts != nil {
+		e.opts = *opts
+	}
+	e.log = e.opts.ErrorLog
+	if e.log == nil {
+		e.log = slog.Default()
+	}
+	if e.opts.ShutdownGrace <= 0 {
+		e.opts.ShutdownGrace = 30 * time.Second
+	}
+	if e.opts.ServerBanner == "" {
+		e.opts.ServerBanner = DefaultBanner
+	}
+	e.backend.Now = e.opts.Now
+	e.site.Store(site)
+	return e
+}
+
+func (e *Engine) now() time.Time {
+	if e.opts.Now != nil {
+		return e.opts.Now()
+	}
+	return time.Now()
+}
+
+// Site returns the configuration new requests are served with.
+func (e *Engine) Site() *Site { return e.site.Load() }
+
+// Start opens the site's listeners and starts accepting connections.
+func (e *Engine) Start() error {
+	return e.syncListeners(e.site.Load())
+}
+
+// Reload switches to a new site: new requests are served with it, requests
+// in flight finish with the old one. Listeners the new site no longer has
+// are closed, new ones opened. The caller opens the new site's logs before
+// and closes the old site's after (see Site.OpenLogs).
+func (e *Engine) Reload(site *Site) error {
+	if err := e.syncListeners(site); err != nil {
+		return err
+	}
+	e.site.Store(site)
+	return nil
+}
+
+// syncListeners opens the listeners of site that are not open yet and
+// closes those it does not have.
+func (e *Engine) syncListeners(site *Site) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	want := make(map[string]bool)
+	var opened []*listener
+	for _, addr := range site.Listen {
+		want[addr] = true
+		if _, ok := e.listeners[addr]; ok {
+			continue
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			for _, l := range opened {
+				l.ln.Close()
+				delete(e.listeners, l.addr)
+			}
+			return fmt.Errorf("could not bind to address %s: %w", addr, err)
+		}
+		l := &listener{addr: addr, ln: ln, done: make(chan struct{})}
+		e.listeners[addr] = l
+		opened = append(opened, l)
+	}
+	for addr, l := range e.listeners {
+		if !want[addr] {
+			l.ln.Close()
+			delete(e.listeners, addr)
+		}
+	}
+	for _, l := range opened {
+		go e.acceptLoop(l)
+	}
+	return nil
+}
+
+// Addrs returns the addresses the engine listens on (useful with port 0).
+func (e *Engine) Addrs() []net.Addr {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []net.Addr
+	for _, l := range e.listeners {
+		out = append(out, l.ln.Addr())
+	}
+	return out
+}
+
+// acceptLoop accepts connections until the listener is closed; each
+// connection is served by its own goroutine, which the engine waits for on
+// Shutdown.
+func (e *Engine) acceptLoop(l *listener) {
+	defer close(l.done)
+	var delay time.Duration
+	for {
+		nc, err := l.ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Out of file descriptors and the like: back off and retry.
+			if delay == 0 {
+				delay = 5 * time.Millisecond
+			} else if delay *= 2; delay > time.Second {
+				delay = time.Second
+			}
+			e.log.Error("accept failed", "addr", l.addr, "err", err)
+			time.Sleep(delay)
+			continue
+		}
+		delay = 0
+		c := newConn(e, nc)
+		e.mu.Lock()
+		if e.closing.Load() {
+			e.mu.Unlock()
+			nc.Close()
+			continue
+		}
+		e.active[c] = struct{}{}
+		e.conns.Add(1)
+		e.mu.Unlock()
+		go c.serve()
+	}
+}
+
+func (e *Engine) connDone(c *conn) {
+	e.mu.Lock()
+	delete(e.active, c)
+	e.mu.Unlock()
+	e.conns.Done()
+}
+
+// Shutdown stops accepting connections, lets requests in flight finish
+// (idle keep-alive connections are closed at once), and returns when every
+// connection is gone or ctx ends, whichever comes first; then the remaining
+// connections are closed.
+func (e *Engine) Shutdown(ctx context.Context) error {
+	e.closing.Store(true)
+	e.mu.Lock()
+	for addr, l := range e.listeners {
+		l.ln.Close()
+		delete(e.listeners, addr)
+	}
+	for c := range e.active {
+		c.closeIfIdle()
+	}
+	e.mu.Unlock()
+
+	done := make(chan struct{})
+	go func() {
+		e.conns.Wait()
+		close(done)
+	}()
+	var err error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = ctx.Err()
+		e.mu.Lock()
+		for c := range e.active {
+			c.nc.Close()
+		}
+		e.mu.Unlock()
+		<-done
+	}
+	e.backend.CloseIdle()
+	return err
+}

@@ -1,0 +1,363 @@
+package proxy
+
+import (
+	"net/netip"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jl6/logproxy/logformat"
+	"github.com/jl6/logproxy/strip"
+)
+
+// Site is one loaded configuration: what one httpd.conf describes. A Site
+// is built once (package config builds it from httpd.conf) and never
+// changed afterwards; a reload builds a new Site and the server switches to
+// it for new requests while requests in flight finish on the old one.
+type Site struct {
+	// ServerRoot is the directory relative paths were resolved against.
+	ServerRoot string
+	// Listen holds the addresses to accept connections on (Listen).
+	Listen []string
+	// PidFile is where the process id is written; "" for none.
+	PidFile string
+	// Main is the main server: the defaults of every virtual host, and the
+	// server of requests that match no <VirtualHost>.
+	Main *Server
+	// VHosts are the <VirtualHost> sections in file order.
+	VHosts []*Server
+	// Logs are the access-log files, each opened once and shared by the
+	// CustomLog lines that name it.
+	Logs []*LogFile
+	// ErrorLog is where errors and notices go.
+	ErrorLog ErrorLogConfig
+	// TypesConfig is the mime.types file of the static-file handler.
+	TypesConfig string
+
+	types *mimeTypes // TypesConfig, loaded by Prepare
+}
+
+// Server is httpd's server_rec: the main server or one <VirtualHost>.
+type Server struct {
+	// Hostname and Port come from ServerName (server_hostname and port);
+	// Port is 0 when ServerName gives none.
+	Hostname string
+	Port     int
+	// Aliases are the ServerAlias names, possibly with * and ? wildcards.
+	Aliases []string
+	// Addrs are the addresses of the <VirtualHost> line; nil for Main.
+	Addrs []VHostAddr
+	// File and Line locate the section, for messages.
+	File string
+	Line int
+
+	Timeout              time.Duration // Timeout
+	KeepAlive            bool          // KeepAlive
+	KeepAliveTimeout     time.Duration // KeepAliveTimeout
+	MaxKeepAliveRequests int           // MaxKeepAliveRequests; 0 is unlimited
+	Limits               Limits        // LimitRequest*, HttpProtocolOptions
+	ProxyTimeout         time.Duration // ProxyTimeout; 0 means Timeout
+
+	// AccessLogs are the CustomLog and TransferLog lines of this server.
+	// A virtual host without any logs to the main server's.
+	AccessLogs []*AccessLog
+	// GlobalLogs are the main server's GlobalLog lines, which every
+	// virtual host logs to as well.
+	GlobalLogs []*AccessLog
+
+	RemoteIP *RemoteIPConfig // mod_remoteip; nil when unset
+
+	// Dir is the per-directory configuration of the server itself
+	// (directives outside any section).
+	Dir *DirConfig
+	// Sections are <Directory>, <Files>, <Location> and their Match forms,
+	// in file order; they merge over Dir as httpd merges them.
+	Sections []*Section
+
+	// Routes are the server's ProxyPass and ProxyPassMatch rules, in file
+	// order; the first that matches wins.
+	Routes []*Route
+	// ReverseRoutes are ProxyPassReverse and its cookie forms.
+	ReverseRoutes []*ReverseRoute
+
+	ErrorLogFormat string // ErrorLogFormat; "" for the default
+}
+
+// VHostAddr is one address of a <VirtualHost> line. A zero Addr stands for
+// '*' or _default_; Port 0 for any port.
+type VHostAddr struct {
+	Addr    netip.Addr
+	Any     bool // '*' or _default_
+	Port    int
+	AnyPort bool // ':*' or no port
+}
+
+// SectionKind says which kind of <section> a Section is.
+type SectionKind uint8
+
+// The kinds of section, merged in this order as httpd merges them:
+// directories, then files, then locations.
+const (
+	SectionDirectory SectionKind = iota
+	SectionFiles
+	SectionLocation
+)
+
+// Section is one <Directory>, <Files> or <Location> (or its Match form).
+type Section struct {
+	Kind  SectionKind
+	Path  string         // the argument, for the plain forms
+	Regex *regexp.Regexp // for the Match forms, and <Location ~ ...>
+	Dir   *DirConfig
+}
+
+// DirConfig is the per-directory configuration (httpd's per_dir_config)
+// that sections merge: each field set in a more specific section wins.
+type DirConfig struct {
+	ErrorDocuments map[int]string // ErrorDocument; "" value disables a code
+
+	HostnameLookups  *bool // HostnameLookups On|Off (Double is refused)
+	UseCanonicalName *CanonicalName
+
+	AuthType     string // AuthType Basic (others refused at load time)
+	AuthName     string
+	AuthUserFile string
+	Require      *Require
+	htpasswd     *htpasswd // AuthUserFile, loaded by Site.Prepare
+
+	SetEnv      []EnvRule    // SetEnv, UnsetEnv, SetEnvIf, SetEnvIfNoCase, BrowserMatch, in order
+	ReqHeaders  []HeaderRule // RequestHeader, in order
+	RespHeaders []HeaderRule // Header, in order
+	Strip       *strip.Set   // StripHeader patterns (beyond httpd)
+
+	DocumentRoot   string            // server level only, kept here for the mapping
+	AddTypes       map[string]string // AddType: extension (lower case, no dot) to type
+	DirectoryIndex []string          // DirectoryIndex; nil means unset
+	Aliases        []Alias
+
+	ProxyPass          *Route // ProxyPass with one argument inside <Location>
+	ProxyPreserveHost  *bool
+	ProxyAddHeaders    *bool
+	ProxyErrorOverride *bool
+
+	LimitRequestBody *int64
+}
+
+// CanonicalName is the value of UseCanonicalName.
+type CanonicalName uint8
+
+// The values of UseCanonicalName.
+const (
+	CanonicalOff CanonicalName = iota
+	CanonicalOn
+	CanonicalDNS
+)
+
+// Limits are the limits on what a client may send in a request head, and
+// HttpProtocolOptions. The zero value means httpd's defaults.
+type Limits struct {
+	RequestLine       int  // LimitRequestLine, default 8190
+	RequestFieldSize  int  // LimitRequestFieldSize, default 8190
+	RequestFields     int  // LimitRequestFields, default 100
+	Unsafe            bool // HttpProtocolOptions Unsafe (default Strict)
+	RegisteredMethods bool // HttpProtocolOptions RegisteredMethods (default LenientMethods)
+	Require10         bool // HttpProtocolOptions Require1.0 (default Allow0.9)
+}
+
+// AccessLog is one CustomLog, TransferLog or GlobalLog line.
+type AccessLog struct {
+	File   *LogFile
+	Format *logformat.Format
+	// EnvVar, when not "", is the env= condition: log only when the
+	// variable is set (or, with Negate, only when it is not).
+	EnvVar string
+	Negate bool
+}
+
+// LogFile is an access-log destination shared by the lines that name it.
+type LogFile struct {
+	// Path is the file name, or the command after '|' for a piped log.
+	Path  string
+	Piped bool
+	w     lineWriter
+}
+
+// ErrorLogConfig is ErrorLog, LogLevel and ErrorLogFormat of the main
+// server.
+type ErrorLogConfig struct {
+	Path     string // file, "|command", or "" for stderr
+	Level    LogLevel
+	LevelSet bool                // LogLevel was given (else warn)
+	Module   map[string]LogLevel // LogLevel mod:level
+	Format   string
+}
+
+// LogLevel is an httpd log level, from emerg (0) to trace8.
+type LogLevel int
+
+var levelNames = [...]string{"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug",
+	"trace1", "trace2", "trace3", "trace4", "trace5", "trace6", "trace7", "trace8"}
+
+// ParseLogLevel reads a LogLevel keyword, without regard to case.
+func ParseLogLevel(s string) (LogLevel, bool) {
+	for i, n := range levelNames {
+		if strings.EqualFold(n, s) {
+			return LogLevel(i), true
+		}
+	}
+	return 0, false
+}
+
+// String returns the level's keyword.
+func (l LogLevel) String() string {
+	if l >= 0 && int(l) < len(levelNames) {
+		return levelNames[l]
+	}
+	return "level?"
+}
+
+// The httpd log levels.
+const (
+	LevelEmerg LogLevel = iota
+	LevelAlert
+	LevelCrit
+	LevelError
+	LevelWarn
+	LevelNotice
+	LevelInfo
+	LevelDebug
+	LevelTrace1
+	LevelTrace8 = LevelTrace1 + 7
+)
+
+// RemoteIPConfig is mod_remoteip's configuration of a server.
+type RemoteIPConfig struct {
+	Header   string         // RemoteIPHeader
+	Internal []netip.Prefix // RemoteIPInternalProxy
+	Trusted  []netip.Prefix // RemoteIPTrustedProxy
+}
+
+// Route is one ProxyPass or ProxyPassMatch rule.
+type Route struct {
+	Path    string         // the URL-path prefix of ProxyPass
+	Regex   *regexp.Regexp // ProxyPassMatch
+	Exclude bool           // ProxyPass path !
+	// Target is the backend URL, with $1... references for ProxyPassMatch.
+	Target string
+	// Scheme, Addr and BasePath are Target split up for ProxyPass.
+	Scheme   string
+	Addr     string // host:port
+	HostPort string // as written in Target, for the Host header
+	BasePath string
+
+	Timeout          time.Duration // timeout=
+	ConnectTimeout   time.Duration // connectiontimeout=
+	KeepAlive        bool          // keepalive=On (TCP keep-alive)
+	UpgradeWebSocket bool          // upgrade=websocket
+	FlushPackets     bool          // flushpackets=on
+	DisableReuse     bool          // disablereuse=On
+}
+
+// ReverseRoute is one ProxyPassReverse (or Cookie) rule.
+type ReverseRoute struct {
+	Kind   ReverseKind
+	Path   string // the local path or domain
+	Target string // the backend URL, path or domain
+}
+
+// ReverseKind says what a ReverseRoute rewrites.
+type ReverseKind uint8
+
+// The kinds of ReverseRoute.
+const (
+	ReverseLocation     ReverseKind = iota // ProxyPassReverse
+	ReverseCookiePath                      // ProxyPassReverseCookiePath
+	ReverseCookieDomain                    // ProxyPassReverseCookieDomain
+)
+
+// Alias is one Alias or AliasMatch.
+type Alias struct {
+	From  string
+	Regex *regexp.Regexp
+	To    string
+}
+
+// Require is the Require directives of a section.
+type Require struct {
+	// Any holds the alternatives: the request is granted if one grants.
+	Any []RequireRule
+}
+
+// RequireRule is one Require line.
+type RequireRule struct {
+	Kind   RequireKind
+	Negate bool     // Require not ...
+	Args   []string // user names, ip prefixes
+	IPs    []netip.Prefix
+}
+
+// RequireKind is the provider of a Require line.
+type RequireKind uint8
+
+// The Require providers logproxy implements.
+const (
+	RequireAllGranted RequireKind = iota
+	RequireAllDenied
+	RequireValidUser
+	RequireUser
+	RequireIP
+)
+
+// EnvRule is one SetEnv, UnsetEnv or SetEnvIf-family line.
+type EnvRule struct {
+	Unset bool
+	// Attribute and Regex are the SetEnvIf condition; Attribute "" means
+	// unconditional (SetEnv, UnsetEnv).
+	Attribute string
+	Regex     *regexp.Regexp
+	// Early rules (SetEnvIf outside sections) run at post-read-request
+	// time; the others in the fixup phase, like httpd's.
+	Early bool
+	// Vars are the assignments: name, value ("" value means "1" for
+	// SetEnvIf, empty for SetEnv), and !name to unset.
+	Vars []EnvAssign
+}
+
+// EnvAssign is one variable of an EnvRule.
+type EnvAssign struct {
+	Name  string
+	Value string
+	Unset bool
+}
+
+// HeaderRule is one Header or RequestHeader line.
+type HeaderRule struct {
+	Action      HeaderAction
+	Always      bool // the "always" condition table (Header only)
+	Name        string
+	Value       string         // the value as written
+	Format      HeaderValue    // Value compiled (set, add, append, merge, note)
+	Regex       *regexp.Regexp // edit, edit*, and the header-matching conditions
+	Replacement string
+	// EnvVar is the env= condition ("" for none); Negate for env=!VAR.
+	EnvVar string
+	Negate bool
+	Early  bool // RequestHeader ... early
+}
+
+// HeaderAction is the action of a HeaderRule.
+type HeaderAction uint8
+
+// The actions of mod_headers.
+const (
+	HeaderSet HeaderAction = iota
+	HeaderAppend
+	HeaderAdd
+	HeaderMerge
+	HeaderUnset
+	HeaderNote
+	HeaderEcho
+	HeaderEdit
+	HeaderEditAll
+	HeaderSetIfEmpty
+)

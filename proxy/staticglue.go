@@ -1,0 +1,93 @@
+package proxy
+
+import "strings"
+
+// staticHandler serves r->filename as core's default handler with mod_dir
+// and mod_mime. It returns 0 when a response went out, or the status of an
+// error to answer through ap_die.
+func (ex *exchange) staticHandler() int {
+	r := &ex.r
+	d := r.dir
+	req := fileRequest{
+		Method:         r.method,
+		URI:            r.uri,
+		Args:           r.args,
+		HasArgs:        r.hasArgs,
+		Filename:       r.filename,
+		HeadersIn:      r.headersIn,
+		RequestTime:    ex.begin,
+		Now:            ex.c.e.now,
+		Types:          ex.site.types,
+		DirectoryIndex: d.DirectoryIndex,
+		ServerName:     ex.serverName(),
+		ServerPort:     ex.requestPort(),
+	}
+	if len(d.AddTypes) > 0 {
+		req.Mime = &mimeDirConfig{}
+		for ext, t := range d.AddTypes {
+			req.Mime.AddType(t, ext)
+		}
+	}
+	resp, err := serveFile(&req)
+	if err != nil {
+		ex.c.e.log.Error("serving "+r.filename+": "+err.Error(), "module", "core")
+	}
+	if resp.IndexFile != "" {
+		// DirectoryIndex serves the index through a sub-request whose
+		// results become the request's.
+		r.filename = resp.IndexFile
+		r.uri = strings.TrimSuffix(r.uri, "/") + "/" + lastElem(resp.IndexFile)
+	}
+	if resp.Body != nil {
+		defer resp.Body.Close()
+	}
+	if resp.Canned {
+		if resp.Location != "" {
+			r.headersOut = setField(r.headersOut, "Location", resp.Location)
+		}
+		return resp.Status
+	}
+	if ex.recursive == 0 || resp.Status != 200 {
+		r.status = resp.Status
+	}
+	r.headersOut = append(r.headersOut, resp.Headers...)
+	noBody := ex.head.HeaderOnly || resp.Body == nil
+	rh := responseHead{
+		status:        r.status,
+		contentType:   resp.ContentType,
+		noBody:        noBody,
+		unknownLength: !noBody && resp.ContentLength < 0,
+	}
+	if !ex.sendHead(&rh) {
+		return 0
+	}
+	if noBody {
+		return 0
+	}
+	n, err := resp.WriteBody(ex.c.bw)
+	r.bytesSent = n
+	if err != nil {
+		ex.c.aborted = true
+		ex.keepalive = false
+	}
+	return 0
+}
+
+// requestPort is ap_get_server_port with UseCanonicalName Off: the port of
+// the Host header, else 80.
+func (ex *exchange) requestPort() int {
+	if d := ex.r.dir; d != nil && d.UseCanonicalName != nil && *d.UseCanonicalName == CanonicalOn {
+		return ex.serverPort()
+	}
+	if ex.head.HasPort {
+		return ex.head.Port
+	}
+	return 80
+}
+
+func lastElem(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
