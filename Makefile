@@ -8,7 +8,7 @@ STATICCHECK := $(GOBIN)/staticcheck
 # "context deadline exceeded" on a loaded machine.
 FUZZTIME ?= 30000x
 
-.PHONY: all build test deps vet staticcheck unit fuzz bench run clean
+.PHONY: all build test deps vet staticcheck unit fuzz conformance bench run clean
 
 all: build
 
@@ -26,7 +26,7 @@ deps:
 	fi
 	@test -x $(STATICCHECK) || $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-test: deps vet staticcheck unit fuzz
+test: deps vet staticcheck unit fuzz conformance
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
@@ -47,6 +47,14 @@ fuzz:
 			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
 		done; \
 	done
+
+# conformance replays the corpus of what Apache httpd 2.4.71 logged
+# (integration/testdata/conformance) against logproxy end to end.
+conformance:
+	@log=$$(mktemp); \
+	if $(GO) test -tags conformance -run TestConformance -count=1 -v ./integration/ > $$log 2>&1; then \
+		grep -E '^(conformance|ok)' $$log; rm -f $$log; \
+	else cat $$log; rm -f $$log; exit 1; fi
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./logformat/

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/jl6/logproxy/proxy"
 	"net/http"
 	"strconv"
 	"strings"
@@ -353,6 +354,10 @@ func compareResponse(want []byte, prefix bool, got []byte, env *checkEnv) error 
 	return nil
 }
 
+// apacheBanner is the Server header of the responses httpd generated in
+// the corpus.
+const apacheBanner = "Apache/2.4.71 (Debian)"
+
 // upstreamFixedDate is the Date header upstream.py always sends.
 const upstreamFixedDate = "Sat, 01 Jan 2000 00:00:00 GMT"
 
@@ -362,6 +367,12 @@ func compareHeadLine(want, got []byte, env *checkEnv) error {
 	}
 	wName, wVal, wok := bytes.Cut(want, []byte(": "))
 	gName, gVal, gok := bytes.Cut(got, []byte(": "))
+	if wok && gok && string(wName) == "Server" && string(gName) == "Server" &&
+		string(wVal) == apacheBanner && string(gVal) == proxy.DefaultBanner {
+		// logproxy names itself in the responses it generates, with a
+		// banner as long as Apache's so that %O counts the same bytes.
+		return nil
+	}
 	if !wok || !gok || !bytes.Equal(wName, gName) || !volatileRespHeaders[strings.ToLower(string(wName))] {
 		return fmt.Errorf("head line %q, want %q", got, want)
 	}

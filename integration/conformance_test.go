@@ -54,12 +54,27 @@ import (
 	"time"
 )
 
-// knownDifferences lists, per server under test, cases whose result is a
-// documented, deliberate difference from the corpus: case name → reason.
-// They are reported as "expected difference", never as passed.
-var knownDifferences = map[string]map[string]string{
-	"apache":   {},
-	"logproxy": {},
+// knownDifference is a documented, deliberate difference from httpd: why,
+// and the log bytes the server under test must write instead (volatile
+// items compared by shape, as for the corpus). The client's bytes are not
+// compared for such a row.
+type knownDifference struct {
+	why string
+	log string
+}
+
+// knownDifferences lists, per server under test, the cases whose result
+// deliberately differs from the corpus. They are reported as "expected
+// difference", never as passed, and each must still write its documented
+// log line.
+var knownDifferences = map[string]map[string]knownDifference{
+	"apache": {},
+	"logproxy": {
+		"upstream_garbage_is_http09": {
+			why: "a backend answer without a status line is a 502, not relayed as an HTTP/0.9 body with status 200",
+			log: "502|272|272|94|435|529|+|0|GET /p/x HTTP/1.1|text/html\n",
+		},
+	},
 }
 
 // racyCases lists, per server under test, rows whose outcome in that
@@ -168,6 +183,10 @@ func TestConformance(t *testing.T) {
 	for i := range cases {
 		c := &cases[i]
 		t.Run(c.Name, func(t *testing.T) {
+			if kd, ok := knownDifferences[server][c.Name]; ok {
+				c.ExpectLog = []byte(kd.log)
+				c.ClientSaw = nil
+			}
 			errs := env.runCase(t, c)
 			if why, racy := racyCases[server][c.Name]; racy {
 				a := 1
@@ -181,13 +200,9 @@ func TestConformance(t *testing.T) {
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			if why, ok := knownDifferences[server][c.Name]; ok {
+			if kd, ok := knownDifferences[server][c.Name]; ok && len(errs) == 0 {
 				outcomes[c.Name] = outcomeExpected
-				state := "still differs"
-				if len(errs) == 0 {
-					state = "matches now: consider removing it from knownDifferences"
-				}
-				t.Skipf("expected difference (%s): %s", state, why)
+				t.Logf("expected difference, documented behaviour holds: %s", kd.why)
 				return
 			}
 			if len(errs) == 0 {
@@ -291,8 +306,10 @@ func (e *confEnv) runCase(t *testing.T, c *confCase) []string {
 	} else if err := compareUpstream(c.ToUpstream, journal); err != nil {
 		errs = append(errs, err.Error())
 	}
-	if err := compareClientSaw(c.ClientSaw, cr.Responses, env); err != nil {
-		errs = append(errs, err.Error())
+	if c.ClientSaw != nil {
+		if err := compareClientSaw(c.ClientSaw, cr.Responses, env); err != nil {
+			errs = append(errs, err.Error())
+		}
 	}
 	if len(errs) > 0 && len(cr.Problems) > 0 {
 		errs = append(errs, "client problems: "+strings.Join(cr.Problems, "; "))

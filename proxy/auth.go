@@ -32,7 +32,7 @@ func (ex *exchange) authorize(d *DirConfig) int {
 		return 403
 	}
 	if !strings.EqualFold(d.AuthType, "Basic") {
-		ex.c.e.log.Error("AH01796: AuthType Basic configured without corresponding module", "uri", ex.r.uri)
+		ex.logError("AH01796: AuthType Basic configured without corresponding module", "uri", ex.r.uri)
 		return 500
 	}
 	if st := ex.basicAuth(d); st != 0 {
@@ -83,12 +83,12 @@ func (ex *exchange) basicAuth(d *DirConfig) int {
 	}
 	r.user, r.hasUser = user, true
 	if d.htpasswd == nil {
-		ex.c.e.log.Error("AH01620: Could not open password file", "file", d.AuthUserFile)
+		ex.logError("AH01620: Could not open password file", "file", d.AuthUserFile)
 		return 500
 	}
 	known, good, err := d.htpasswd.check(user, pass)
 	if err != nil {
-		ex.c.e.log.Error("password check failed", "user", user, "err", err)
+		ex.logError("password check failed", "user", user, "err", err)
 	}
 	if !known || !good {
 		ex.noteAuthFailure(d)

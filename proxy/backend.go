@@ -795,6 +795,9 @@ func (p *BackendPool) finish(c *backendConn, br *bufio.Reader, st *beSendState, 
 			resp.Chunked = true
 			b.mode = respBodyChunked
 			b.ck.reset(br, req.Unsafe)
+			// Relay chunk by chunk, as httpd's HTTP_IN filter hands a
+			// proxied body over: the client then gets the same chunks.
+			b.ck.oneChunk = true
 		} else {
 			b.mode = respBodyClose
 			keep = false

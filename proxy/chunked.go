@@ -64,6 +64,9 @@ type chunkedReader struct {
 	maxFields int  // LimitRequestFields: trailer fields (0: no limit)
 	err       error
 	trailers  Fields
+	// oneChunk makes Read stop at the end of each chunk's data, as
+	// httpd's HTTP_IN filter returns at most one chunk per read.
+	oneChunk bool
 }
 
 // reset starts decoding from br with httpd's default limits
@@ -106,6 +109,9 @@ func (r *chunkedReader) Read(p []byte) (n int, err error) {
 			}
 			if rerr != nil {
 				return n, r.fail(rerr)
+			}
+			if r.oneChunk && r.state == ckDataEnd {
+				return n, nil
 			}
 		case ckDataEnd:
 			if n > 0 && r.br.Buffered() < 2 {

@@ -38,6 +38,8 @@ type conn struct {
 	aborted    bool // c->aborted: the client went away mid-response
 
 	idle atomic.Bool // waiting for the next request, nothing in flight
+
+	logID string // %{c}L, made when an error is logged with a format that shows it
 }
 
 // countingWriter counts the bytes written to the connection: %O.
@@ -154,6 +156,16 @@ func (c *conn) serve() {
 		keep := ex.run()
 		if err := c.bw.Flush(); err != nil {
 			c.aborted = true
+		}
+		ex.inAfter = c.consumed()
+		if keep && !c.aborted {
+			// httpd peeks at pipelined input before it logs, and mod_logio
+			// counts what it peeked at for this request (ap_check_pipeline).
+			counted, _, closeConn := checkPipeline(c.br)
+			ex.pipelineIn = counted
+			if closeConn {
+				keep = false
+			}
 		}
 		ex.log()
 		ex.release()

@@ -17,6 +17,7 @@ type request struct {
 	args     string
 	hasArgs  bool
 	filename string
+	pathInfo string // r->path_info: the part of the path past the file
 	handler  string
 	status   int
 	user     string
@@ -43,9 +44,11 @@ type exchange struct {
 	srv  *Server
 	site *Site
 
-	begin     time.Time
-	inBefore  int64 // bytes the connection had consumed before this request
-	outBefore int64
+	begin      time.Time
+	inBefore   int64 // bytes the connection had consumed before this request
+	inAfter    int64 // ... and once the response was out
+	pipelineIn int64 // what httpd's peek at pipelined input adds to %I
+	outBefore  int64
 
 	r    request  // the final request
 	orig *request // the request before an internal redirect; nil if none
@@ -67,7 +70,8 @@ type exchange struct {
 	proxied      bool
 	ttfb         time.Duration
 	keepalive    bool
-	recursive    int // status of an error met while serving an ErrorDocument
+	recursive    int    // status of an error met while serving an ErrorDocument
+	logID        string // %L, made when an error is logged with a format that shows it
 
 	rec logformat.Record
 }
@@ -94,6 +98,9 @@ func newExchange(c *conn, head *requestHead, inBefore, outBefore int64) *exchang
 	r.args, r.hasArgs = head.Args, head.HasArgs
 	r.headersIn = head.Headers
 	r.status = 200
+	if head.ErrorNotes != "" {
+		r.notes = Fields{{Name: "error-notes", Value: head.ErrorNotes}}
+	}
 	ex.hostname, ex.hasHostname = head.Hostname, head.HasHostname
 	return ex
 }
@@ -171,6 +178,16 @@ func (ex *exchange) process() int {
 	if ex.proxied {
 		return ex.proxyHandler(route)
 	}
+	if r.uri == "*" {
+		// "OPTIONS *" names the server, not a resource: httpd answers
+		// 200 with an empty body.
+		if r.method != "OPTIONS" {
+			return 400
+		}
+		r.filename = ""
+		ex.sendGenerated(200, nil, "")
+		return 0
+	}
 	return ex.staticHandler()
 }
 
@@ -205,7 +222,7 @@ func (ex *exchange) translate() *Route {
 		r.filename = "proxy:" + canonURL(target) + ex.queryForFilename()
 		return rt
 	}
-	r.filename = mapToFile(ex.srv.Dir.DocumentRoot, r.uri, ex.srv.Dir.Aliases)
+	r.filename, r.pathInfo = walkPath(mapToFile(ex.srv.Dir.DocumentRoot, r.uri, ex.srv.Dir.Aliases))
 	return nil
 }
 

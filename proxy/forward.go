@@ -25,7 +25,7 @@ func (ex *exchange) proxyHandler(route *Route) int {
 	target := strings.TrimPrefix(r.filename, "proxy:")
 	scheme, rest, ok := strings.Cut(target, "://")
 	if !ok || !strings.EqualFold(scheme, "http") {
-		ex.c.e.log.Error("AH01144: No protocol handler was valid for the URL", "url", target)
+		ex.logError("AH01144: No protocol handler was valid for the URL", "url", target)
 		return 500
 	}
 	hostport, pathq, _ := strings.Cut(rest, "/")
@@ -94,7 +94,7 @@ func (ex *exchange) proxyHandler(route *Route) int {
 	if err != nil {
 		var be *BackendError
 		if errors.As(err, &be) {
-			ex.c.e.log.Error("AH01114: HTTP: failed to make connection to backend", "backend", addr, "err", err)
+			ex.logError("AH01114: HTTP: failed to make connection to backend: "+addr, "module", "proxy", "err", err)
 			if be.Kind == BackendClientAbort || be.Kind == BackendCanceled {
 				ex.c.aborted = true
 				return 0

@@ -170,6 +170,10 @@ type requestHead struct {
 	// Status is one of ap_status_drops_connection.
 	Close bool
 
+	// ErrorNotes is r->notes "error-notes" set while reading the head,
+	// which httpd's canned 400 page shows.
+	ErrorNotes string
+
 	// BytesRead is how many bytes httpd consumed for this head, blank
 	// lines before it included: the %I of a request without body.
 	BytesRead int64
@@ -203,6 +207,10 @@ func (h *requestHead) LogLine() string {
 	}
 	return h.TheRequest
 }
+
+// errNoteFieldSize is the error note of a header field over
+// LimitRequestFieldSize.
+const errNoteFieldSize = "Size of a request header field exceeds server limit."
 
 // dropsConnection is ap_status_drops_connection.
 func dropsConnection(status int) bool {
@@ -925,6 +933,9 @@ func (p *h1Parser) readHeaders(h *requestHead) bool {
 			if l.rv == rvTimeout {
 				h.Status = 408
 			}
+			if l.rv == rvNoSpace {
+				h.ErrorNotes = errNoteFieldSize
+			}
 			return false
 		}
 		fa, ln := l.start, l.n
@@ -945,6 +956,7 @@ func (p *h1Parser) readHeaders(h *requestHead) bool {
 			}
 			if lastLen+ln+1 >= p.fieldSize {
 				h.Status = 400
+				h.ErrorNotes = errNoteFieldSize
 				return false
 			}
 			dst := lastA + lastLen
@@ -958,6 +970,7 @@ func (p *h1Parser) readHeaders(h *requestHead) bool {
 			fieldsRead++
 			if p.maxFields > 0 && fieldsRead > p.maxFields {
 				h.Status = 400
+				h.ErrorNotes = "The number of request header fields exceeds this server's limit."
 				return false
 			}
 			if !p.addField(lastA, lastA+lastLen) {
@@ -975,6 +988,7 @@ func (p *h1Parser) readHeaders(h *requestHead) bool {
 	for _, f := range p.fields {
 		if !f.gone && f.vb-f.va > p.fieldSize {
 			h.Status = 400
+			h.ErrorNotes = errNoteFieldSize
 			return false
 		}
 	}

@@ -51,10 +51,12 @@ func (ex *exchange) fillRecord(rec *logformat.Record) {
 		VirtualHost: ex.srv.Hostname,
 		ServerName:  ex.serverName(),
 		KeepAlives:  max(c.keepalives-1, 0),
-		BytesIn:     c.consumed() - ex.inBefore,
+		BytesIn:     ex.inAfter - ex.inBefore + ex.pipelineIn,
 		BytesOut:    c.cw.n - ex.outBefore,
 		TTFB:        ex.ttfb,
 		Pid:         c.e.pid,
+		LogID:       ex.logID,
+		ConnLogID:   c.logID,
 		Tid:         uint64(syscall.Gettid()),
 	}
 	switch {

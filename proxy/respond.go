@@ -133,7 +133,7 @@ func (ex *exchange) setKeepalive(rh *responseHead) (chunked bool) {
 	}
 	_, nokeepalive := r.env.Get("nokeepalive")
 	kaSent := h.ConnKeepAlive
-	if !h.Close && !h.ExpectContinue && lengthKnown &&
+	if !h.Close && !(h.ExpectContinue && !ex.continueSent) && lengthKnown &&
 		srv.KeepAlive && srv.KeepAliveTimeout > 0 &&
 		(srv.MaxKeepAliveRequests == 0 || left > 0) &&
 		!dropsConnection(rh.status) && !wimpy && !h.ConnClose &&

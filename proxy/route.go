@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -129,6 +130,30 @@ func mapToFile(docRoot, uri string, aliases []Alias) string {
 		return ""
 	}
 	return strings.TrimSuffix(docRoot, "/") + uri
+}
+
+// walkPath splits a mapped file name as httpd's directory walk does: the
+// path up to the first component that does not exist, or that is a file,
+// is r->filename; the rest is r->path_info.
+func walkPath(name string) (filename, pathInfo string) {
+	if name == "" || name[0] != '/' {
+		return name, ""
+	}
+	i := 1
+	for i < len(name) {
+		j := strings.IndexByte(name[i:], '/')
+		end := len(name)
+		if j >= 0 {
+			end = i + j
+		}
+		prefix := name[:end]
+		st, err := os.Stat(prefix)
+		if err != nil || !st.IsDir() {
+			return prefix, name[end:]
+		}
+		i = end + 1
+	}
+	return name, ""
 }
 
 // Clone returns a copy of d that Merge may change.

@@ -27,9 +27,9 @@ type Options struct {
 }
 
 // DefaultBanner is the Server header of the responses logproxy generates.
-// It has the length of Debian's "Apache/2.4.71 (Debian)" so that %O and %S
+// It is as long as Debian's "Apache/2.4.71 (Debian)", so that %O and %S
 // count the same bytes as httpd's.
-const DefaultBanner = "logproxy/0.1 (Debian)"
+const DefaultBanner = "logproxy/0.1.0 (Linux)"
 
 // Engine accepts connections on a Site's listeners and serves them. It
 // switches to a new Site on Reload without dropping connections.

@@ -14,6 +14,7 @@ func (ex *exchange) staticHandler() int {
 		Args:           r.args,
 		HasArgs:        r.hasArgs,
 		Filename:       r.filename,
+		PathInfo:       r.pathInfo,
 		HeadersIn:      r.headersIn,
 		RequestTime:    ex.begin,
 		Now:            ex.c.e.now,
@@ -30,7 +31,7 @@ func (ex *exchange) staticHandler() int {
 	}
 	resp, err := serveFile(&req)
 	if err != nil {
-		ex.c.e.log.Error("serving "+r.filename+": "+err.Error(), "module", "core")
+		ex.logError("serving "+r.filename+": "+err.Error(), "module", "core")
 	}
 	if resp.IndexFile != "" {
 		// DirectoryIndex serves the index through a sub-request whose
