@@ -370,6 +370,10 @@ func Directives() []Spec {
 			Usage: "an optional condition, an action, header and value followed by optional env clause"},
 		{Name: "RequestHeader", Module: hdrs, Args: RawArgs, Override: OrFileInfo,
 			Usage: "an action, header and value followed by optional env clause"},
+		// logproxy's extension: remove response headers by name or prefix*
+		// from everything a client receives, after they were logged.
+		{Name: "StripHeader", Module: "logproxy_module", Args: Iterate, Override: RsrcConf | OrFileInfo,
+			Usage: "response header names or prefix* patterns to remove from every response, after logging"},
 
 		// mod_mime.c
 		{Name: "AddCharset", Module: mime, Args: Iterate2, Override: OrFileInfo,

@@ -27,6 +27,8 @@ const mpmModule = "mpm"
 func Modules() []Module {
 	return []Module{
 		{Name: "core_module", Source: "core.c", Builtin: true},
+		// logproxy's own directives (StripHeader); not an httpd module.
+		{Name: "logproxy_module", Source: "logproxy", Builtin: true},
 		{Name: "so_module", Source: "mod_so.c", Builtin: true},
 		{Name: "watchdog_module", Source: "mod_watchdog.c", Builtin: true},
 		{Name: "http_module", Source: "http_core.c", Builtin: true},

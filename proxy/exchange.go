@@ -168,6 +168,12 @@ func (ex *exchange) postReadRequest() {
 // returns 0 when a response was sent, or the status of an error to answer.
 func (ex *exchange) process() int {
 	r := &ex.r
+	if r.method == "CONNECT" {
+		// logproxy is no forward proxy: CONNECT is refused rather than
+		// passed to an application as an ordinary request (a deliberate
+		// difference from a ProxyPass / that would forward it).
+		return 405
+	}
 	route := ex.translate()
 	ex.mergeDir(route)
 	ex.applyEnvRules(r.dir.SetEnv, envHeaderParser)

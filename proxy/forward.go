@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // maxPrefetch is how much of a chunked request body is read before the
@@ -63,8 +65,9 @@ func (ex *exchange) proxyHandler(route *Route) int {
 		}
 	}
 
+	upgrade := ex.upgradeRequested(route)
 	bp := headBufPool.Get().(*[]byte)
-	head := ex.backendHead((*bp)[:0], pathq, hostHeader, bodyLen, route)
+	head := ex.backendHead((*bp)[:0], pathq, hostHeader, bodyLen, route, upgrade)
 	*bp = head
 	defer headBufPool.Put(bp)
 
@@ -85,6 +88,7 @@ func (ex *exchange) proxyHandler(route *Route) int {
 		Idempotent:     body == nil,
 		Unsafe:         ex.srv.Limits.Unsafe,
 		OnInterim:      ex.relayInterim,
+		Upgrade:        upgrade,
 	}
 	if body == nil {
 		req.Body = nil
@@ -109,7 +113,97 @@ func (ex *exchange) proxyHandler(route *Route) int {
 		return 502
 	}
 	defer resp.Close()
+	if resp.Status == 101 && resp.Conn != nil {
+		return ex.tunnel(resp, upgrade)
+	}
 	return ex.relayResponse(resp)
+}
+
+// upgradeRequested returns the protocol the client asks to switch to when
+// the route allows it (ProxyPass upgrade=websocket), else "".
+func (ex *exchange) upgradeRequested(route *Route) string {
+	if route == nil || !route.UpgradeWebSocket || ex.head.ProtoNum < 1001 {
+		return ""
+	}
+	up, ok := ex.r.headersIn.Get("Upgrade")
+	conn, _ := ex.r.headersIn.Get("Connection")
+	if !ok || !hasToken(conn, "upgrade") || !hasToken(up, "websocket") {
+		return ""
+	}
+	return up
+}
+
+// tunnel completes a 101 Switching Protocols: it sends the backend's
+// answer to the client (with Header rules and StripHeader applied, a
+// deliberate difference from httpd, which leaves 101 heads alone) and then
+// copies bytes both ways until either side closes, as mod_proxy's
+// ap_proxy_tunnel. The client connection is not reused afterwards.
+func (ex *exchange) tunnel(resp *backendResponse, upgrade string) int {
+	r := &ex.r
+	backend := resp.Conn
+	defer backend.Close()
+	out := make(Fields, 0, len(resp.Headers))
+	for _, f := range resp.Headers {
+		if equalFold(f.Name, "Connection") || equalFold(f.Name, "Upgrade") || equalFold(f.Name, "Keep-Alive") {
+			continue
+		}
+		out = append(out, f)
+	}
+	out = append(out, Field{Name: "Upgrade", Value: upgrade}, Field{Name: "Connection", Value: "Upgrade"})
+	r.headersOut = append(r.headersOut, out...)
+	r.status = 101
+	ex.applyResponseHeaders(r.dir, false, nil)
+	sent := r.headersOut
+	if r.dir != nil && !r.dir.Strip.Empty() {
+		sent = stripFields(sent, r.dir)
+	}
+	bw := ex.c.bw
+	bw.WriteString("HTTP/1.1 101 ")
+	if resp.Reason != "" {
+		bw.WriteString(resp.Reason)
+	} else {
+		bw.WriteString("Switching Protocols")
+	}
+	bw.WriteString("\r\n")
+	writeField(bw, "Date", ex.begin.UTC().Format(http.TimeFormat))
+	writeField(bw, "Server", ex.c.e.opts.ServerBanner)
+	for _, f := range sent {
+		if equalFold(f.Name, "Date") || equalFold(f.Name, "Server") {
+			continue
+		}
+		writeField(bw, f.Name, f.Value)
+	}
+	bw.WriteString("\r\n")
+	ex.headSent = true
+	ex.keepalive = false
+	if err := bw.Flush(); err != nil {
+		ex.c.aborted = true
+		return 0
+	}
+	c := ex.c
+	c.nc.SetDeadline(time.Time{})
+	done := make(chan struct{}, 2)
+	// Client to backend: what the client already sent sits in the read
+	// buffer first.
+	go func() {
+		defer func() { done <- struct{}{} }()
+		if n := c.br.Buffered(); n > 0 {
+			b, _ := c.br.Peek(n)
+			if _, err := backend.Write(b); err != nil {
+				return
+			}
+			c.br.Discard(n)
+		}
+		io.Copy(backend, c.nc)
+		if cw, ok := backend.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
+		}
+	}()
+	n, _ := io.Copy(&c.cw, backend)
+	r.bytesSent = n
+	c.nc.(interface{ CloseWrite() error }).CloseWrite()
+	<-done
+	return 0
 }
 
 // bodyErrorStatus maps a failure to read the client's body to a status.
@@ -204,7 +298,7 @@ func unsetsHeader(d *DirConfig, name string) bool {
 // the query as sent, Host first, the client's fields less the hop-by-hop
 // ones, X-Forwarded-For, -Host and -Server, then the body framing and
 // Connection.
-func (ex *exchange) backendHead(b []byte, path, hostHeader string, bodyLen int64, route *Route) []byte {
+func (ex *exchange) backendHead(b []byte, path, hostHeader string, bodyLen int64, route *Route, upgrade string) []byte {
 	r := &ex.r
 	d := r.dir
 	b = append(b, r.method...)
@@ -275,9 +369,13 @@ func (ex *exchange) backendHead(b []byte, path, hostHeader string, bodyLen int64
 	case ex.body != nil:
 		b = appendField(b, "Content-Length", "0")
 	}
-	if route != nil && route.DisableReuse {
+	switch {
+	case upgrade != "":
+		b = append(b, "Connection: Upgrade\r\n"...)
+		b = appendField(b, "Upgrade", upgrade)
+	case route != nil && route.DisableReuse:
 		b = append(b, "Connection: close\r\n"...)
-	} else {
+	default:
 		b = append(b, "Connection: Keep-Alive\r\n"...)
 	}
 	return append(b, "\r\n"...)

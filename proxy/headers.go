@@ -142,8 +142,9 @@ func (ex *exchange) applyRequestHeaders(rules []HeaderRule) {
 // applyResponseHeaders runs the Header rules of the request's directory on
 // the response tables: "always" rules on err_headers_out, the others on
 // headers_out (for responses httpd generates itself only the "always"
-// ones, as mod_headers' error filter), then removes the StripHeader
-// names from both.
+// ones, as mod_headers' error filter). StripHeader names stay in the
+// tables, so that %{X}o logs them; writeHead leaves them out of what is
+// sent.
 func (ex *exchange) applyResponseHeaders(d *DirConfig, generated bool, contentType *string) {
 	if d == nil {
 		return
@@ -163,16 +164,12 @@ func (ex *exchange) applyResponseHeaders(d *DirConfig, generated bool, contentTy
 			r.headersOut = ex.applyHeaderRules(r.headersOut, onsuccess, false, contentType)
 		}
 	}
-	if !d.Strip.Empty() {
-		r.headersOut = stripFields(r.headersOut, d)
-		r.errHeadersOut = stripFields(r.errHeadersOut, d)
-	}
 }
 
-// stripFields removes the StripHeader names from fs, and from the list of
-// declared trailers.
+// stripFields returns fs without the StripHeader names, and without them
+// in the list of declared trailers. fs itself is not changed.
 func stripFields(fs Fields, d *DirConfig) Fields {
-	out := fs[:0]
+	out := make(Fields, 0, len(fs))
 	for _, f := range fs {
 		if d.Strip.Match(f.Name) {
 			continue

@@ -91,7 +91,12 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 	if rh.contentType != "" {
 		r.headersOut = setField(r.headersOut, "Content-Type", rh.contentType)
 	}
-	for _, f := range r.headersOut {
+	sent := r.headersOut
+	if d := r.dir; d != nil && !d.Strip.Empty() {
+		// StripHeader: logged (the table keeps them), never sent.
+		sent = stripFields(sent, d)
+	}
+	for _, f := range sent {
 		writeField(bw, f.Name, f.Value)
 	}
 	bw.WriteString("\r\n")
