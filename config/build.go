@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +46,11 @@ func Build(cfg *Config, opts *BuildOptions) (*proxy.Site, error) {
 			b.build(d.Children, vb, nil)
 			vhosts = append(vhosts, vb)
 		}
+	}
+	if slices.Contains(cfg.Modules, "reqtimeout_module") && !main.set["reqtimeout"] {
+		// mod_reqtimeout loaded: its defaults apply without a directive.
+		rt := proxy.DefaultReqTimeout()
+		main.srv.ReqTimeout = &rt
 	}
 	main.finish(nil)
 	for _, vb := range vhosts {
@@ -148,6 +154,7 @@ func (sb *serverBuild) finish(main *serverBuild) {
 	})
 	inherit("proxytimeout", func() { s.ProxyTimeout = m.ProxyTimeout })
 	inherit("remoteip", func() { s.RemoteIP = m.RemoteIP })
+	inherit("reqtimeout", func() { s.ReqTimeout = m.ReqTimeout })
 	inherit("errorlogformat", func() { s.ErrorLogFormat = m.ErrorLogFormat })
 	// Directory-level settings of the server: the main server's first,
 	// the virtual host's over them.
@@ -478,7 +485,16 @@ func (b *siteBuilder) simple(d *Directive, sb *serverBuild, dir *proxy.DirConfig
 			dir.AddTypes[strings.ToLower(strings.TrimPrefix(ext, "."))] = d.Args[0]
 		}
 	case "requestreadtimeout":
-		// mod_reqtimeout: checked, applied by the front end's deadlines.
+		rt := proxy.DefaultReqTimeout()
+		if s.ReqTimeout != nil {
+			rt = *s.ReqTimeout
+		}
+		if err := proxy.ParseReqTimeout(&rt, d.Args); err != nil {
+			b.errorf(d, "%v", err)
+			return
+		}
+		s.ReqTimeout = &rt
+		sb.set["reqtimeout"] = true
 	}
 	_ = s
 }

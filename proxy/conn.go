@@ -57,14 +57,38 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // countingReader counts the bytes read from the connection; what the
 // requests consumed is that less what waits in the read buffer: %I.
 type countingReader struct {
-	r io.Reader
-	n int64
+	r     io.Reader
+	n     int64
+	nc    net.Conn
+	clock readClock // RequestReadTimeout of the stage being read
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if d := c.clock.read(n); !d.IsZero() {
+		c.nc.SetReadDeadline(d)
+	}
 	return n, err
+}
+
+// startReadStage sets the read deadline for a stage of the request: the
+// sooner of Timeout and RequestReadTimeout's, which then moves as bytes
+// arrive at MinRate.
+func (c *conn) startReadStage(srv *Server, body bool) {
+	now := time.Now()
+	d := deadline(srv.Timeout)
+	c.rc.clock = readClock{}
+	if rt := srv.ReqTimeout; rt != nil {
+		stage := rt.Header
+		if body {
+			stage = rt.Body
+		}
+		if rd := c.rc.clock.start(stage, now); !rd.IsZero() && (d.IsZero() || rd.Before(d)) {
+			d = rd
+		}
+	}
+	c.nc.SetReadDeadline(d)
 }
 
 // consumed returns how many bytes the requests of the connection used so
@@ -107,6 +131,7 @@ func (c *conn) serve() {
 
 	c.cw.w = c.nc
 	c.rc.r = c.nc
+	c.rc.nc = c.nc
 	c.br = readerPool.Get().(*bufio.Reader)
 	c.br.Reset(&c.rc)
 	c.bw = writerPool.Get().(*bufio.Writer)
@@ -145,13 +170,16 @@ func (c *conn) serve() {
 				return
 			}
 			c.idle.Store(false)
-			c.nc.SetReadDeadline(deadline(srv.Timeout))
 		}
+		c.startReadStage(srv, false)
 		inBefore, outBefore := c.consumed(), c.cw.n
 		head := readRequestHead(c.br, &srv.Limits)
 		if head.Stage == stageNoRequest {
 			return
 		}
+		// The head is in: Timeout applies until the body is read.
+		c.rc.clock = readClock{}
+		c.nc.SetReadDeadline(deadline(srv.Timeout))
 		ex := newExchange(c, &head, inBefore, outBefore)
 		keep := ex.run()
 		if err := c.bw.Flush(); err != nil {

@@ -305,6 +305,9 @@ func (ex *exchange) fixups() {
 // prepareBody sets up the reader of the request body.
 func (ex *exchange) prepareBody() {
 	h := ex.head
+	if h.Chunked || h.HasContentLength && h.ContentLength > 0 {
+		ex.c.startReadStage(ex.srv, true)
+	}
 	switch {
 	case h.Chunked:
 		ex.bodyChunk = new(chunkedReader)

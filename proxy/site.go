@@ -67,6 +67,10 @@ type Server struct {
 
 	RemoteIP *RemoteIPConfig // mod_remoteip; nil when unset
 
+	// ReqTimeout is mod_reqtimeout's RequestReadTimeout; nil when the
+	// module is not loaded (then only Timeout limits slow clients).
+	ReqTimeout *ReqTimeout
+
 	// Dir is the per-directory configuration of the server itself
 	// (directives outside any section).
 	Dir *DirConfig

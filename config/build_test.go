@@ -1,0 +1,119 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jl6/logproxy/proxy"
+)
+
+// buildText parses and builds src as a file under a scratch server root.
+func buildText(t *testing.T, src string) (*proxy.Site, error) {
+	t.Helper()
+	root := t.TempDir()
+	src = strings.ReplaceAll(src, "{ServerRoot}", root)
+	path := filepath.Join(root, "httpd.conf")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ParseFile(path, &Options{ServerRoot: root})
+	if err != nil {
+		t.Fatalf("ParseFile: %v", err)
+	}
+	return Build(cfg, &BuildOptions{Location: time.UTC})
+}
+
+// TestBuildConformanceTemplate builds the configuration the corpus was
+// recorded with and checks what the proxy gets from it.
+func TestBuildConformanceTemplate(t *testing.T) {
+	data, err := os.ReadFile("../integration/testdata/conformance/httpd.conf.template")
+	if err != nil {
+		t.Fatal(err)
+	}
+	site, err := buildText(t, string(data))
+	if err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	if got := len(site.Listen); got != 5 {
+		t.Errorf("%d Listen addresses, want 5", got)
+	}
+	if got := len(site.VHosts); got != 6 {
+		t.Fatalf("%d virtual hosts, want 6", got)
+	}
+	www := site.VHosts[0]
+	if www.Hostname != "www.example.test" || len(www.Aliases) != 1 || www.Aliases[0] != "alias.example.test" {
+		t.Errorf("first vhost = %q aliases %q", www.Hostname, www.Aliases)
+	}
+	other := site.VHosts[1]
+	if other.Hostname != "other.example.test" || other.Port != 8888 {
+		t.Errorf("second vhost = %q port %d, want other.example.test 8888", other.Hostname, other.Port)
+	}
+	if len(www.Routes) != 2 || www.Routes[0].Path != "/p/" || www.Routes[0].Target != "http://127.0.0.1:18090/p/" {
+		t.Errorf("routes of the first vhost: %+v", www.Routes)
+	}
+	if got := len(site.Main.AccessLogs); got != 109 {
+		t.Errorf("%d CustomLog lines on the main server, want 109", got)
+	}
+	if len(www.AccessLogs) != 0 {
+		t.Errorf("the vhost has %d logs of its own, want 0 (it uses the main server's)", len(www.AccessLogs))
+	}
+	limits := site.VHosts[5]
+	if limits.Timeout != 2*time.Second || limits.Limits.RequestLine != 100 || limits.Limits.RequestFields != 4 {
+		t.Errorf("limits vhost: timeout %v, limits %+v", limits.Timeout, limits.Limits)
+	}
+	if !site.VHosts[2].Limits.Unsafe || site.VHosts[0].Limits.Unsafe {
+		t.Error("HttpProtocolOptions Unsafe is not only on the 18081 vhost")
+	}
+	if ri := site.VHosts[3].RemoteIP; ri == nil || ri.Header != "X-Forwarded-For" || len(ri.Internal) != 1 {
+		t.Errorf("remoteip vhost: %+v", ri)
+	}
+	if www.MaxKeepAliveRequests != 100 || site.VHosts[3].MaxKeepAliveRequests != 2 {
+		t.Errorf("MaxKeepAliveRequests: %d and %d, want 100 and 2", www.MaxKeepAliveRequests, site.VHosts[3].MaxKeepAliveRequests)
+	}
+	// The nickname defined after the CustomLog that names it resolves.
+	var late *proxy.AccessLog
+	for _, l := range site.Main.AccessLogs {
+		if strings.HasSuffix(l.File.Path, "late.log") {
+			late = l
+		}
+	}
+	if late == nil || late.Format.String() != "late:%h %>s %U" {
+		t.Errorf("late.log format = %v, want the nickname defined further down", late)
+	}
+}
+
+// TestBuildErrors checks that values the checker cannot see are refused at
+// build time with the directive's file and line.
+func TestBuildErrors(t *testing.T) {
+	const head = "LoadModule mpm_event_module x\nLoadModule proxy_module x\nLoadModule proxy_http_module x\nLoadModule headers_module x\nListen 127.0.0.1:0\n"
+	tests := []struct {
+		name, src, want string
+		line           int
+	}{
+		{"proxypass scheme", "ProxyPass /a/ ftp://h/a/\n", "not supported", 6},
+		{"proxypass relative", "ProxyPass /a/ /b/\n", "URL must be absolute", 6},
+		{"proxypass parameter", "ProxyPass /a/ http://h/a/ lbmethod=byrequests\n", "not supported", 6},
+		{"header action", "Header frobnicate X y\n", "first argument must be", 6},
+		{"header format", "Header set X %Z\n", "Unrecognized header format %Z", 6},
+		{"header expr", "Header set X y \"expr=true\"\n", "not supported", 6},
+		{"timeout", "Timeout abc\n", "number of seconds", 6},
+		{"stripheader star", "StripHeader *\n", "matches every header", 6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := buildText(t, head+tt.src)
+			var list ErrorList
+			if !errors.As(err, &list) || len(list) == 0 {
+				t.Fatalf("Build error = %v, want an ErrorList", err)
+			}
+			e := list[0]
+			if !strings.Contains(e.Msg, tt.want) || e.Line != tt.line {
+				t.Errorf("error %q at line %d, want %q at line %d", e.Msg, e.Line, tt.want, tt.line)
+			}
+		})
+	}
+}
