@@ -40,6 +40,8 @@ type conn struct {
 	idle atomic.Bool // waiting for the next request, nothing in flight
 
 	logID string // %{c}L, made when an error is logged with a format that shows it
+
+	hostName, hostFor string // the DNS name of an address, for HostnameLookups
 }
 
 // countingWriter counts the bytes written to the connection: %O.

@@ -24,6 +24,7 @@ type errorHandler struct {
 	w      io.Writer
 	level  LogLevel
 	module map[string]LogLevel
+	format string // the main server's ErrorLogFormat; "" for httpd's default
 	attrs  []slog.Attr
 }
 
@@ -54,54 +55,161 @@ func (h *errorHandler) Enabled(_ context.Context, l slog.Level) bool {
 }
 
 func (h *errorHandler) Handle(_ context.Context, r slog.Record) error {
-	module := "core"
+	e := errEntry{module: "core", t: r.Time, msg: r.Message}
 	var extra []string
 	each := func(a slog.Attr) bool {
-		if a.Key == "module" {
-			module = a.Value.String()
-			return true
+		switch a.Key {
+		case "module":
+			e.module = a.Value.String()
+		case "client":
+			e.client = a.Value.String()
+		case "log_id":
+			e.logID = a.Value.String()
+		case "errorlogformat":
+			e.format = a.Value.String()
+		default:
+			extra = append(extra, a.Key+"="+strconv.Quote(a.Value.String()))
 		}
-		extra = append(extra, a.Key+"="+strconv.Quote(a.Value.String()))
 		return true
 	}
 	for _, a := range h.attrs {
 		each(a)
 	}
 	r.Attrs(each)
-	lvl := slogLevel(r.Level)
+	e.level = slogLevel(r.Level)
 	limit := h.level
-	if m, ok := h.module[module]; ok {
+	if m, ok := h.module[e.module]; ok {
 		limit = m
 	}
-	if lvl > limit {
+	if e.level > limit {
 		return nil
 	}
-	t := r.Time
-	if t.IsZero() {
-		t = time.Now()
+	if e.t.IsZero() {
+		e.t = time.Now()
+	}
+	if len(extra) > 0 {
+		e.msg += " " + strings.Join(extra, " ")
+	}
+	e.msg = strings.ReplaceAll(e.msg, "\n", "\\n")
+	format := e.format
+	if format == "" {
+		format = h.format
+	}
+	line := e.render(format)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, err := io.WriteString(h.w, line)
+	return err
+}
+
+// errEntry is one error-log entry being formatted.
+type errEntry struct {
+	t             time.Time
+	level         LogLevel
+	module, msg   string
+	client, logID string
+	format        string
+}
+
+// render formats the entry with an ErrorLogFormat, as httpd's
+// do_errorlog_format does for the items logproxy knows: %% %t %{u}t
+// %{cu}t %l %m %M %P %T %L %a %E %F (the last two are empty here). A
+// field whose value is empty is dropped with the text up to the next
+// blank when it carries the - modifier (httpd's "%-m:%l" style), and a
+// "\\ " is a blank that does not end a field.
+func (e *errEntry) render(format string) string {
+	if format == "" {
+		return e.renderDefault()
 	}
 	var b strings.Builder
+	for i := 0; i < len(format); i++ {
+		c := format[i]
+		if c == '\\' && i+1 < len(format) {
+			i++
+			b.WriteByte(format[i])
+			continue
+		}
+		if c != '%' || i+1 >= len(format) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		for i < len(format) && (format[i] == '-' || format[i] == '+' || ('0' <= format[i] && format[i] <= '9')) {
+			i++
+		}
+		arg := ""
+		if i < len(format) && format[i] == '{' {
+			end := strings.IndexByte(format[i:], '}')
+			if end < 0 {
+				break
+			}
+			arg = format[i+1 : i+end]
+			i += end + 1
+		}
+		if i >= len(format) {
+			break
+		}
+		switch format[i] {
+		case '%':
+			b.WriteByte('%')
+		case 't':
+			switch arg {
+			case "u":
+				b.WriteString(e.t.Format("Mon Jan 02 15:04:05.000000 2006"))
+			case "cu":
+				b.WriteString(e.t.Format("2006-01-02 15:04:05.000000"))
+			case "c":
+				b.WriteString(e.t.Format("2006-01-02 15:04:05"))
+			default:
+				b.WriteString(e.t.Format("Mon Jan 02 15:04:05 2006"))
+			}
+		case 'l':
+			b.WriteString(e.level.String())
+		case 'm':
+			b.WriteString(e.module)
+		case 'M':
+			b.WriteString(e.msg)
+		case 'P':
+			b.WriteString(strconv.Itoa(os.Getpid()))
+		case 'T':
+			b.WriteString(strconv.Itoa(syscall.Gettid()))
+		case 'L':
+			if e.logID == "" {
+				b.WriteByte('-')
+			} else {
+				b.WriteString(e.logID)
+			}
+		case 'a':
+			b.WriteString(e.client)
+		}
+	}
+	b.WriteByte('\n')
+	return b.String()
+}
+
+// renderDefault is httpd's default entry: [time] [module:level] [pid N:tid
+// T] [client a] message.
+func (e *errEntry) renderDefault() string {
+	var b strings.Builder
 	b.WriteByte('[')
-	b.WriteString(t.Format("Mon Jan 02 15:04:05.000000 2006"))
+	b.WriteString(e.t.Format("Mon Jan 02 15:04:05.000000 2006"))
 	b.WriteString("] [")
-	b.WriteString(module)
+	b.WriteString(e.module)
 	b.WriteByte(':')
-	b.WriteString(lvl.String())
+	b.WriteString(e.level.String())
 	b.WriteString("] [pid ")
 	b.WriteString(strconv.Itoa(os.Getpid()))
 	b.WriteString(":tid ")
 	b.WriteString(strconv.Itoa(syscall.Gettid()))
 	b.WriteString("] ")
-	b.WriteString(strings.ReplaceAll(r.Message, "\n", "\\n"))
-	for _, e := range extra {
-		b.WriteByte(' ')
-		b.WriteString(e)
+	if e.client != "" {
+		b.WriteString("[client ")
+		b.WriteString(e.client)
+		b.WriteString("] ")
 	}
+	b.WriteString(e.msg)
 	b.WriteByte('\n')
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	_, err := io.WriteString(h.w, b.String())
-	return err
+	return b.String()
 }
 
 func (h *errorHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
@@ -135,6 +243,6 @@ func OpenErrorLog(s *Site, stderr io.Writer) (*slog.Logger, func(), error) {
 	if level == 0 && !cfg.LevelSet {
 		level = LevelWarn
 	}
-	h := &errorHandler{mu: new(sync.Mutex), w: w, level: level, module: cfg.Module}
+	h := &errorHandler{mu: new(sync.Mutex), w: w, level: level, module: cfg.Module, format: s.Main.ErrorLogFormat}
 	return slog.New(h), closeFn, nil
 }

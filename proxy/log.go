@@ -1,7 +1,11 @@
 package proxy
 
 import (
+	"context"
+	"net"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/jl6/logproxy/logformat"
 )
@@ -67,6 +71,12 @@ func (ex *exchange) fillRecord(rec *logformat.Record) {
 	default:
 		rec.ConnStatus = '-'
 	}
+	if d := ex.r.dir; d != nil && d.HostnameLookups != nil && *d.HostnameLookups {
+		rec.RemoteHost = ex.c.lookupHost(ex.useragentIP)
+		if ex.useragentIP == c.remoteIP {
+			rec.PeerHost = rec.RemoteHost
+		}
+	}
 	ex.fillRequest(&rec.Final, &ex.r)
 	rec.Final.Line = h.LogLine()
 	if rec.Final.Line == "-" && !h.HasTheRequest {
@@ -107,6 +117,24 @@ func (ex *exchange) fillRequest(q *logformat.Request, r *request) {
 	if !h.HasURI {
 		q.URI = ""
 	}
+}
+
+// lookupHost returns the DNS name of ip for %h under HostnameLookups On,
+// as httpd's ap_get_remote_host (a reverse lookup, lower-cased; the
+// address itself when there is no name). The answer is kept for the
+// connection.
+func (c *conn) lookupHost(ip string) string {
+	if c.hostName != "" && c.hostFor == ip {
+		return c.hostName
+	}
+	name := ip
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if names, err := net.DefaultResolver.LookupAddr(ctx, ip); err == nil && len(names) > 0 {
+		name = strings.ToLower(strings.TrimSuffix(names[0], "."))
+	}
+	c.hostName, c.hostFor = name, ip
+	return name
 }
 
 // serverPort is the canonical port (%p): the ServerName's port, else the

@@ -35,6 +35,9 @@ func (ex *exchange) logError(msg string, args ...any) {
 		args = append(args, "log_id", ex.logID)
 	}
 	args = append(args, "client", ex.useragentIP+":"+itoa(ex.useragentPort))
+	if f := ex.srv.ErrorLogFormat; f != "" {
+		args = append(args, "errorlogformat", f)
+	}
 	ex.c.e.log.Error(msg, args...)
 }
 
