@@ -337,6 +337,8 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 				al.To = b.path(a[1])
 			}
 			target.Aliases = append(target.Aliases, al)
+		case "redirect", "redirectmatch", "redirecttemp", "redirectpermanent":
+			b.redirect(d, target, dir != nil)
 		case "errordocument":
 			code, err := strconv.Atoi(a[0])
 			if err != nil || code < 100 || code > 599 {
@@ -346,7 +348,14 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			if target.ErrorDocuments == nil {
 				target.ErrorDocuments = make(map[int]string)
 			}
-			target.ErrorDocuments[code] = a[1]
+			// As core's set_error_document: a local path or a URL is a
+			// redirect target, anything else a text, kept with a leading
+			// quote to tell it apart.
+			doc := a[1]
+			if doc != "default" && doc[0] != '/' && !isURL(doc) {
+				doc = "\"" + doc
+			}
+			target.ErrorDocuments[code] = doc
 		case "hostnamelookups":
 			var on bool
 			switch strings.ToLower(a[0]) {
@@ -430,6 +439,89 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			b.errorf(d, "%s is accepted by the configuration checker but not implemented by logproxy yet", d.Name)
 		}
 	}
+}
+
+// redirect reads Redirect [status] URL-path URL, RedirectMatch [status]
+// regex URL, RedirectTemp and RedirectPermanent, as mod_alias'
+// add_redirect_internal.
+func (b *siteBuilder) redirect(d *Directive, dir *proxy.DirConfig, inSection bool) {
+	a := d.Args
+	name := strings.ToLower(d.Name)
+	rd := proxy.Redirect{Status: 302}
+	switch name {
+	case "redirecttemp":
+	case "redirectpermanent":
+		rd.Status = 301
+	default:
+		if len(a) > 1 {
+			switch strings.ToLower(a[0]) {
+			case "permanent":
+				rd.Status, a = 301, a[1:]
+			case "temp":
+				rd.Status, a = 302, a[1:]
+			case "seeother":
+				rd.Status, a = 303, a[1:]
+			case "gone":
+				rd.Status, a = 410, a[1:]
+			default:
+				if n, err := strconv.Atoi(a[0]); err == nil {
+					rd.Status, a = n, a[1:]
+				}
+			}
+		}
+	}
+	if rd.Status < 300 || rd.Status > 599 || (rd.Status >= 400 && rd.Status != 410) {
+		b.errorf(d, "Redirect: invalid status %d", rd.Status)
+		return
+	}
+	switch {
+	case rd.Status == 410 || (rd.Status >= 300 && rd.Status < 400 && len(a) == 1 && !inSection && !strings.Contains(a[0], "://")):
+		if rd.Status != 410 {
+			b.errorf(d, "Redirect to non-URL")
+			return
+		}
+		if len(a) != 1 {
+			b.errorf(d, "Redirect URL not valid for this status")
+			return
+		}
+		rd.Path = a[0]
+	case len(a) == 2:
+		rd.Path, rd.Target = a[0], a[1]
+	case len(a) == 1 && inSection:
+		rd.Target = a[0]
+	default:
+		b.errorf(d, "%s takes a URL-path and a URL", d.Name)
+		return
+	}
+	if rd.Target != "" && !strings.Contains(rd.Target, "://") && !strings.HasPrefix(rd.Target, "/") {
+		b.errorf(d, "Redirect to non-URL")
+		return
+	}
+	if name == "redirectmatch" {
+		re, err := regexp.Compile(rd.Path)
+		if err != nil {
+			b.errorf(d, "Regular expression could not be compiled.")
+			return
+		}
+		rd.Regex, rd.Path = re, ""
+		rd.Target = convertBackrefs(rd.Target)
+	}
+	dir.Redirects = append(dir.Redirects, rd)
+}
+
+// isURL is ap_is_url: a scheme of letters, digits, '+', '-' or '.'
+// followed by ':'.
+func isURL(s string) bool {
+	i := strings.IndexByte(s, ':')
+	if i <= 0 {
+		return false
+	}
+	for _, c := range []byte(s[:i]) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '+' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 func zeroAsNegative(n int) int {

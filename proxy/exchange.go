@@ -72,6 +72,7 @@ type exchange struct {
 	keepalive    bool
 	recursive    int    // status of an error met while serving an ErrorDocument
 	logID        string // %L, made when an error is logged with a format that shows it
+	redirect     *redirectTo
 
 	rec logformat.Record
 }
@@ -175,12 +176,39 @@ func (ex *exchange) process() int {
 		return 405
 	}
 	route := ex.translate()
+	if rd := ex.redirect; rd != nil {
+		// mod_alias answers at translate time, before access checks.
+		r.dir = ex.srv.Dir
+		if rd.url != "" {
+			r.headersOut = setField(r.headersOut, "Location", rd.url)
+		}
+		return rd.status
+	}
 	ex.mergeDir(route)
 	ex.applyEnvRules(r.dir.SetEnv, envHeaderParser)
 	if st := ex.checkAccess(); st != 0 {
 		return st
 	}
 	ex.fixups()
+	if st := ex.checkBodyLimit(); st != 0 {
+		return st
+	}
+	if ex.redirect == nil && !ex.proxied {
+		// Redirects in sections act at fixup time (mod_alias fixup_redir).
+		for _, sec := range ex.srv.Sections {
+			if sec.Kind == SectionLocation && len(sec.Dir.Redirects) > 0 && sec.matchesURI(r.uri) {
+				if rd, target, ok := matchRedirect(sec.Dir.Redirects, r.uri, sec.Path); ok {
+					ex.redirect = &redirectTo{status: rd.Status, url: ex.withArgs(target)}
+				}
+			}
+		}
+	}
+	if rd := ex.redirect; rd != nil {
+		if rd.url != "" {
+			r.headersOut = setField(r.headersOut, "Location", rd.url)
+		}
+		return rd.status
+	}
 	if ex.proxied {
 		return ex.proxyHandler(route)
 	}
@@ -228,8 +256,52 @@ func (ex *exchange) translate() *Route {
 		r.filename = "proxy:" + canonURL(target) + ex.queryForFilename()
 		return rt
 	}
+	if rd, target, ok := matchRedirect(ex.srv.Dir.Redirects, r.uri, ""); ok {
+		ex.redirect = &redirectTo{status: rd.Status, url: ex.withArgs(target)}
+		return nil
+	}
 	r.filename, r.pathInfo = walkPath(mapToFile(ex.srv.Dir.DocumentRoot, r.uri, ex.srv.Dir.Aliases))
 	return nil
+}
+
+// redirectTo is a mod_alias redirect chosen for the request.
+type redirectTo struct {
+	status int
+	url    string
+}
+
+// withArgs appends the query of the request to a redirect target, as
+// mod_alias does.
+func (ex *exchange) withArgs(target string) string {
+	if ex.r.hasArgs && target != "" {
+		return target + "?" + ex.r.args
+	}
+	return target
+}
+
+// matchRedirect finds the first redirect that applies to uri; in a
+// <Location> (base set) a Redirect without path applies to the whole
+// section.
+func matchRedirect(rs []Redirect, uri, base string) (*Redirect, string, bool) {
+	for i := range rs {
+		rd := &rs[i]
+		switch {
+		case rd.Regex != nil:
+			if m := rd.Regex.FindStringSubmatchIndex(uri); m != nil {
+				return rd, string(rd.Regex.ExpandString(nil, rd.Target, uri, m)), true
+			}
+		case rd.Path == "" && base != "":
+			return rd, rd.Target, true
+		case rd.Path != "":
+			if n := aliasMatchLen(uri, rd.Path); n >= 0 {
+				if rd.Target == "" {
+					return rd, "", true
+				}
+				return rd, rd.Target + uri[n:], true
+			}
+		}
+	}
+	return nil, "", false
 }
 
 // canonURL encodes the path of a backend URL as mod_proxy_http's
@@ -317,6 +389,44 @@ func (ex *exchange) prepareBody() {
 		ex.bodyLeft = h.ContentLength
 		ex.body = &clReader{ex: ex}
 	}
+}
+
+// checkBodyLimit applies LimitRequestBody: a Content-Length over the
+// limit is refused with 413 before anything is read; a chunked body is cut
+// off (413) when it goes over while being read.
+func (ex *exchange) checkBodyLimit() int {
+	d := ex.r.dir
+	if d == nil || d.LimitRequestBody == nil || *d.LimitRequestBody <= 0 || ex.body == nil {
+		return 0
+	}
+	limit := *d.LimitRequestBody
+	if ex.head.HasContentLength && ex.head.ContentLength > limit {
+		ex.keepalive = false
+		ex.head.Close = true
+		return 413
+	}
+	if ex.bodyChunk != nil {
+		ex.body = &limitedBody{r: ex.body, left: limit}
+	}
+	return 0
+}
+
+// errBodyTooLarge ends a chunked body that goes over LimitRequestBody.
+var errBodyTooLarge = &chunkedError{msg: "request body over LimitRequestBody", tooLarge: true}
+
+// limitedBody fails once more than left bytes were read.
+type limitedBody struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *limitedBody) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	if l.left < 0 {
+		return n, errBodyTooLarge
+	}
+	return n, err
 }
 
 // clReader reads a Content-Length body from the connection.

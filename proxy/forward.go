@@ -437,6 +437,14 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	r.headersOut = append(r.headersOut, out...)
 	contentType, _ := r.headersOut.Get("Content-Type")
 
+	if d := r.dir; d != nil && d.ProxyErrorOverride != nil && *d.ProxyErrorOverride &&
+		resp.Status >= 400 && ex.recursive == 0 {
+		// ProxyErrorOverride On: the backend's error page is replaced by
+		// the local ErrorDocument or canned page.
+		io.Copy(io.Discard, resp.Body)
+		r.headersOut = nil
+		return resp.Status
+	}
 	status := resp.Status
 	if ex.orig != nil && ex.recursive != 0 {
 		// An ErrorDocument served by the backend keeps the error status.

@@ -217,6 +217,14 @@ func (d *DirConfig) Merge(add *DirConfig) {
 		}
 		d.AddTypes = m
 	}
+	// mod_alias puts the more specific configuration's Alias and Redirect
+	// lines first: the first that matches wins.
+	if len(add.Redirects) > 0 {
+		d.Redirects = append(append([]Redirect(nil), add.Redirects...), d.Redirects...)
+	}
+	if len(add.Aliases) > 0 {
+		d.Aliases = append(append([]Alias(nil), add.Aliases...), d.Aliases...)
+	}
 	if add.DirectoryIndex != nil {
 		d.DirectoryIndex = add.DirectoryIndex
 	}

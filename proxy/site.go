@@ -138,6 +138,7 @@ type DirConfig struct {
 	AddTypes       map[string]string // AddType: extension (lower case, no dot) to type
 	DirectoryIndex []string          // DirectoryIndex; nil means unset
 	Aliases        []Alias
+	Redirects      []Redirect // Redirect, RedirectMatch, RedirectTemp, RedirectPermanent
 
 	ProxyPass          *Route // ProxyPass with one argument inside <Location>
 	ProxyPreserveHost  *bool
@@ -278,6 +279,15 @@ const (
 	ReverseCookiePath                      // ProxyPassReverseCookiePath
 	ReverseCookieDomain                    // ProxyPassReverseCookieDomain
 )
+
+// Redirect is one mod_alias redirect. In a <Location> section Path is
+// empty: the section's path applies.
+type Redirect struct {
+	Status int            // 301, 302 (temp), 303 (seeother), 410 (gone), or another 3xx
+	Path   string         // the URL-path prefix of Redirect
+	Regex  *regexp.Regexp // RedirectMatch
+	Target string         // the URL (with $N for RedirectMatch); "" for gone
+}
 
 // Alias is one Alias or AliasMatch.
 type Alias struct {

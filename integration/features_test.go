@@ -1,0 +1,265 @@
+package integration
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jl6/logproxy/config"
+	"github.com/jl6/logproxy/proxy"
+)
+
+// inProcess is a logproxy engine serving a configuration in this process.
+type inProcess struct {
+	addr string // host:port it listens on
+	root string // its ServerRoot
+	site *proxy.Site
+}
+
+// startInProcess serves conf ({ServerRoot} and {Backend} substituted) on
+// a free loopback port, and stops it when the test ends.
+func startInProcess(t *testing.T, conf, backend string) *inProcess {
+	t.Helper()
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "logs"), 0o755)
+	os.MkdirAll(filepath.Join(root, "htdocs"), 0o755)
+	head := "LoadModule mpm_event_module x\nLoadModule proxy_module x\nLoadModule proxy_http_module x\n" +
+		"LoadModule headers_module x\nLoadModule alias_module x\nLoadModule reqtimeout_module x\n" +
+		"LoadModule dir_module x\nLoadModule mime_module x\n" +
+		"ServerRoot {ServerRoot}\nListen 127.0.0.1:0\nServerName main.test\nDocumentRoot {ServerRoot}/htdocs\n" +
+		"ErrorLog logs/error.log\nCustomLog logs/access.log \"%>s %r|%{X-JL6-CID}o|%{jl6cid}n\"\n"
+	text := strings.NewReplacer("{ServerRoot}", root, "{Backend}", backend).Replace(head + conf)
+	path := filepath.Join(root, "httpd.conf")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.ParseFile(path, &config.Options{ServerRoot: root})
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	site, err := config.Build(cfg, nil)
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	if err := site.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	if err := site.OpenLogs(); err != nil {
+		t.Fatal(err)
+	}
+	e := proxy.NewEngine(site, nil)
+	if err := e.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		e.Shutdown(ctx)
+		site.CloseLogs()
+	})
+	return &inProcess{addr: e.Addrs()[0].String(), root: root, site: site}
+}
+
+// raw sends request bytes on a new connection and returns everything the
+// server sends until it closes or goes quiet for a moment.
+func (p *inProcess) raw(t *testing.T, req string) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", p.addr, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(3 * time.Second))
+	if _, err := io.WriteString(c, req); err != nil {
+		t.Fatal(err)
+	}
+	var out []byte
+	buf := make([]byte, 4096)
+	for {
+		c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		n, err := c.Read(buf)
+		out = append(out, buf[:n]...)
+		if err != nil {
+			return string(out)
+		}
+	}
+}
+
+// accessLog returns the access log once it has want lines (or after a
+// deadline).
+func (p *inProcess) accessLog(t *testing.T, want int) []string {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		data, _ := os.ReadFile(filepath.Join(p.root, "logs/access.log"))
+		lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+		if len(data) > 0 && len(lines) >= want || time.Now().After(deadline) {
+			if len(data) == 0 {
+				return nil
+			}
+			return lines
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func statusOf(resp string) string {
+	line, _, _ := strings.Cut(resp, "\r\n")
+	return line
+}
+
+func TestRedirect(t *testing.T) {
+	p := startInProcess(t, `Redirect permanent /old http://new.test/new
+RedirectMatch 303 ^/m/(.*)\.php$ http://new.test/$1
+Redirect gone /gone
+<Location /loc>
+    Redirect temp http://new.test/elsewhere
+</Location>
+`, "")
+	tests := []struct {
+		path, status, location string
+	}{
+		{"/old/a?x=1", "HTTP/1.1 301 Moved Permanently", "Location: http://new.test/new/a?x=1"},
+		{"/old", "HTTP/1.1 301 Moved Permanently", "Location: http://new.test/new"},
+		{"/oldx", "HTTP/1.1 404 Not Found", ""},
+		{"/m/page.php", "HTTP/1.1 303 See Other", "Location: http://new.test/page"},
+		{"/gone/x", "HTTP/1.1 410 Gone", ""},
+		{"/loc/any", "HTTP/1.1 302 Found", "Location: http://new.test/elsewhere"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			resp := p.raw(t, "GET "+tt.path+" HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+			if statusOf(resp) != tt.status {
+				t.Fatalf("status %q, want %q\n%s", statusOf(resp), tt.status, resp)
+			}
+			if tt.location != "" && !strings.Contains(resp, "\r\n"+tt.location+"\r\n") {
+				t.Errorf("no %q in\n%s", tt.location, resp)
+			}
+		})
+	}
+	lines := p.accessLog(t, len(tests))
+	if len(lines) != len(tests) || !strings.HasPrefix(lines[0], "301 GET /old/a?x=1 HTTP/1.1|") {
+		t.Errorf("access log: %q", lines)
+	}
+}
+
+func TestProxyErrorOverrideAndBodyLimit(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("X-JL6-CID", "17")
+		if strings.HasSuffix(r.URL.Path, "/missing") {
+			http.Error(w, "backend's own 404 page", 404)
+			return
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	defer backend.Close()
+	p := startInProcess(t, `ProxyPass /p/ {Backend}/p/
+ProxyPass /q/ {Backend}/q/
+<Location /p/>
+    ProxyErrorOverride On
+    ErrorDocument 404 "local page
+</Location>
+<Location /q/>
+    LimitRequestBody 10
+</Location>
+`, backend.URL)
+	resp := p.raw(t, "GET /p/missing HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+	if statusOf(resp) != "HTTP/1.1 404 Not Found" || !strings.HasSuffix(resp, "\r\n\r\nlocal page") || strings.Contains(resp, "backend's own") {
+		t.Errorf("ProxyErrorOverride: got\n%s", resp)
+	}
+	resp = p.raw(t, "POST /q/x HTTP/1.1\r\nHost: main.test\r\nContent-Length: 20\r\n\r\n01234567890123456789")
+	if statusOf(resp) != "HTTP/1.1 413 Request Entity Too Large" {
+		t.Errorf("LimitRequestBody with Content-Length: got %q", statusOf(resp))
+	}
+	resp = p.raw(t, "POST /q/x HTTP/1.1\r\nHost: main.test\r\nContent-Length: 5\r\nConnection: close\r\n\r\n01234")
+	if statusOf(resp) != "HTTP/1.1 200 OK" {
+		t.Errorf("a body under LimitRequestBody: got %q", statusOf(resp))
+	}
+	resp = p.raw(t, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
+	if !strings.HasPrefix(statusOf(resp), "HTTP/1.1 405") && !strings.HasPrefix(statusOf(resp), "HTTP/1.1 400") {
+		t.Errorf("CONNECT: got %q, want 405 (or 400 for the authority form)", statusOf(resp))
+	}
+}
+
+// TestSlowClientsDoNotStarve opens many connections that send their
+// request head one byte at a time, then checks that normal requests are
+// served quickly meanwhile, and that RequestReadTimeout ends the slow ones
+// with a 408.
+func TestSlowClientsDoNotStarve(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "ok")
+	}))
+	defer backend.Close()
+	p := startInProcess(t, "RequestReadTimeout header=2-3,MinRate=500\nProxyPass / {Backend}/\n", backend.URL)
+
+	const slow = 300
+	var (
+		wg      sync.WaitGroup
+		got408  atomic.Int32
+		stopped = make(chan struct{})
+	)
+	for i := 0; i < slow; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.Dial("tcp", p.addr)
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(8 * time.Second))
+			go func() {
+				// The request line at once, then a header field crawling
+				// in a byte every half second (slowloris).
+				if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: main.test\r\n"); err != nil {
+					return
+				}
+				for {
+					if _, err := io.WriteString(c, "X"); err != nil {
+						return
+					}
+					select {
+					case <-stopped:
+						return
+					case <-time.After(500 * time.Millisecond):
+					}
+				}
+			}()
+			line, _ := bufio.NewReader(c).ReadString('\n')
+			if strings.HasPrefix(line, "HTTP/1.1 408") {
+				got408.Add(1)
+			}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond)
+	client := &http.Client{Timeout: 2 * time.Second}
+	for i := 0; i < 20; i++ {
+		start := time.Now()
+		resp, err := client.Get("http://" + p.addr + "/")
+		if err != nil {
+			t.Fatalf("normal request %d failed while %d slow clients were connected: %v", i, slow, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("normal request %d took %v", i, d)
+		}
+	}
+	wg.Wait()
+	close(stopped)
+	if n := got408.Load(); n < slow*9/10 {
+		t.Errorf("%d of %d slow clients got a 408 from RequestReadTimeout", n, slow)
+	}
+}
