@@ -60,9 +60,37 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./logformat/
 	cd integration/bench && $(GO) test -run '^$$' -bench . -benchmem ./...
 
-run: build
-	@echo "logproxy serving is not implemented yet (issue 4); checking the bundled configuration instead."
-	./bin/logproxy -t -d $(CURDIR)/examples -f httpd.conf
+# demo builds the demo backend (examples/demobackend) that `make run` proxies to.
+.PHONY: demo
+demo:
+	$(GO) build -o bin/demobackend ./examples/demobackend
+
+# run serves examples/httpd.conf: logproxy on 127.0.0.1:8080 in the
+# foreground, in front of the demo backend on 127.0.0.1:8090 (the ports are
+# the configuration's). The server root is a scratch copy in tmp/run, so
+# the logs land there. Ctrl-C stops logproxy; the EXIT trap then stops the
+# backend, whatever way the recipe ends.
+RUNROOT := $(CURDIR)/tmp/run
+
+run: build demo
+	@root='$(RUNROOT)'; backend=; \
+	trap 'if [ -n "$$backend" ]; then kill $$backend 2>/dev/null; wait $$backend 2>/dev/null; fi' EXIT; \
+	mkdir -p "$$root/logs" && cp examples/httpd.conf "$$root/httpd.conf" || exit 1; \
+	if (exec 3<>/dev/tcp/127.0.0.1/8090) 2>/dev/null; then \
+		echo "make run: 127.0.0.1:8090, the demo backend's address, is already in use" >&2; exit 1; \
+	fi; \
+	./bin/demobackend -addr 127.0.0.1:8090 & backend=$$!; \
+	for i in $$(seq 50); do \
+		(exec 3<>/dev/tcp/127.0.0.1/8090) 2>/dev/null && break; \
+		kill -0 $$backend 2>/dev/null || { echo "make run: the demo backend did not start" >&2; exit 1; }; \
+		sleep 0.1; \
+	done; \
+	echo "logproxy:      http://127.0.0.1:8080/  (demo backend on 127.0.0.1:8090)"; \
+	echo "access log:    $$root/logs/access.log"; \
+	echo "error log:     $$root/logs/error.log"; \
+	echo "configuration: $$root/httpd.conf (a copy of examples/httpd.conf)"; \
+	echo "Ctrl-C stops both."; \
+	./bin/logproxy -d "$$root" -f httpd.conf
 
 clean:
 	rm -rf bin

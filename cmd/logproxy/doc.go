@@ -3,7 +3,9 @@
 //
 // Usage:
 //
-//	logproxy [-d serverroot] [-f file] [-D name]... -t
+//	logproxy [-d serverroot] [-f file] [-D name]...      serve in the foreground
+//	logproxy [-d serverroot] [-f file] [-D name]... -t   check the configuration
+//	logproxy [-d serverroot] [-f file] -k command        signal the running server
 //	logproxy -v
 //
 // -t checks the configuration as apache2 -t does: "Syntax OK" on stdout and
@@ -13,6 +15,12 @@
 // to the server root (-d, default /etc/apache2), as with apache2. -D defines
 // a name for <IfDefine>; -DNAME works too.
 //
-// Serving is not implemented yet: without -t, logproxy says so and exits
-// with status 2.
+// Without -t, logproxy serves in the foreground. Signals are httpd's:
+// SIGTERM stops (requests in flight finish, logs are flushed and closed),
+// SIGWINCH stops gracefully, SIGUSR1 (graceful restart) and SIGHUP
+// (restart) reload the configuration and reopen every log file without
+// dropping connections; a configuration that fails to load is reported and
+// the running one keeps serving. -k start|stop|restart|graceful|
+// graceful-stop signals the server whose pid is in the PidFile, as
+// apachectl does.
 package main
