@@ -128,7 +128,8 @@ func (c *conn) closeIfIdle() {
 func (c *conn) serve() {
 	defer c.e.connDone(c)
 	defer c.nc.Close()
-	c.site = c.e.site.Load()
+	c.site = c.e.acquireSite()
+	defer func() { c.site.release() }()
 	c.base = c.site.serverForAddr(c.localAddr)
 
 	c.cw.w = c.nc
@@ -149,6 +150,8 @@ func (c *conn) serve() {
 		if n > 0 {
 			// A reload applies from the next request on.
 			if s := c.e.site.Load(); s != c.site {
+				s = c.e.acquireSite()
+				c.site.release()
 				c.site = s
 				c.base = s.serverForAddr(c.localAddr)
 			}

@@ -28,11 +28,11 @@ func (ex *exchange) log() {
 	rec := &ex.rec
 	ex.fillRecord(rec)
 	if err := writeAccessLogs(logs, rec, ex.r.env); err != nil {
-		ex.c.e.log.Error(err.Error())
+		ex.c.e.log().Error(err.Error())
 	}
 	if ex.srv != ex.site.Main || len(ex.srv.AccessLogs) == 0 {
 		if err := writeAccessLogs(global, rec, ex.r.env); err != nil {
-			ex.c.e.log.Error(err.Error())
+			ex.c.e.log().Error(err.Error())
 		}
 	}
 }

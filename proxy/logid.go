@@ -38,7 +38,7 @@ func (ex *exchange) logError(msg string, args ...any) {
 	if f := ex.srv.ErrorLogFormat; f != "" {
 		args = append(args, "errorlogformat", f)
 	}
-	ex.c.e.log.Error(msg, args...)
+	ex.c.e.log().Error(msg, args...)
 }
 
 func itoa(n int) string {

@@ -35,7 +35,7 @@ const DefaultBanner = "logproxy/0.1.0 (Linux)"
 // switches to a new Site on Reload without dropping connections.
 type Engine struct {
 	opts    Options
-	log     *slog.Logger
+	errLog  atomic.Pointer[slog.Logger]
 	site    atomic.Pointer[Site]
 	backend BackendPool
 
@@ -60,10 +60,11 @@ func NewEngine(site *Site, opts *Options) *Engine {
 	if opts != nil {
 		e.opts = *opts
 	}
-	e.log = e.opts.ErrorLog
-	if e.log == nil {
-		e.log = slog.Default()
+	l := e.opts.ErrorLog
+	if l == nil {
+		l = slog.Default()
 	}
+	e.errLog.Store(l)
 	if e.opts.ShutdownGrace <= 0 {
 		e.opts.ShutdownGrace = 30 * time.Second
 	}
@@ -82,6 +83,25 @@ func (e *Engine) now() time.Time {
 	return time.Now()
 }
 
+// acquireSite returns the current site, counted as in use: a site a
+// reload retires in between is not taken.
+func (e *Engine) acquireSite() *Site {
+	for {
+		s := e.site.Load()
+		s.acquire()
+		if e.site.Load() == s {
+			return s
+		}
+		s.release()
+	}
+}
+
+// log returns the error log.
+func (e *Engine) log() *slog.Logger { return e.errLog.Load() }
+
+// SetErrorLog switches the error log, as a restart reopens it.
+func (e *Engine) SetErrorLog(l *slog.Logger) { e.errLog.Store(l) }
+
 // Site returns the configuration new requests are served with.
 func (e *Engine) Site() *Site { return e.site.Load() }
 
@@ -93,12 +113,17 @@ func (e *Engine) Start() error {
 // Reload switches to a new site: new requests are served with it, requests
 // in flight finish with the old one. Listeners the new site no longer has
 // are closed, new ones opened. The caller opens the new site's logs before
-// and closes the old site's after (see Site.OpenLogs).
+// (see Site.OpenLogs); the old site's logs are closed by the engine once
+// its last request has been logged.
 func (e *Engine) Reload(site *Site) error {
 	if err := e.syncListeners(site); err != nil {
 		return err
 	}
-	e.site.Store(site)
+	old := e.site.Swap(site)
+	if old != nil && old != site {
+		// Its logs close when the last request served with it is logged.
+		old.retire()
+	}
 	return nil
 }
 
@@ -167,7 +192,7 @@ func (e *Engine) acceptLoop(l *listener) {
 			} else if delay *= 2; delay > time.Second {
 				delay = time.Second
 			}
-			e.log.Error("accept failed", "addr", l.addr, "err", err)
+			e.log().Error("accept failed", "addr", l.addr, "err", err)
 			time.Sleep(delay)
 			continue
 		}

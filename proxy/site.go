@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jl6/logproxy/logformat"
@@ -35,6 +37,32 @@ type Site struct {
 	TypesConfig string
 
 	types *mimeTypes // TypesConfig, loaded by Prepare
+
+	// users counts the connections serving with this site; once the site
+	// is retired by a reload, the last one to leave closes its logs.
+	users   atomic.Int64
+	retired atomic.Bool
+	closed  sync.Once
+}
+
+// acquire notes a connection that serves with the site.
+func (s *Site) acquire() { s.users.Add(1) }
+
+// release notes that a connection stopped serving with the site; the last
+// one of a retired site closes its logs.
+func (s *Site) release() {
+	if s.users.Add(-1) == 0 && s.retired.Load() {
+		s.closed.Do(func() { s.CloseLogs() })
+	}
+}
+
+// retire marks a site replaced by a reload: its logs close as soon as no
+// connection serves with it any more.
+func (s *Site) retire() {
+	s.retired.Store(true)
+	if s.users.Load() == 0 {
+		s.closed.Do(func() { s.CloseLogs() })
+	}
 }
 
 // Server is httpd's server_rec: the main server or one <VirtualHost>.

@@ -80,18 +80,21 @@ func serve(file string, opts *config.Options, stderr io.Writer) int {
 				errLog.Error("reload failed, keeping the running configuration: "+err.Error(), "module", "core")
 				continue
 			}
-			old := e.Site()
+			// The engine closes the old site's logs once its last
+			// request in flight has been logged.
 			if err := e.Reload(next); err != nil {
 				errLog.Error("reload failed, keeping the running configuration: "+err.Error(), "module", "core")
 				next.CloseLogs()
 				continue
 			}
-			// Requests in flight on the old site may still log to its
-			// files for a moment: close them after a grace period.
-			go func() {
-				time.Sleep(30 * time.Second)
-				old.CloseLogs()
-			}()
+			// Reopen the error log too, for an external logrotate.
+			if nl, nclose, err := proxy.OpenErrorLog(next, stderr); err == nil {
+				e.SetErrorLog(nl)
+				closeErrLog()
+				errLog, closeErrLog = nl, nclose
+			} else {
+				errLog.Error("reopening the error log failed: "+err.Error(), "module", "core")
+			}
 			errLog.Info("configuration reloaded, log files reopened", "module", "core", "signal", sig.String())
 		default:
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
