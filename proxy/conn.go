@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/netip"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -37,7 +36,8 @@ type conn struct {
 	keepalive  bool // c->keepalive == AP_CONN_KEEPALIVE after the last response
 	aborted    bool // c->aborted: the client went away mid-response
 
-	idle atomic.Bool // waiting for the next request, nothing in flight
+	idleMu sync.Mutex
+	idle   bool // waiting for a request, nothing in flight
 
 	logID string // %{c}L, made when an error is logged with a format that shows it
 
@@ -118,9 +118,23 @@ func newConn(e *Engine, nc net.Conn) *conn {
 // closeIfIdle closes the connection if it is waiting for a request; a
 // connection in the middle of a request finishes it first.
 func (c *conn) closeIfIdle() {
-	if c.idle.Load() {
+	c.idleMu.Lock()
+	defer c.idleMu.Unlock()
+	if c.idle {
 		c.nc.SetReadDeadline(time.Unix(1, 0))
 	}
+}
+
+// setIdle marks the connection as waiting for a request (or not). It
+// returns false when the engine is shutting down and the connection should
+// end instead of waiting: the check and the mark are one step with respect
+// to closeIfIdle, so that Shutdown never misses a connection that is about
+// to wait.
+func (c *conn) setIdle(idle bool) bool {
+	c.idleMu.Lock()
+	defer c.idleMu.Unlock()
+	c.idle = idle
+	return !idle || !c.e.closing.Load()
 }
 
 // serve runs the connection until the client leaves, an error ends it, or
@@ -147,36 +161,37 @@ func (c *conn) serve() {
 	}()
 
 	for n := 0; ; n++ {
+		srv := c.base
+		if n == 0 {
+			// mod_reqtimeout's header stage starts with the connection.
+			c.startReadStage(srv, false)
+		} else {
+			c.nc.SetReadDeadline(deadline(srv.KeepAliveTimeout))
+		}
+		if c.br.Buffered() == 0 {
+			// Waiting for a request: nothing is in flight, so Shutdown
+			// may end the connection now (closeIfIdle).
+			if !c.setIdle(true) {
+				return
+			}
+			_, err := c.br.Peek(1)
+			c.setIdle(false)
+			if err != nil && (n > 0 || c.e.closing.Load()) {
+				return
+			}
+		}
 		if n > 0 {
-			// A reload applies from the next request on.
+			// A reload applies from the next request on: the one whose
+			// first byte just came.
 			if s := c.e.site.Load(); s != c.site {
 				s = c.e.acquireSite()
 				c.site.release()
 				c.site = s
 				c.base = s.serverForAddr(c.localAddr)
+				srv = c.base
 			}
+			c.startReadStage(srv, false)
 		}
-		srv := c.base
-		timeout := srv.Timeout
-		if n > 0 {
-			timeout = srv.KeepAliveTimeout
-			if c.br.Buffered() == 0 {
-				c.idle.Store(true)
-				if c.e.closing.Load() {
-					return
-				}
-			}
-		}
-		c.nc.SetReadDeadline(deadline(timeout))
-		if n > 0 {
-			// Wait for the first byte of the next request with the
-			// keep-alive timeout, then read it with Timeout.
-			if _, err := c.br.Peek(1); err != nil {
-				return
-			}
-			c.idle.Store(false)
-		}
-		c.startReadStage(srv, false)
 		inBefore, outBefore := c.consumed(), c.cw.n
 		head := readRequestHead(c.br, &srv.Limits)
 		if head.Stage == stageNoRequest {

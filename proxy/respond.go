@@ -34,13 +34,15 @@ type responseHead struct {
 func (ex *exchange) writeHead(rh *responseHead) bool {
 	r := &ex.r
 	c := ex.c
+	// mod_headers, then the StripHeader names, once the values were noted.
+	// Its output filter runs before the HTTP header filter, so also for
+	// HTTP/0.9, whose head that filter then skips ("Header note" logs).
+	ex.applyResponseHeaders(r.dir, rh.generated, &rh.contentType)
 	if ex.head.HTTP09 {
 		ex.headSent = true
 		ex.keepalive = false
 		return true
 	}
-	// mod_headers, then the StripHeader names, once the values were noted.
-	ex.applyResponseHeaders(r.dir, rh.generated, &rh.contentType)
 	if len(r.errHeadersOut) > 0 {
 		merged := make(Fields, 0, len(r.errHeadersOut)+len(r.headersOut))
 		merged = append(merged, r.errHeadersOut...)
