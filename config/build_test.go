@@ -92,7 +92,7 @@ func TestBuildErrors(t *testing.T) {
 	const head = "LoadModule mpm_event_module x\nLoadModule proxy_module x\nLoadModule proxy_http_module x\nLoadModule headers_module x\nListen 127.0.0.1:0\n"
 	tests := []struct {
 		name, src, want string
-		line           int
+		line            int
 	}{
 		{"proxypass scheme", "ProxyPass /a/ ftp://h/a/\n", "not supported", 6},
 		{"proxypass relative", "ProxyPass /a/ /b/\n", "URL must be absolute", 6},
