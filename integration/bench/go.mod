@@ -1,6 +1,6 @@
 module github.com/jl6/logproxy/integration/bench
 
-go 1.26
+go 1.26.0
 
 replace github.com/jl6/logproxy => ../..
 
