@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"os"
 	"net"
 	"net/netip"
 	"path/filepath"
@@ -58,24 +59,10 @@ func Build(cfg *Config, opts *BuildOptions) (*proxy.Site, error) {
 		b.site.VHosts = append(b.site.VHosts, vb.srv)
 	}
 	b.resolveLogs(main, vhosts)
-	if len(b.site.Listen) == 0 {
-		b.errs = append(b.errs, &Error{File: cfg.file(), Msg: "no listening sockets available, shutting down (no Listen directive)"})
-	}
 	if len(b.errs) > 0 {
 		return b.site, b.errs
 	}
 	return b.site, nil
-}
-
-// file names the main configuration file, for errors without a line.
-func (c *Config) file() string {
-	if c.File != "" {
-		return c.File
-	}
-	if len(c.Directives) > 0 {
-		return c.Directives[0].File
-	}
-	return "httpd.conf"
 }
 
 type siteBuilder struct {
@@ -575,6 +562,51 @@ func (b *siteBuilder) simple(d *Directive, sb *serverBuild, dir *proxy.DirConfig
 		}
 		for _, ext := range d.Args[1:] {
 			dir.AddTypes[strings.ToLower(strings.TrimPrefix(ext, "."))] = d.Args[0]
+		}
+	case "serversignature":
+		v := strings.ToLower(d.Args[0])
+		if v != "on" && v != "off" && v != "email" {
+			b.errorf(d, "ServerSignature: use one of: off | on | email")
+			return
+		}
+		dir.Signature = &v
+	case "serveradmin":
+		s.Admin = d.Args[0]
+	case "traceenable":
+		switch strings.ToLower(d.Args[0]) {
+		case "on":
+			s.TraceDisabled = false
+		case "off":
+			s.TraceDisabled = true
+		default:
+			b.errorf(d, "TraceEnable %q is not supported by logproxy (on or off)", d.Args[0])
+		}
+	case "adddefaultcharset":
+		v := d.Args[0]
+		switch strings.ToLower(v) {
+		case "off":
+			v = ""
+		case "on":
+			v = "iso-8859-1"
+		}
+		dir.DefaultCharset = &v
+	case "authbasicprovider":
+		for _, p := range d.Args {
+			if !strings.EqualFold(p, "file") {
+				b.errorf(d, "AuthBasicProvider %q is not supported by logproxy (only file)", p)
+			}
+		}
+	case "proxyrequests":
+		if on, _ := onOff(d.Args[0]); on {
+			b.errorf(d, "ProxyRequests On (a forward proxy) is not supported by logproxy")
+		}
+	case "passenv":
+		for _, n := range d.Args {
+			v, ok := os.LookupEnv(n)
+			if !ok {
+				continue
+			}
+			dir.SetEnv = append(dir.SetEnv, proxy.EnvRule{Vars: []proxy.EnvAssign{{Name: n, Value: v}}})
 		}
 	case "requestreadtimeout":
 		rt := proxy.DefaultReqTimeout()

@@ -127,7 +127,7 @@ func TestPrintReparse(t *testing.T) {
 			opts := goldenOptions(input)
 			cfg, err := Parse("httpd.conf", []byte(input), opts)
 			if err != nil {
-				t.Skip("input has errors")
+				return // the property holds for valid configurations only
 			}
 			printed := cfg.String()
 			again, err := Parse("printed.conf", []byte(printed), opts)

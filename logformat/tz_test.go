@@ -227,7 +227,7 @@ func FuzzLoadTZ(f *testing.F) {
 	f.Fuzz(func(t *testing.T, tz string) {
 		name := strings.TrimPrefix(tz, ":")
 		if _, golden := byTZ[tz]; !golden && (strings.HasPrefix(name, "/") || strings.Contains(name, "..")) {
-			t.Skip("names a file outside TZDIR")
+			return // names a file outside TZDIR: not a property of TZ parsing
 		}
 		loc, err := LoadTZ(tz)
 		if err != nil {

@@ -110,6 +110,8 @@ func (ex *exchange) sendCannedRecursive(status, recursiveError int) {
 		Recursive:       recursiveError,
 		SuppressCharset: suppress,
 		Banner:          ex.c.e.opts.ServerBanner,
+		ServerAdmin:     ex.srv.Admin,
+		Signature:       signatureOf(r.dir),
 		ServerName:      ex.serverName(),
 		Port:            ex.requestPort(),
 	}
@@ -121,9 +123,9 @@ func (ex *exchange) sendCannedRecursive(status, recursiveError int) {
 	}
 	if status == 405 || status == 501 {
 		if ex.proxied {
-			info.Allow = allowNoHandler(true)
+			info.Allow = allowNoHandler(!ex.srv.TraceDisabled)
 		} else {
-			info.Allow = allowForStatic(true)
+			info.Allow = allowForStatic(!ex.srv.TraceDisabled)
 		}
 	}
 	fields, ctype := errorHead(status, &info)
@@ -166,4 +168,18 @@ func (ex *exchange) sendHead(rh *responseHead) bool {
 	ex.proxied = false
 	ex.sendCannedRecursive(500, 0)
 	return false
+}
+
+// signatureOf reads ServerSignature from the request's directory.
+func signatureOf(d *DirConfig) signatureMode {
+	if d == nil || d.Signature == nil {
+		return signatureOff
+	}
+	switch *d.Signature {
+	case "on":
+		return signatureOn
+	case "email":
+		return signatureEMail
+	}
+	return signatureOff
 }

@@ -169,6 +169,9 @@ func (ex *exchange) postReadRequest() {
 // returns 0 when a response was sent, or the status of an error to answer.
 func (ex *exchange) process() int {
 	r := &ex.r
+	if r.method == "TRACE" && ex.srv.TraceDisabled {
+		return 405
+	}
 	if r.method == "CONNECT" {
 		// logproxy is no forward proxy: CONNECT is refused rather than
 		// passed to an application as an ordinary request (a deliberate

@@ -243,4 +243,10 @@ func (d *DirConfig) Merge(add *DirConfig) {
 	if add.LimitRequestBody != nil {
 		d.LimitRequestBody = add.LimitRequestBody
 	}
+	if add.Signature != nil {
+		d.Signature = add.Signature
+	}
+	if add.DefaultCharset != nil {
+		d.DefaultCharset = add.DefaultCharset
+	}
 }

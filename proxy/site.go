@@ -113,6 +113,8 @@ type Server struct {
 	ReverseRoutes []*ReverseRoute
 
 	ErrorLogFormat string // ErrorLogFormat; "" for the default
+	Admin          string // ServerAdmin; "" for httpd's default
+	TraceDisabled  bool   // TraceEnable Off
 }
 
 // VHostAddr is one address of a <VirtualHost> line. A zero Addr stands for
@@ -174,6 +176,9 @@ type DirConfig struct {
 	ProxyErrorOverride *bool
 
 	LimitRequestBody *int64
+
+	Signature      *string // ServerSignature: "off", "on" or "email"
+	DefaultCharset *string // AddDefaultCharset: "" for Off, else the charset
 }
 
 // CanonicalName is the value of UseCanonicalName.

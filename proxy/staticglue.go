@@ -22,6 +22,10 @@ func (ex *exchange) staticHandler() int {
 		DirectoryIndex: d.DirectoryIndex,
 		ServerName:     ex.serverName(),
 		ServerPort:     ex.requestPort(),
+		TraceDisabled:  ex.srv.TraceDisabled,
+	}
+	if d.DefaultCharset != nil {
+		req.DefaultCharset = *d.DefaultCharset
 	}
 	if len(d.AddTypes) > 0 {
 		req.Mime = &mimeDirConfig{}

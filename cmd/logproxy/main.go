@@ -79,6 +79,13 @@ func checkConfig(file string, opts *config.Options, stdout, stderr io.Writer) in
 		}
 		return 1
 	}
+	// As httpd runs every directive's handler for -t, build the site too:
+	// values only a handler checks (ProxyPass URLs, Header formats, ...)
+	// are reported here rather than when serving.
+	if _, err := config.Build(cfg, nil); err != nil {
+		printErr(stderr, err)
+		return 1
+	}
 	fmt.Fprintln(stdout, "Syntax OK")
 	return 0
 }

@@ -33,6 +33,9 @@ func loadSite(file string, opts *config.Options, stderr io.Writer) (*proxy.Site,
 	if err != nil {
 		return nil, err
 	}
+	if len(site.Listen) == 0 {
+		return nil, fmt.Errorf("%s: no listening sockets available, shutting down (no Listen directive)", cfg.File)
+	}
 	if err := site.Prepare(); err != nil {
 		return nil, err
 	}
