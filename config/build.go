@@ -2,9 +2,9 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"net"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
