@@ -56,9 +56,15 @@ conformance:
 		grep -E '^(conformance|ok)' $$log; rm -f $$log; \
 	else cat $$log; rm -f $$log; exit 1; fi
 
+# bench runs the Go benchmarks, then the side-by-side benchmark of issue 6
+# (integration/bench/cmd/sidebyside: logproxy against Apache httpd, nginx,
+# HAProxy and Caddy, installed from Debian if missing; about 20 minutes),
+# which writes docs/benchmarks.md. SIDEBYSIDE_FLAGS=-short for a quick look.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./logformat/
 	cd integration/bench && $(GO) test -run '^$$' -bench . -benchmem ./...
+	cd integration/bench && $(GO) build -o ../../bin/sidebyside ./cmd/sidebyside
+	cd integration/bench && ../../bin/sidebyside -go $(GO) -repo ../.. -out ../../docs/benchmarks.md $(SIDEBYSIDE_FLAGS)
 
 # demo builds the demo backend (examples/demobackend) that `make run` proxies to.
 .PHONY: demo

@@ -508,7 +508,7 @@ func (b *siteBuilder) resolveLogs(main *serverBuild, vhosts []*serverBuild) {
 			}
 			lf, ok := b.logs[path]
 			if !ok {
-				lf = &proxy.LogFile{Path: strings.TrimLeft(path, "|$"), Piped: piped}
+				lf = &proxy.LogFile{Path: strings.TrimPrefix(path, "|"), Piped: piped}
 				b.logs[path] = lf
 				b.site.Logs = append(b.site.Logs, lf)
 			}

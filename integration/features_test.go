@@ -263,3 +263,38 @@ func TestSlowClientsDoNotStarve(t *testing.T) {
 		t.Errorf("%d of %d slow clients got a 408 from RequestReadTimeout", n, slow)
 	}
 }
+
+// TestPipedRotatelogs checks that a CustomLog piped to rotatelogs (Apache's
+// path and arguments, as users have them) is written in-process.
+func TestPipedRotatelogs(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-JL6-CID", "17")
+		fmt.Fprint(w, "ok")
+	}))
+	defer backend.Close()
+	p := startInProcess(t, `ProxyPass / {Backend}/
+StripHeader X-JL6-*
+CustomLog "|/usr/bin/rotatelogs -l logs/piped.%Y%m%d.log 86400" "%>s %U %{X-JL6-CID}o"
+`, backend.URL)
+	for _, path := range []string{"/a", "/b"} {
+		resp := p.raw(t, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+		if statusOf(resp) != "HTTP/1.1 200 OK" || strings.Contains(strings.ToLower(resp), "x-jl6") {
+			t.Fatalf("GET %s:\n%s", path, resp)
+		}
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	var data []byte
+	for time.Now().Before(deadline) {
+		files, _ := filepath.Glob(filepath.Join(p.root, "logs/piped.*.log"))
+		if len(files) == 1 {
+			data, _ = os.ReadFile(files[0])
+			if strings.Count(string(data), "\n") == 2 {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if string(data) != "200 /a 17\n200 /b 17\n" {
+		t.Errorf("piped log holds %q, want the two lines", data)
+	}
+}

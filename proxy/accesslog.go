@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/jl6/logproxy/logformat"
+	"github.com/jl6/logproxy/rotate"
 )
 
 // lineWriter takes whole log lines; each call writes one line with one
@@ -19,29 +20,54 @@ type lineWriter interface {
 	io.Closer
 }
 
-// Open opens the file of every access log of the site, in append mode,
-// creating it with mode 0644 (as httpd's APR_OS_DEFAULT under the usual
-// umask). Paths must already be absolute. On error the files opened so far
-// are closed again.
+// OpenLogs opens every access log of the site: a file in append mode,
+// created with mode 0644 (as httpd's APR_OS_DEFAULT under the usual
+// umask), or a piped log ("|program" or "||program"): rotatelogs, Apache's
+// or logproxy's, runs in-process with the same rules; any other program is
+// started as httpd starts it, restarted if it dies, with a bounded buffer
+// meanwhile. Paths must already be absolute. On error the logs opened so
+// far are closed again. Write failures are counted and reported through
+// s.LogErrors at most once per interval, never once per line.
 func (s *Site) OpenLogs() error {
 	for i, lf := range s.Logs {
 		if lf.w != nil {
 			continue
 		}
+		var w lineWriter
 		if lf.Piped {
-			s.CloseLogs()
-			return fmt.Errorf("piped log %q: piped logs are not supported yet", lf.Path)
-		}
-		f, err := os.OpenFile(lf.Path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-		if err != nil {
-			for _, o := range s.Logs[:i] {
-				o.close()
+			pw, err := rotate.OpenPiped(lf.Path, &rotate.PipeOptions{
+				Dir:      s.ServerRoot,
+				Stdout:   os.Stdout,
+				Stderr:   os.Stderr,
+				ErrorLog: s.reportLogError,
+			})
+			if err != nil {
+				for _, o := range s.Logs[:i] {
+					o.close()
+				}
+				return fmt.Errorf("could not open piped log %q: %w", lf.Path, err)
 			}
-			return fmt.Errorf("could not open transfer log file %s: %w", lf.Path, err)
+			w = pw
+		} else {
+			f, err := os.OpenFile(lf.Path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+			if err != nil {
+				for _, o := range s.Logs[:i] {
+					o.close()
+				}
+				return fmt.Errorf("could not open transfer log file %s: %w", lf.Path, err)
+			}
+			w = &appendFile{f: f}
 		}
-		lf.w = &appendFile{f: f}
+		lf.w = w
 	}
 	return nil
+}
+
+// reportLogError passes a write failure of a log to s.LogErrors.
+func (s *Site) reportLogError(err error) {
+	if s.LogErrors != nil {
+		s.LogErrors(err)
+	}
 }
 
 // CloseLogs closes every access-log file of the site.
@@ -62,10 +88,13 @@ func (lf *LogFile) close() error {
 	return err
 }
 
-// Dropped returns how many lines could not be written to the file.
+// Dropped returns how many lines could not be written to the log.
 func (lf *LogFile) Dropped() int64 {
-	if a, ok := lf.w.(*appendFile); ok {
-		return a.dropped.Load()
+	switch w := lf.w.(type) {
+	case *appendFile:
+		return w.dropped.Load()
+	case interface{ Lost() int64 }:
+		return w.Lost()
 	}
 	return 0
 }

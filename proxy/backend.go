@@ -98,6 +98,12 @@ type backendRequest struct {
 	// final one, except 101, which is final. Its arguments are valid only
 	// during the call. An error from it ends the exchange.
 	OnInterim func(status int, reason string, headers []Field) error
+	// Interim is called as OnInterim when OnInterim is nil (an interface
+	// value costs no allocation where a method value would).
+	Interim interimRelay
+	// Resp, when not nil, is where the answer is put instead of a new
+	// response; it must not be reused before the response is closed.
+	Resp *backendResponse
 	// Upgrade is the protocol the client asked to switch to (its Upgrade
 	// value) when the caller forwards it; a 101 answer is accepted only
 	// if its Upgrade matches it, as httpd requires.
@@ -115,6 +121,11 @@ type backendRequest struct {
 	// Unsafe is HttpProtocolOptions Unsafe: bare LF line ends are
 	// accepted in a chunked response body and its trailers.
 	Unsafe bool
+}
+
+// interimRelay relays the interim (1xx) responses of a backend.
+type interimRelay interface {
+	relayInterim(status int, reason string, headers []Field) error
 }
 
 // backendResponse is a backend's final answer.
@@ -641,7 +652,12 @@ func (p *BackendPool) exchange(ctx context.Context, c *backendConn, st *beSendSt
 	if kind, err := st.judge(st.sendHead(c)); kind != 0 {
 		return nil, c.fail(ctx, kind, err, reused)
 	}
-	resp := &backendResponse{}
+	resp := req.Resp
+	if resp == nil {
+		resp = &backendResponse{}
+	} else {
+		*resp = backendResponse{}
+	}
 	resp.head.fields = resp.fieldBuf[:0]
 	opts := p.headOptions()
 	interim := 0
@@ -676,10 +692,15 @@ func (p *BackendPool) exchange(ctx context.Context, c *backendConn, st *beSendSt
 			if interim >= respMaxInterim {
 				return nil, c.fail(ctx, BackendBadResponse, errRespTooManyInter, reused)
 			}
-			if req.OnInterim != nil {
-				if err := req.OnInterim(h.status, h.reason, h.fields); err != nil {
-					return nil, c.fail(ctx, BackendClientAbort, err, reused)
-				}
+			var err error
+			switch {
+			case req.OnInterim != nil:
+				err = req.OnInterim(h.status, h.reason, h.fields)
+			case req.Interim != nil:
+				err = req.Interim.relayInterim(h.status, h.reason, h.fields)
+			}
+			if err != nil {
+				return nil, c.fail(ctx, BackendClientAbort, err, reused)
 			}
 			if (st.phase == beBodyWaiting && h.status == 100) || st.phase == beBodySending {
 				if kind, err := st.judge(st.sendBody(c, false)); kind != 0 {
@@ -929,6 +950,25 @@ func (b *respBody) Read(p []byte) (int, error) {
 		}
 		return n, nil
 	}
+}
+
+// buffered reports how much of the body can be read without waiting for
+// the backend (a lower bound; 0 when the next read may block). The relay
+// flushes to the client only when it is 0.
+func (b *respBody) buffered() int {
+	if b.err != nil || b.br == nil {
+		return 0
+	}
+	n := b.br.Buffered()
+	switch b.mode {
+	case respBodyLength:
+		return int(min(int64(n), b.left))
+	case respBodyChunked:
+		return b.ck.ready()
+	case respBodyClose:
+		return n
+	}
+	return 0
 }
 
 // broke ends the body with an error and closes the connection.

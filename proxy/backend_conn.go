@@ -63,6 +63,8 @@ type backendConn struct {
 	slack     time.Duration // re-arm deadlines once this much time passed
 	armedR    time.Time
 	armedW    time.Time
+	freshR    bool // no read or write since begin armed the deadlines
+	freshW    bool
 	gotByte   bool // a response byte arrived during this exchange
 	firstByte time.Time
 	noReuse   bool // something made the connection unfit for another request
@@ -101,6 +103,7 @@ func (c *backendConn) begin(ctx context.Context, timeout time.Duration) {
 	now := time.Now()
 	_ = c.nc.SetDeadline(now.Add(timeout))
 	c.armedR, c.armedW = now, now
+	c.freshR, c.freshW = true, true
 	if ctx.Done() != nil {
 		c.stopCtx = context.AfterFunc(ctx, c.cancel)
 	}
@@ -127,7 +130,11 @@ func (c *backendConn) unwatch() bool {
 // Read reads from the connection for the response reader, keeping the
 // read deadline Timeout ahead and noting the first response byte.
 func (c *backendConn) Read(p []byte) (int, error) {
-	if now := time.Now(); now.Sub(c.armedR) > c.slack {
+	if c.freshR {
+		// The first read follows begin at once: the deadline is fresh.
+		c.freshR = false
+	} else if time.Since(c.armedR) > c.slack {
+		now := time.Now()
 		_ = c.nc.SetReadDeadline(now.Add(c.timeout))
 		c.armedR = now
 		if c.canceled.Load() {
@@ -144,7 +151,10 @@ func (c *backendConn) Read(p []byte) (int, error) {
 
 // write writes b, keeping the write deadline Timeout ahead.
 func (c *backendConn) write(b []byte) error {
-	if now := time.Now(); now.Sub(c.armedW) > c.slack {
+	if c.freshW {
+		c.freshW = false
+	} else if time.Since(c.armedW) > c.slack {
+		now := time.Now()
 		_ = c.nc.SetWriteDeadline(now.Add(c.timeout))
 		c.armedW = now
 		if c.canceled.Load() {
@@ -269,7 +279,10 @@ func putBackendBuf(b *[backendWriteBufSize]byte) { backendBufPool.Put(b) }
 // outlived the idle timeout; expired ones are closed.
 func (p *BackendPool) popIdle(h *backendHost) *backendConn {
 	ttl := p.idleTimeout()
-	now := p.now()
+	var now time.Time
+	if p.Now != nil {
+		now = p.Now()
+	}
 	var stale [4]*backendConn
 	nstale := 0
 	h.mu.Lock()
@@ -279,7 +292,14 @@ func (p *BackendPool) popIdle(h *backendHost) *backendConn {
 		c = h.idle[last]
 		h.idle[last] = nil
 		h.idle = h.idle[:last]
-		if ttl <= 0 || now.Sub(c.idleSince) < ttl {
+		if ttl <= 0 {
+			break
+		}
+		if p.Now == nil {
+			if time.Since(c.idleSince) < ttl {
+				break
+			}
+		} else if now.Sub(c.idleSince) < ttl {
 			break
 		}
 		if nstale < len(stale) {

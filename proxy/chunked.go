@@ -85,6 +85,26 @@ func (r *chunkedReader) resetLimits(br *bufio.Reader, unsafe bool, lineLimit, ma
 	*r = chunkedReader{br: br, unsafe: unsafe, lineLimit: lineLimit, maxFields: maxFields}
 }
 
+// ready returns a lower bound of what Read can return without blocking:
+// the data of the current chunk already buffered, or 1 when all that is
+// left of the body is buffered (the last chunk, no trailers).
+func (r *chunkedReader) ready() int {
+	if r.err != nil {
+		return 0
+	}
+	n := r.br.Buffered()
+	switch r.state {
+	case ckData:
+		return int(min(int64(n), r.left))
+	case ckDataEnd:
+		const last = "\r\n0\r\n\r\n"
+		if b, _ := r.br.Peek(min(n, len(last))); string(b) == last {
+			return 1
+		}
+	}
+	return 0
+}
+
 // Read reads decoded body bytes. It does not block for more input once it
 // has something to return.
 func (r *chunkedReader) Read(p []byte) (n int, err error) {

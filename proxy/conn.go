@@ -3,10 +3,10 @@ package proxy
 import (
 	"bufio"
 	"errors"
-	"io"
 	"net"
 	"net/netip"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -38,48 +38,102 @@ type conn struct {
 
 	idleMu sync.Mutex
 	idle   bool // waiting for a request, nothing in flight
+	parked bool // in the engine's idle poller (see park)
+
+	// The keep-alive wait, which parking interrupts: the number of the
+	// request waited for, and when KeepAliveTimeout ends it.
+	next      int
+	idleUntil time.Time
+	woken     bool // resumed by the idle poller, not read since
+
+	// For the idle poller: the socket (-1 until looked up or when there
+	// is none), the place in its deadline heap, the number of the last
+	// parking, and whether epoll knows the socket.
+	fd         int
+	heapIdx    int
+	parkSeq    uint32
+	epollAdded bool
 
 	logID string // %{c}L, made when an error is logged with a format that shows it
 
 	hostName, hostFor string // the DNS name of an address, for HostnameLookups
 }
 
-// countingWriter counts the bytes written to the connection: %O.
+// countingWriter counts the bytes written to the connection (%O) and
+// keeps its write deadline Timeout ahead of every write, as httpd's
+// Timeout applies to each write: the deadline is moved only once a
+// 64th of Timeout has passed since it was last set, so that a busy
+// connection does not reset it for every response.
 type countingWriter struct {
-	w io.Writer
-	n int64
+	nc net.Conn
+	n  int64
+
+	timeout  time.Duration // Timeout of the server answering; 0: none
+	armedFor time.Duration // the timeout the deadline was set for
+	armedAt  time.Time     // when it was set; zero: no deadline set
 }
 
 func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
+	c.arm()
+	n, err := c.nc.Write(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// arm sets the write deadline for a write about to be made.
+func (c *countingWriter) arm() {
+	if c.timeout <= 0 {
+		if !c.armedAt.IsZero() {
+			c.nc.SetWriteDeadline(time.Time{})
+			c.armedAt, c.armedFor = time.Time{}, 0
+		}
+		return
+	}
+	if c.armedFor != c.timeout || c.armedAt.IsZero() || time.Since(c.armedAt) > c.timeout/64 {
+		now := time.Now()
+		c.nc.SetWriteDeadline(now.Add(c.timeout))
+		c.armedAt, c.armedFor = now, c.timeout
+	}
 }
 
 // countingReader counts the bytes read from the connection; what the
-// requests consumed is that less what waits in the read buffer: %I.
+// requests consumed is that less what waits in the read buffer: %I. The
+// read deadline is set only when a read reaches the connection: a
+// request that arrived whole sets none but the one it was waited for
+// with.
 type countingReader struct {
-	r     io.Reader
-	n     int64
 	nc    net.Conn
+	n     int64
 	clock readClock // RequestReadTimeout of the stage being read
+	want  time.Time // the read deadline reads should have
+	armed time.Time // the read deadline the connection has
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
+	if !c.want.Equal(c.armed) {
+		c.nc.SetReadDeadline(c.want)
+		c.armed = c.want
+	}
+	n, err := c.nc.Read(p)
 	c.n += int64(n)
 	if d := c.clock.read(n); !d.IsZero() {
-		c.nc.SetReadDeadline(d)
+		c.want = d
 	}
 	return n, err
 }
+
+// setReadDeadline sets the deadline of the next reads.
+func (c *conn) setReadDeadline(t time.Time) { c.rc.want = t }
 
 // startReadStage sets the read deadline for a stage of the request: the
 // sooner of Timeout and RequestReadTimeout's, which then moves as bytes
 // arrive at MinRate.
 func (c *conn) startReadStage(srv *Server, body bool) {
 	now := time.Now()
-	d := deadline(srv.Timeout)
+	var d time.Time
+	if srv.Timeout > 0 {
+		d = now.Add(srv.Timeout)
+	}
 	c.rc.clock = readClock{}
 	if rt := srv.ReqTimeout; rt != nil {
 		stage := rt.Header
@@ -90,7 +144,7 @@ func (c *conn) startReadStage(srv *Server, body bool) {
 			d = rd
 		}
 	}
-	c.nc.SetReadDeadline(d)
+	c.setReadDeadline(d)
 }
 
 // consumed returns how many bytes the requests of the connection used so
@@ -116,13 +170,22 @@ func newConn(e *Engine, nc net.Conn) *conn {
 }
 
 // closeIfIdle closes the connection if it is waiting for a request; a
-// connection in the middle of a request finishes it first.
+// connection in the middle of a request finishes it first. The caller
+// may hold e.mu.
 func (c *conn) closeIfIdle() {
 	c.idleMu.Lock()
 	defer c.idleMu.Unlock()
-	if c.idle {
-		c.nc.SetReadDeadline(time.Unix(1, 0))
+	if !c.idle {
+		return
 	}
+	if c.parked && c.e.idle.Load().unpark(c) {
+		// Parked: no goroutine waits on it; end it on one of its own
+		// (ending takes e.mu).
+		c.parked = false
+		go c.end()
+		return
+	}
+	c.nc.SetReadDeadline(time.Unix(1, 0))
 }
 
 // setIdle marks the connection as waiting for a request (or not). It
@@ -137,49 +200,108 @@ func (c *conn) setIdle(idle bool) bool {
 	return !idle || !c.e.closing.Load()
 }
 
-// serve runs the connection until the client leaves, an error ends it, or
-// keep-alive ends.
-func (c *conn) serve() {
-	defer c.e.connDone(c)
-	defer c.nc.Close()
-	c.site = c.e.acquireSite()
-	defer func() { c.site.release() }()
-	c.base = c.site.serverForAddr(c.localAddr)
+// idleGrace is how long a keep-alive connection waits for its next
+// request on its goroutine, with its read buffer, before it is parked in
+// the engine's idle poller, which holds neither: a busy connection does
+// not pay for parking, an idle one costs little memory. (A variable for
+// the benchmark of parked connections.)
+var idleGrace = 100 * time.Millisecond
 
-	c.cw.w = c.nc
-	c.rc.r = c.nc
+// serve runs a new connection until the client leaves, an error ends
+// it, or keep-alive ends.
+func (c *conn) serve() {
+	c.site = c.e.acquireSite()
+	c.base = c.site.serverForAddr(c.localAddr)
+	c.cw.nc = c.nc
 	c.rc.nc = c.nc
-	c.br = readerPool.Get().(*bufio.Reader)
-	c.br.Reset(&c.rc)
-	c.bw = writerPool.Get().(*bufio.Writer)
-	c.bw.Reset(&c.cw)
-	defer func() {
+	c.fd = -1
+	c.run(0)
+}
+
+// resume goes on serving a parked connection the idle poller found
+// readable.
+func (c *conn) resume() {
+	c.idleMu.Lock()
+	c.parked = false
+	c.idleMu.Unlock()
+	c.woken = true
+	c.run(c.next)
+}
+
+// expire ends a parked connection whose KeepAliveTimeout passed.
+func (c *conn) expire() {
+	c.idleMu.Lock()
+	c.parked = false
+	c.idleMu.Unlock()
+	c.end()
+}
+
+// end closes the connection and lets the engine know.
+func (c *conn) end() {
+	c.putBuffers()
+	c.site.release()
+	c.nc.Close()
+	c.e.connDone(c)
+}
+
+// getBuffers takes the read and write buffers from the pools.
+func (c *conn) getBuffers() {
+	if c.br == nil {
+		c.br = readerPool.Get().(*bufio.Reader)
+		c.br.Reset(&c.rc)
+	}
+	if c.bw == nil {
+		c.bw = writerPool.Get().(*bufio.Writer)
+		c.bw.Reset(&c.cw)
+	}
+}
+
+// putBuffers returns the buffers to the pools; the read buffer must be
+// empty, the write buffer flushed.
+func (c *conn) putBuffers() {
+	if c.br != nil {
 		c.br.Reset(nil)
 		readerPool.Put(c.br)
+		c.br = nil
+	}
+	c.putWriter()
+}
+
+func (c *conn) putWriter() {
+	if c.bw != nil {
 		c.bw.Reset(nil)
 		writerPool.Put(c.bw)
-	}()
+		c.bw = nil
+	}
+}
 
-	for n := 0; ; n++ {
+// waitResult is the outcome of waiting for a request.
+type waitResult uint8
+
+const (
+	waitData   waitResult = iota // read the next request
+	waitEnd                      // end the connection
+	waitParked                   // the idle poller has the connection now
+)
+
+// run serves requests on the connection, from its n-th on, until the
+// connection ends or is parked.
+func (c *conn) run(n int) {
+	parked := false
+	defer func() {
+		if !parked {
+			c.end()
+		}
+	}()
+	for ; ; n++ {
+		switch c.waitRequest(n) {
+		case waitEnd:
+			return
+		case waitParked:
+			parked = true
+			return
+		}
 		srv := c.base
-		if n == 0 {
-			// mod_reqtimeout's header stage starts with the connection.
-			c.startReadStage(srv, false)
-		} else {
-			c.nc.SetReadDeadline(deadline(srv.KeepAliveTimeout))
-		}
-		if c.br.Buffered() == 0 {
-			// Waiting for a request: nothing is in flight, so Shutdown
-			// may end the connection now (closeIfIdle).
-			if !c.setIdle(true) {
-				return
-			}
-			_, err := c.br.Peek(1)
-			c.setIdle(false)
-			if err != nil && (n > 0 || c.e.closing.Load()) {
-				return
-			}
-		}
 		if n > 0 {
 			// A reload applies from the next request on: the one whose
 			// first byte just came.
@@ -192,15 +314,22 @@ func (c *conn) serve() {
 			}
 			c.startReadStage(srv, false)
 		}
+		c.getBuffers()
 		inBefore, outBefore := c.consumed(), c.cw.n
-		head := readRequestHead(c.br, &srv.Limits)
-		if head.Stage == stageNoRequest {
+		ex := readExchange(c, &srv.Limits, inBefore, outBefore)
+		if ex == nil {
 			return
 		}
 		// The head is in: Timeout applies until the body is read.
 		c.rc.clock = readClock{}
-		c.nc.SetReadDeadline(deadline(srv.Timeout))
-		ex := newExchange(c, &head, inBefore, outBefore)
+		if srv.Timeout <= 0 {
+			c.setReadDeadline(time.Time{})
+		} else if c.e.opts.Now == nil {
+			c.setReadDeadline(ex.begin.Add(srv.Timeout)) // begin is now
+		} else {
+			c.setReadDeadline(time.Now().Add(srv.Timeout))
+		}
+		c.cw.timeout = srv.Timeout
 		keep := ex.run()
 		if err := c.bw.Flush(); err != nil {
 			c.aborted = true
@@ -222,6 +351,136 @@ func (c *conn) serve() {
 			return
 		}
 	}
+}
+
+// waitRequest waits for the first byte of the connection's n-th request.
+// A keep-alive connection waits idleGrace on this goroutine; then it is
+// parked in the engine's idle poller, without buffers, until the byte
+// comes (resume) or KeepAliveTimeout passes (expire).
+func (c *conn) waitRequest(n int) waitResult {
+	srv := c.base
+	if n == 0 {
+		// mod_reqtimeout's header stage starts with the connection.
+		c.getReader()
+		c.startReadStage(srv, false)
+		if c.br.Buffered() > 0 {
+			return waitData
+		}
+		// Waiting for a request: nothing is in flight, so Shutdown may
+		// end the connection now (closeIfIdle).
+		if !c.setIdle(true) {
+			return waitEnd
+		}
+		_, err := c.br.Peek(1)
+		c.setIdle(false)
+		if err != nil && c.e.closing.Load() {
+			return waitEnd
+		}
+		return waitData // an error is the request's to report
+	}
+	if c.br != nil && c.br.Buffered() > 0 {
+		return waitData // pipelined
+	}
+	now := time.Now()
+	if c.next != n {
+		// The keep-alive wait starts: KeepAliveTimeout counts from now,
+		// across parking.
+		c.next = n
+		c.idleUntil = time.Time{}
+		if srv.KeepAliveTimeout > 0 {
+			c.idleUntil = now.Add(srv.KeepAliveTimeout)
+		}
+		c.putWriter()
+	}
+	if !c.setIdle(true) {
+		return waitEnd
+	}
+	c.getReader()
+	want := c.idleUntil
+	grace := now.Add(idleGrace)
+	// Woken by the poller, the connection has bytes (or the end) to read:
+	// it is not parked again before reading them.
+	canPark := !c.woken && (want.IsZero() || grace.Before(want))
+	c.woken = false
+	if canPark {
+		want = grace
+	}
+	c.setReadDeadline(want)
+	_, err := c.br.Peek(1)
+	if err == nil {
+		c.setIdle(false)
+		return waitData
+	}
+	if !canPark || !isTimeout(err) || c.e.closing.Load() {
+		c.setIdle(false)
+		return waitEnd
+	}
+	if c.park() {
+		return waitParked
+	}
+	if c.e.closing.Load() {
+		c.setIdle(false)
+		return waitEnd
+	}
+	// No poller: wait here until KeepAliveTimeout.
+	c.getReader()
+	c.setReadDeadline(c.idleUntil)
+	_, err = c.br.Peek(1)
+	c.setIdle(false)
+	if err != nil {
+		return waitEnd
+	}
+	return waitData
+}
+
+// getReader takes a read buffer from the pool if the connection has none.
+func (c *conn) getReader() {
+	if c.br == nil {
+		c.br = readerPool.Get().(*bufio.Reader)
+		c.br.Reset(&c.rc)
+	}
+}
+
+// park hands the idle connection, its buffers returned, to the engine's
+// idle poller; it reports false when there is no poller or the engine
+// is shutting down (the connection then keeps its goroutine).
+func (c *conn) park() bool {
+	p := c.e.idlePoller()
+	if p == nil {
+		return false
+	}
+	if c.fd < 0 {
+		c.fd = connFD(c.nc)
+		if c.fd < 0 {
+			return false
+		}
+	}
+	c.idleMu.Lock()
+	defer c.idleMu.Unlock()
+	if c.e.closing.Load() {
+		return false
+	}
+	c.putBuffers()
+	if !p.park(c, c.idleUntil) {
+		return false
+	}
+	c.parked = true
+	return true
+}
+
+// connFD returns the socket of nc, or -1.
+func connFD(nc net.Conn) int {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return -1
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return -1
+	}
+	fd := -1
+	rc.Control(func(s uintptr) { fd = int(s) })
+	return fd
 }
 
 // lingerClose closes the connection the way httpd's ap_lingering_close

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bytes"
 	"io"
 	"strings"
 	"sync"
@@ -75,21 +76,49 @@ type exchange struct {
 	redirect     *redirectTo
 
 	rec logformat.Record
+
+	// Room the exchange's tables and the backend exchange start in, so
+	// that a usual request allocates none of them. The exchange is
+	// pooled; they live as long as it serves one request.
+	headStore requestHead
+	inBuf     [24]Field // headersIn
+	outBuf    [16]Field // headersOut of a proxied response
+	beReq     backendRequest
+	beResp    backendResponse
 }
 
 var exchangePool = sync.Pool{New: func() any { return new(exchange) }}
 
+// newExchange returns an exchange for head, a request read on c.
 func newExchange(c *conn, head *requestHead, inBefore, outBefore int64) *exchange {
 	ex := exchangePool.Get().(*exchange)
-	*ex = exchange{
-		c:         c,
-		head:      head,
-		srv:       c.base,
-		site:      c.site,
-		begin:     c.e.now(),
-		inBefore:  inBefore,
-		outBefore: outBefore,
+	ex.start(c, head, inBefore, outBefore)
+	return ex
+}
+
+// readExchange reads the next request head of c into a new exchange; it
+// returns nil when no request came (stageNoRequest).
+func readExchange(c *conn, lim *Limits, inBefore, outBefore int64) *exchange {
+	ex := exchangePool.Get().(*exchange)
+	readRequestHeadInto(&ex.headStore, c.br, lim, false, ex.inBuf[:0])
+	if ex.headStore.Stage == stageNoRequest {
+		ex.release()
+		return nil
 	}
+	ex.start(c, &ex.headStore, inBefore, outBefore)
+	return ex
+}
+
+// start sets the exchange up for head, a request read on c. The exchange
+// is zero but for headStore and inBuf, which head may live in.
+func (ex *exchange) start(c *conn, head *requestHead, inBefore, outBefore int64) {
+	ex.c = c
+	ex.head = head
+	ex.srv = c.base
+	ex.site = c.site
+	ex.begin = c.e.now()
+	ex.inBefore = inBefore
+	ex.outBefore = outBefore
 	ex.useragentIP = c.remoteIP
 	ex.useragentHost = c.remoteIP
 	ex.useragentPort = int(c.remoteAddr.Port())
@@ -103,7 +132,6 @@ func newExchange(c *conn, head *requestHead, inBefore, outBefore int64) *exchang
 		r.notes = Fields{{Name: "error-notes", Value: head.ErrorNotes}}
 	}
 	ex.hostname, ex.hasHostname = head.Hostname, head.HasHostname
-	return ex
 }
 
 func (ex *exchange) release() {
@@ -119,6 +147,7 @@ func (ex *exchange) run() bool {
 		return ex.runFailed()
 	}
 	ex.srv = ex.site.serverForHost(ex.c.localAddr, ex.hostname, ex.hasHostname)
+	ex.c.cw.timeout = ex.srv.Timeout
 	if ex.srv != ex.c.base {
 		// The name-based virtual host may normalise the path differently.
 		h.normalizeURI(uriOptions{})
@@ -142,6 +171,7 @@ func (ex *exchange) runFailed() bool {
 		// The head was complete: the virtual host and the
 		// post_read_request hooks ran before the path was refused.
 		ex.srv = ex.site.serverForHost(ex.c.localAddr, ex.hostname, ex.hasHostname)
+		ex.c.cw.timeout = ex.srv.Timeout
 		ex.postReadRequest()
 	}
 	if h.Status == 408 && h.Stage == stageRequestLine {
@@ -234,13 +264,13 @@ func (ex *exchange) process() int {
 func (ex *exchange) translate() *Route {
 	r := &ex.r
 	for _, rt := range ex.srv.Routes {
-		if target, ok := rt.match(r.uri); ok {
+		if target, rest, ok := rt.matchParts(r.uri); ok {
 			if rt.Exclude {
 				break
 			}
 			ex.proxied = true
 			r.handler = "proxy-server"
-			r.filename = "proxy:" + canonURL(target) + ex.queryForFilename()
+			r.filename = ex.proxyFilename(target, rest)
 			return rt
 		}
 	}
@@ -253,10 +283,9 @@ func (ex *exchange) translate() *Route {
 		if rt.Exclude {
 			continue
 		}
-		target := rt.Target + strings.TrimPrefix(r.uri, sec.Path)
 		ex.proxied = true
 		r.handler = "proxy-server"
-		r.filename = "proxy:" + canonURL(target) + ex.queryForFilename()
+		r.filename = ex.proxyFilename(rt.Target, strings.TrimPrefix(r.uri, sec.Path))
 		return rt
 	}
 	if rd, target, ok := matchRedirect(ex.srv.Dir.Redirects, r.uri, ""); ok {
@@ -307,25 +336,37 @@ func matchRedirect(rs []Redirect, uri, base string) (*Redirect, string, bool) {
 	return nil, "", false
 }
 
-// canonURL encodes the path of a backend URL as mod_proxy_http's
-// proxy_http_canon does.
-func canonURL(u string) string {
-	scheme, rest, ok := strings.Cut(u, "://")
-	if !ok {
-		return u
+// appendCanonURL appends the backend URL u with its path encoded as
+// mod_proxy_http's proxy_http_canon does.
+func appendCanonURL(dst, u []byte) []byte {
+	i := bytes.Index(u, []byte("://"))
+	if i < 0 {
+		return append(dst, u...)
 	}
-	hostport, path, hasPath := strings.Cut(rest, "/")
-	if !hasPath {
-		return scheme + "://" + hostport + "/"
+	dst = append(dst, u[:i+3]...)
+	rest := u[i+3:]
+	j := bytes.IndexByte(rest, '/')
+	if j < 0 {
+		dst = append(dst, rest...)
+		return append(dst, '/')
 	}
-	return scheme + "://" + hostport + canonEncodePath("/"+path)
+	dst = append(dst, rest[:j]...)
+	return appendCanonPath(dst, rest[j:])
 }
 
-func (ex *exchange) queryForFilename() string {
+// proxyFilename returns r->filename of a request proxied to the backend
+// URL target+rest: "proxy:", the URL with its path encoded (canonURL),
+// and the query as sent. It makes one allocation.
+func (ex *exchange) proxyFilename(target, rest string) string {
+	var ub, fb [512]byte
+	u := append(append(ub[:0], target...), rest...)
+	b := append(fb[:0], "proxy:"...)
+	b = appendCanonURL(b, u)
 	if ex.r.hasArgs {
-		return "?" + ex.r.args
+		b = append(b, '?')
+		b = append(b, ex.r.args...)
 	}
-	return ""
+	return string(b)
 }
 
 // mergeDir computes the request's per-directory configuration: the
@@ -459,7 +500,7 @@ func (ex *exchange) finishBody() {
 		return
 	}
 	if ex.keepalive {
-		ex.c.nc.SetReadDeadline(deadline(ex.srv.Timeout))
+		ex.c.setReadDeadline(deadline(ex.srv.Timeout))
 		if _, err := io.Copy(io.Discard, ex.body); err != nil {
 			ex.keepalive = false
 		}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,11 +29,13 @@ func (ex *exchange) proxyHandler(route *Route) int {
 		ex.logError("AH01144: No protocol handler was valid for the URL", "url", target)
 		return 500
 	}
-	hostport, pathq, _ := strings.Cut(rest, "/")
+	hostport, pathq := rest, "/"
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		hostport, pathq = rest[:i], rest[i:]
+	}
 	if i := strings.IndexByte(pathq, '?'); i >= 0 {
 		pathq = pathq[:i]
 	}
-	pathq = "/" + pathq
 	addr := hostport
 	if !strings.Contains(strings.TrimPrefix(addr, "["), "]:") && strings.Count(addr, ":") != 1 {
 		addr += ":80"
@@ -78,7 +79,8 @@ func (ex *exchange) proxyHandler(route *Route) int {
 	if timeout <= 0 {
 		timeout = ex.srv.Timeout
 	}
-	req := backendRequest{
+	req := &ex.beReq
+	*req = backendRequest{
 		Addr:           addr,
 		Head:           head,
 		Body:           body,
@@ -87,14 +89,15 @@ func (ex *exchange) proxyHandler(route *Route) int {
 		Timeout:        timeout,
 		Idempotent:     body == nil,
 		Unsafe:         ex.srv.Limits.Unsafe,
-		OnInterim:      ex.relayInterim,
+		Interim:        ex,
 		Upgrade:        upgrade,
+		Resp:           &ex.beResp,
 	}
 	if body == nil {
 		req.Body = nil
 	}
 	ctx := context.Background()
-	resp, err := ex.c.e.backend.RoundTrip(ctx, &req)
+	resp, err := ex.c.e.backend.RoundTrip(ctx, req)
 	if err != nil {
 		var be *BackendError
 		if errors.As(err, &be) {
@@ -165,7 +168,7 @@ func (ex *exchange) tunnel(resp *backendResponse, upgrade string) int {
 		bw.WriteString("Switching Protocols")
 	}
 	bw.WriteString("\r\n")
-	writeField(bw, "Date", ex.begin.UTC().Format(http.TimeFormat))
+	writeField(bw, "Date", dateHeader(ex.begin))
 	writeField(bw, "Server", ex.c.e.opts.ServerBanner)
 	for _, f := range sent {
 		if equalFold(f.Name, "Date") || equalFold(f.Name, "Server") {
@@ -182,6 +185,7 @@ func (ex *exchange) tunnel(resp *backendResponse, upgrade string) int {
 	}
 	c := ex.c
 	c.nc.SetDeadline(time.Time{})
+	c.cw.timeout = 0 // the tunnel has no inactivity timeout
 	done := make(chan struct{}, 2)
 	// Client to backend: what the client already sent sits in the read
 	// buffer first.
@@ -331,24 +335,23 @@ func (ex *exchange) backendHead(b []byte, path, hostHeader string, bodyLen int64
 	connTokens, _ := in.Get("Connection")
 	expect := ex.head.ExpectContinue && bodyLen != 0
 	for _, f := range in {
+		k := fieldKindOf(f.Name)
 		switch {
-		case equalFold(f.Name, "Host"), equalFold(f.Name, "Transfer-Encoding"),
-			equalFold(f.Name, "Content-Length"), equalFold(f.Name, "Connection"),
-			equalFold(f.Name, "Keep-Alive"), equalFold(f.Name, "Upgrade"),
-			equalFold(f.Name, "Trailer"), equalFold(f.Name, "TE"),
-			equalFold(f.Name, "Proxy-Connection"):
+		case k == fkHost, k == fkTransferEncoding, k == fkContentLength, k == fkConnection,
+			k == fkKeepAlive, k == fkUpgrade, k == fkTrailer, k == fkTE, k == fkProxyConnection:
 			continue
-		case equalFold(f.Name, "Expect") && !expect:
+		case k == fkExpect && !expect:
 			continue
-		case equalFold(f.Name, "Proxy-Authorization") && r.hasUser:
+		case k == fkProxyAuthorization && r.hasUser:
 			continue
 		case connTokens != "" && hasToken(connTokens, f.Name):
 			continue
-		case equalFold(f.Name, "X-Forwarded-For"), equalFold(f.Name, "X-Forwarded-Host"),
-			equalFold(f.Name, "X-Forwarded-Server"):
-			// merged below, in place
+		case k == fkXForwardedFor, k == fkXForwardedHost, k == fkXForwardedServer:
+			// merged in place (forwardedValue)
+			b = appendField(b, f.Name, ex.forwardedValue(f, k, clientHost, hasHost, d))
+			continue
 		}
-		b = appendField(b, f.Name, ex.forwardedValue(f, clientHost, hasHost, d))
+		b = appendField(b, f.Name, f.Value)
 	}
 	if d.ProxyAddHeaders == nil || *d.ProxyAddHeaders {
 		if _, ok := in.Get("X-Forwarded-For"); !ok {
@@ -383,19 +386,99 @@ func (ex *exchange) backendHead(b []byte, path, hostHeader string, bodyLen int64
 
 // forwardedValue returns the value to forward for f: the X-Forwarded-*
 // fields get the proxy's own entry merged in, as apr_table_mergen does.
-func (ex *exchange) forwardedValue(f Field, clientHost string, hasHost bool, d *DirConfig) string {
+func (ex *exchange) forwardedValue(f Field, k fieldKind, clientHost string, hasHost bool, d *DirConfig) string {
 	if d.ProxyAddHeaders != nil && !*d.ProxyAddHeaders {
 		return f.Value
 	}
 	switch {
-	case equalFold(f.Name, "X-Forwarded-For"):
+	case k == fkXForwardedFor:
 		return f.Value + ", " + ex.useragentIP
-	case equalFold(f.Name, "X-Forwarded-Host") && hasHost:
+	case k == fkXForwardedHost && hasHost:
 		return f.Value + ", " + clientHost
-	case equalFold(f.Name, "X-Forwarded-Server"):
+	case k == fkXForwardedServer:
 		return f.Value + ", " + ex.srv.Hostname
 	}
 	return f.Value
+}
+
+// fieldKind names the header fields the forwarding code treats apart.
+type fieldKind uint8
+
+const (
+	fkOther fieldKind = iota
+	fkHost
+	fkTransferEncoding
+	fkContentLength
+	fkConnection
+	fkKeepAlive
+	fkUpgrade
+	fkTrailer
+	fkTE
+	fkProxyConnection
+	fkExpect
+	fkProxyAuthorization
+	fkProxyAuthenticate
+	fkXForwardedFor
+	fkXForwardedHost
+	fkXForwardedServer
+)
+
+var fieldKindNames = [...]string{
+	fkHost: "Host", fkTransferEncoding: "Transfer-Encoding", fkContentLength: "Content-Length",
+	fkConnection: "Connection", fkKeepAlive: "Keep-Alive", fkUpgrade: "Upgrade",
+	fkTrailer: "Trailer", fkTE: "TE", fkProxyConnection: "Proxy-Connection",
+	fkExpect: "Expect", fkProxyAuthorization: "Proxy-Authorization",
+	fkProxyAuthenticate: "Proxy-Authenticate", fkXForwardedFor: "X-Forwarded-For",
+	fkXForwardedHost: "X-Forwarded-Host", fkXForwardedServer: "X-Forwarded-Server",
+}
+
+// fieldKindOf returns the kind of a header name, compared as
+// strings.EqualFold compares (without regard to case).
+func fieldKindOf(name string) fieldKind {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= 0x80 {
+			// Unicode case folding may match names of other lengths.
+			for k, n := range fieldKindNames {
+				if n != "" && strings.EqualFold(name, n) {
+					return fieldKind(k)
+				}
+			}
+			return fkOther
+		}
+	}
+	var cands [2]fieldKind
+	switch len(name) {
+	case 2:
+		cands[0] = fkTE
+	case 4:
+		cands[0] = fkHost
+	case 6:
+		cands[0] = fkExpect
+	case 7:
+		cands[0], cands[1] = fkUpgrade, fkTrailer
+	case 10:
+		cands[0], cands[1] = fkConnection, fkKeepAlive
+	case 14:
+		cands[0] = fkContentLength
+	case 15:
+		cands[0] = fkXForwardedFor
+	case 16:
+		cands[0], cands[1] = fkProxyConnection, fkXForwardedHost
+	case 17:
+		cands[0] = fkTransferEncoding
+	case 18:
+		cands[0], cands[1] = fkProxyAuthenticate, fkXForwardedServer
+	case 19:
+		cands[0] = fkProxyAuthorization
+	default:
+		return fkOther
+	}
+	for _, k := range cands {
+		if k != fkOther && asciiEqualFold(name, fieldKindNames[k]) {
+			return k
+		}
+	}
+	return fkOther
 }
 
 func appendField(b []byte, name, value string) []byte {
@@ -417,24 +500,30 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 		// httpd refuses to relay header values with control characters.
 		return 500
 	}
-	out := make(Fields, 0, len(resp.Headers)+4)
+	out := ex.outBuf[:0]
+	if len(r.headersOut) > 0 || len(resp.Headers)+4 > len(ex.outBuf) || ex.orig != nil {
+		// (After an internal redirect the original request's table may
+		// live in outBuf.)
+		out = make(Fields, 0, len(r.headersOut)+len(resp.Headers)+4)
+	}
+	out = append(out, r.headersOut...)
+	keep := len(out)
 	connTokens, _ := resp.Headers.Get("Connection")
 	for _, f := range resp.Headers {
+		k := fieldKindOf(f.Name)
 		switch {
-		case equalFold(f.Name, "Connection"), equalFold(f.Name, "Keep-Alive"),
-			equalFold(f.Name, "Proxy-Authenticate"), equalFold(f.Name, "TE"),
-			equalFold(f.Name, "Trailer"), equalFold(f.Name, "Upgrade"),
-			equalFold(f.Name, "Transfer-Encoding"):
+		case k == fkConnection, k == fkKeepAlive, k == fkProxyAuthenticate, k == fkTE,
+			k == fkTrailer, k == fkUpgrade, k == fkTransferEncoding:
 			continue
-		case equalFold(f.Name, "Content-Length") && (resp.IgnoredContentLength || resp.Chunked):
+		case k == fkContentLength && (resp.IgnoredContentLength || resp.Chunked):
 			continue
 		case connTokens != "" && hasToken(connTokens, f.Name):
 			continue
 		}
 		out = append(out, f)
 	}
-	ex.reverseMap(out)
-	r.headersOut = append(r.headersOut, out...)
+	ex.reverseMap(out[keep:])
+	r.headersOut = out
 	contentType, _ := r.headersOut.Get("Content-Type")
 
 	if d := r.dir; d != nil && d.ProxyErrorOverride != nil && *d.ProxyErrorOverride &&
@@ -495,9 +584,13 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 }
 
 // copyBody relays a response body, as the chunked coding when chunked,
-// flushing to the client whenever the backend has nothing more ready.
+// flushing to the client whenever the backend has nothing more ready. The
+// end of the body is left in the buffer: the caller flushes it with what
+// follows (the last chunk), so that a small response goes out in one
+// write, head and body together.
 func (ex *exchange) copyBody(body io.Reader, chunked bool) (int64, error) {
 	bw := ex.c.bw
+	ready, _ := body.(interface{ buffered() int })
 	bp := copyBufPool.Get().(*[]byte)
 	defer copyBufPool.Put(bp)
 	buf := *bp
@@ -507,16 +600,20 @@ func (ex *exchange) copyBody(body io.Reader, chunked bool) (int64, error) {
 		if n > 0 {
 			total += int64(n)
 			if chunked {
-				bw.WriteString(strconv.FormatInt(int64(n), 16))
+				var hex [16]byte
+				bw.Write(strconv.AppendInt(hex[:0], int64(n), 16))
 				bw.WriteString("\r\n")
 				bw.Write(buf[:n])
 				bw.WriteString("\r\n")
 			} else {
 				bw.Write(buf[:n])
 			}
-			ex.c.nc.SetWriteDeadline(deadline(ex.srv.Timeout))
-			if werr := bw.Flush(); werr != nil {
-				return total, werr
+			if err == nil && (ready == nil || ready.buffered() == 0) {
+				// The backend has nothing more ready: what came so far
+				// goes to the client now.
+				if werr := bw.Flush(); werr != nil {
+					return total, werr
+				}
 			}
 		}
 		if err == io.EOF {
@@ -606,36 +703,29 @@ func (ex *exchange) reverseCookie(v string) string {
 	return strings.Join(parts, ";")
 }
 
-// canonEncodePath re-encodes a decoded path for the backend as
-// mod_proxy's ap_proxy_canonenc (enc_path): every byte that is not
-// alphanumeric or one of "$-_.+!*'(),;:@&=~/" becomes %XX (upper case).
-func canonEncodePath(p string) string {
-	const allowed = "$-_.+!*'(),;:@&=~/"
-	need := false
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		if !isAlnum(c) && strings.IndexByte(allowed, c) < 0 {
-			need = true
-			break
-		}
-	}
-	if !need {
-		return p
-	}
+// appendCanonPath appends the decoded path p re-encoded for the backend
+// as mod_proxy's ap_proxy_canonenc (enc_path) does: every byte that is
+// not alphanumeric or one of "$-_.+!*'(),;:@&=~/" becomes %XX (upper
+// case).
+func appendCanonPath(dst, p []byte) []byte {
 	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		if isAlnum(c) || strings.IndexByte(allowed, c) >= 0 {
-			b.WriteByte(c)
+	for _, c := range p {
+		if canonKeep[c] {
+			dst = append(dst, c)
 			continue
 		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
+		dst = append(dst, '%', hex[c>>4], hex[c&15])
 	}
-	return b.String()
+	return dst
 }
+
+// canonKeep marks the bytes canonEncodePath leaves alone.
+var canonKeep = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = isAlnum(byte(c)) || strings.IndexByte("$-_.+!*'(),;:@&=~/", byte(c)) >= 0
+	}
+	return t
+}()
 
 func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'

@@ -12,6 +12,7 @@ package proxy
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -241,19 +242,26 @@ func readRequestHead(r *bufio.Reader, lim *Limits) requestHead {
 // ap_http_scheme is https when https is true: an absolute URI names the
 // host only with the connection's scheme.
 func readRequestHeadScheme(r *bufio.Reader, lim *Limits, https bool) requestHead {
+	var h requestHead
+	readRequestHeadInto(&h, r, lim, https, nil)
+	return h
+}
+
+// readRequestHeadInto is readRequestHeadScheme reading into h, which must
+// be zero; the header fields are appended to fields (which may have room
+// for them, saving an allocation).
+func readRequestHeadInto(h *requestHead, r *bufio.Reader, lim *Limits, https bool, fields Fields) {
 	if lim == nil {
 		lim = &Limits{}
 	}
 	p := h1ParserPool.Get().(*h1Parser)
 	p.reset(r, lim, https)
-	var h requestHead
-	p.run(&h)
-	p.finish(&h)
+	p.run(h)
+	p.finish(h, fields)
 	p.r = nil
 	if cap(p.buf) <= 64<<10 && cap(p.fields) <= 1024 {
 		h1ParserPool.Put(p)
 	}
-	return h
 }
 
 var h1ParserPool = sync.Pool{New: func() any {
@@ -1012,10 +1020,8 @@ func (p *h1Parser) addField(a, e int) bool {
 		for v < e && (b[v] == ' ' || b[v] == '\t') {
 			v++
 		}
-		for i := v; i < e; i++ {
-			if h1CharClass[b[i]]&tcHTTPCtrls != 0 {
-				return false // control characters but HT
-			}
+		if hasHTTPCtrl(b[v:e]) {
+			return false // control characters but HT
 		}
 	} else {
 		colon := bytes.IndexByte(b[a:e], ':')
@@ -1040,6 +1046,32 @@ func (p *h1Parser) addField(a, e int) bool {
 	}
 	p.fields = append(p.fields, h1Field{na: a, nb: nb, va: v, vb: e})
 	return true
+}
+
+// hasHTTPCtrl reports whether b has a byte of class tcHTTPCtrls (NUL, C0
+// controls but HT, DEL), looking at eight bytes at a time.
+func hasHTTPCtrl(b []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for len(b) >= 8 {
+		x := binary.LittleEndian.Uint64(b)
+		y := x ^ (ones * 0x7f)
+		// A byte below 0x20, or a DEL (a zero byte of y): exact as to
+		// whether there is one, not which.
+		if ((x-ones*0x20)&^x|(y-ones)&^y)&highs != 0 {
+			for _, c := range b[:8] {
+				if h1CharClass[c]&tcHTTPCtrls != 0 {
+					return true
+				}
+			}
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if h1CharClass[c]&tcHTTPCtrls != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *h1Parser) nameIs(f *h1Field, name string) bool {
@@ -1255,8 +1287,9 @@ func (p *h1Parser) checkRequestHeader(h *requestHead) bool {
 	return true
 }
 
-// finish turns the spans into strings of one copy of the buffer.
-func (p *h1Parser) finish(h *requestHead) {
+// finish turns the spans into strings of one copy of the buffer; the
+// fields are appended to fields[:0].
+func (p *h1Parser) finish(h *requestHead, fields Fields) {
 	head := string(p.buf)
 	h.BytesRead = p.nread
 	h.TheRequest, h.HasTheRequest = p.theRequest.str(head)
@@ -1288,7 +1321,10 @@ func (p *h1Parser) finish(h *requestHead) {
 		}
 	}
 	if n > 0 {
-		h.Headers = make(Fields, 0, n)
+		h.Headers = fields[:0]
+		if cap(h.Headers) < n {
+			h.Headers = make(Fields, 0, n)
+		}
 		for _, f := range p.fields {
 			if !f.gone {
 				h.Headers = append(h.Headers, Field{Name: head[f.na:f.nb], Value: head[f.va:f.vb]})

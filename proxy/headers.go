@@ -1,6 +1,9 @@
 package proxy
 
-import "strings"
+import (
+	"bufio"
+	"strings"
+)
 
 // headerRuleApplies checks a rule's env= condition.
 func (ex *exchange) headerRuleApplies(h *HeaderRule) bool {
@@ -163,6 +166,24 @@ func (ex *exchange) applyResponseHeaders(d *DirConfig, generated bool, contentTy
 		if !generated {
 			r.headersOut = ex.applyHeaderRules(r.headersOut, onsuccess, false, contentType)
 		}
+	}
+}
+
+// writeStripped writes the fields of stripFields(fs, d), without making
+// that table.
+func writeStripped(bw *bufio.Writer, fs Fields, d *DirConfig) {
+	for _, f := range fs {
+		if d.Strip.Match(f.Name) {
+			continue
+		}
+		if strings.EqualFold(f.Name, "Trailer") {
+			kept := d.Strip.TrailerList([]string{f.Value})
+			if len(kept) == 0 {
+				continue
+			}
+			f.Value = strings.Join(kept, ", ")
+		}
+		writeField(bw, f.Name, f.Value)
 	}
 }
 

@@ -27,6 +27,9 @@ func (ex *exchange) log() {
 	}
 	rec := &ex.rec
 	ex.fillRecord(rec)
+	if logsUseTid(logs) || logsUseTid(global) {
+		rec.Tid = uint64(syscall.Gettid())
+	}
 	if err := writeAccessLogs(logs, rec, ex.r.env); err != nil {
 		ex.c.e.log().Error(err.Error())
 	}
@@ -37,7 +40,18 @@ func (ex *exchange) log() {
 	}
 }
 
-// fillRecord copies what the log items need into rec.
+// logsUseTid reports whether one of the logs shows the thread id.
+func logsUseTid(logs []*AccessLog) bool {
+	for _, l := range logs {
+		if l.usesTid() {
+			return true
+		}
+	}
+	return false
+}
+
+// fillRecord copies what the log items need into rec; the thread id
+// only when asked for (it costs a system call), see log.
 func (ex *exchange) fillRecord(rec *logformat.Record) {
 	c := ex.c
 	h := ex.head
@@ -61,7 +75,6 @@ func (ex *exchange) fillRecord(rec *logformat.Record) {
 		Pid:         c.e.pid,
 		LogID:       ex.logID,
 		ConnLogID:   c.logID,
-		Tid:         uint64(syscall.Gettid()),
 	}
 	switch {
 	case c.aborted:

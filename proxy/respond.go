@@ -1,9 +1,11 @@
 package proxy
 
 import (
+	"bufio"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -57,7 +59,7 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 	bw := c.bw
 	bw.WriteString("HTTP/1.1 ")
 	if rh.reason != "" {
-		bw.WriteString(strconv.Itoa(rh.status))
+		writeStatusCode(bw, rh.status)
 		bw.WriteByte(' ')
 		bw.WriteString(rh.reason)
 	} else {
@@ -71,7 +73,7 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 		server, _ = r.headersOut.Get("Server")
 	}
 	if date == "" {
-		date = ex.begin.UTC().Format(http.TimeFormat)
+		date = dateHeader(ex.begin)
 	}
 	if server == "" {
 		server = c.e.opts.ServerBanner
@@ -93,13 +95,13 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 	if rh.contentType != "" {
 		r.headersOut = setField(r.headersOut, "Content-Type", rh.contentType)
 	}
-	sent := r.headersOut
 	if d := r.dir; d != nil && !d.Strip.Empty() {
 		// StripHeader: logged (the table keeps them), never sent.
-		sent = stripFields(sent, d)
-	}
-	for _, f := range sent {
-		writeField(bw, f.Name, f.Value)
+		writeStripped(bw, r.headersOut, d)
+	} else {
+		for _, f := range r.headersOut {
+			writeField(bw, f.Name, f.Value)
+		}
 	}
 	bw.WriteString("\r\n")
 	ex.headSent = true
@@ -107,6 +109,38 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 		ex.ttfb = time.Since(ex.begin)
 	}
 	return true
+}
+
+// dateCache is the Date header of one second.
+type dateCache struct {
+	sec  int64
+	text string
+}
+
+var lastDate atomic.Pointer[dateCache]
+
+// dateHeader returns the Date header for a response to a request that
+// began at t (http.TimeFormat). Like httpd's ap_recent_rfc822_date it
+// formats once per second and hands out the text of the second.
+func dateHeader(t time.Time) string {
+	sec := t.Unix()
+	if d := lastDate.Load(); d != nil && d.sec == sec {
+		return d.text
+	}
+	d := &dateCache{sec: sec, text: t.UTC().Format(http.TimeFormat)}
+	lastDate.Store(d)
+	return d.text
+}
+
+// writeStatusCode writes a status code in decimal.
+func writeStatusCode(bw *bufio.Writer, n int) {
+	if n < 100 || n > 999 {
+		bw.WriteString(strconv.Itoa(n))
+		return
+	}
+	bw.WriteByte(byte('0' + n/100))
+	bw.WriteByte(byte('0' + n/10%10))
+	bw.WriteByte(byte('0' + n%10))
 }
 
 func writeField(bw interface {

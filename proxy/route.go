@@ -34,6 +34,23 @@ func (rt *Route) match(uri string) (string, bool) {
 	return rt.Target + uri[aliasMatchLen(uri, rt.Path):], true
 }
 
+// matchParts is match, with the backend URL returned in two parts to be
+// joined (target + rest), which spares building it for ProxyPass.
+func (rt *Route) matchParts(uri string) (target, rest string, ok bool) {
+	if rt.Regex != nil {
+		target, ok = rt.match(uri)
+		return target, "", ok
+	}
+	n := aliasMatchLen(uri, rt.Path)
+	if n < 0 {
+		return "", "", false
+	}
+	if rt.Exclude {
+		return "", "", true
+	}
+	return rt.Target, uri[n:], true
+}
+
 // aliasMatch is mod_proxy's aliasMatch: the path matches the start of
 // the URI, where runs of '/' in either count as one.
 func aliasMatch(uri, alias string) bool { return aliasMatchLen(uri, alias) >= 0 }

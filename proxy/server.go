@@ -45,6 +45,23 @@ type Engine struct {
 	active    map[*conn]struct{}
 	closing   atomic.Bool
 	pid       int
+
+	idle     atomic.Pointer[idlePoller] // parked keep-alive connections; nil until needed or unavailable
+	idleOnce sync.Once
+}
+
+// idlePoller returns the engine's idle poller, started on first use, or
+// nil when the system has none.
+func (e *Engine) idlePoller() *idlePoller {
+	e.idleOnce.Do(func() {
+		p, err := newIdlePoller()
+		if err != nil {
+			e.log().Warn("idle connections keep their goroutines", "err", err)
+			return
+		}
+		e.idle.Store(p)
+	})
+	return e.idle.Load()
 }
 
 // listener is one Listen address and its accept loop.
@@ -250,6 +267,10 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 		}
 		e.mu.Unlock()
 		<-done
+	}
+	e.idleOnce.Do(func() {}) // no poller starts any more
+	if p := e.idle.Load(); p != nil {
+		p.stop()
 	}
 	e.backend.CloseIdle()
 	return err

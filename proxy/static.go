@@ -507,11 +507,16 @@ func fieldsWithout(h Fields, name string) Fields {
 // setField is apr_table_setn: replace the first field named name in place
 // (dropping any others), or append one.
 func setField(h Fields, name, value string) Fields {
-	for i, f := range h {
-		if asciiEqualFold(f.Name, name) {
+	for i := range h {
+		if asciiEqualFold(h[i].Name, name) {
 			h[i].Value = value
-			rest := fieldsWithout(append(Fields(nil), h[i+1:]...), name)
-			return append(h[:i+1], rest...)
+			out := h[:i+1]
+			for _, f := range h[i+1:] {
+				if !asciiEqualFold(f.Name, name) {
+					out = append(out, f)
+				}
+			}
+			return out
 		}
 	}
 	return append(h, Field{Name: name, Value: value})

@@ -7,6 +7,7 @@
 //	logproxy [-d serverroot] [-f file] [-D name]... -t   check the configuration
 //	logproxy [-d serverroot] [-f file] -k command        signal the running server
 //	logproxy -v
+//	logproxy rotatelogs [options] logfile rotationtime|filesize(B|K|M|G)
 //
 // -t checks the configuration as apache2 -t does: "Syntax OK" on stdout and
 // exit status 0, or every mistake on stderr as FILE:LINE: message and exit

@@ -23,11 +23,15 @@ func main() {
 //	logproxy [-d serverroot] [-f file] [-D name]... -t   check the configuration
 //	logproxy [-d serverroot] [-f file] -k command        signal the running server
 //	logproxy -v                                          print the version
+//	logproxy rotatelogs [options] logfile time|size     Apache's rotatelogs, shareable
 //
 // As with apache2, a relative -f is relative to the server root, and -t
 // exits 0 with "Syntax OK" or 1 with the errors, one per line as
 // FILE:LINE: message.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "rotatelogs" {
+		return rotatelogsMain(args[1:], os.Stdin, stdout, stderr)
+	}
 	fs := flag.NewFlagSet("logproxy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var defines defineList

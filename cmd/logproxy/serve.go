@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -18,7 +20,9 @@ import (
 )
 
 // loadSite reads, checks and builds the configuration, and opens its logs.
-func loadSite(file string, opts *config.Options, stderr io.Writer) (*proxy.Site, error) {
+// report receives the write failures of access logs (see
+// proxy.Site.LogErrors).
+func loadSite(file string, opts *config.Options, stderr io.Writer, report func(error)) (*proxy.Site, error) {
 	cfg, err := config.ParseFile(file, opts)
 	if cfg == nil {
 		return nil, err
@@ -36,6 +40,7 @@ func loadSite(file string, opts *config.Options, stderr io.Writer) (*proxy.Site,
 	if len(site.Listen) == 0 {
 		return nil, fmt.Errorf("%s: no listening sockets available, shutting down (no Listen directive)", cfg.File)
 	}
+	site.LogErrors = report
 	if err := site.Prepare(); err != nil {
 		return nil, err
 	}
@@ -48,7 +53,14 @@ func loadSite(file string, opts *config.Options, stderr io.Writer) (*proxy.Site,
 // serve runs the server in the foreground until SIGTERM or SIGWINCH, and
 // reloads on SIGHUP and SIGUSR1, as httpd does.
 func serve(file string, opts *config.Options, stderr io.Writer) int {
-	site, err := loadSite(file, opts, stderr)
+	// Access-log failures go to whichever error log is current.
+	var errRef atomic.Pointer[slog.Logger]
+	report := func(err error) {
+		if l := errRef.Load(); l != nil {
+			l.Error(err.Error(), "module", "log")
+		}
+	}
+	site, err := loadSite(file, opts, stderr, report)
 	if err != nil {
 		printErr(stderr, err)
 		return 1
@@ -58,6 +70,7 @@ func serve(file string, opts *config.Options, stderr io.Writer) int {
 		printErr(stderr, err)
 		return 1
 	}
+	errRef.Store(errLog)
 	e := proxy.NewEngine(site, &proxy.Options{ErrorLog: errLog})
 	if err := e.Start(); err != nil {
 		printErr(stderr, err)
@@ -78,7 +91,7 @@ func serve(file string, opts *config.Options, stderr io.Writer) int {
 	for sig := range sigs {
 		switch sig {
 		case syscall.SIGHUP, syscall.SIGUSR1:
-			next, err := loadSite(file, opts, stderr)
+			next, err := loadSite(file, opts, stderr, report)
 			if err != nil {
 				errLog.Error("reload failed, keeping the running configuration: "+err.Error(), "module", "core")
 				continue
@@ -93,6 +106,7 @@ func serve(file string, opts *config.Options, stderr io.Writer) int {
 			// Reopen the error log too, for an external logrotate.
 			if nl, nclose, err := proxy.OpenErrorLog(next, stderr); err == nil {
 				e.SetErrorLog(nl)
+				errRef.Store(nl)
 				closeErrLog()
 				errLog, closeErrLog = nl, nclose
 			} else {

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// These tests cover the parts of the harness that need no peer installed:
+// the access-log checks, the configurations' promises, the arithmetic.
+
+func TestCheckLineApache(t *testing.T) {
+	good := `127.0.0.1 - - [22/Nov/2026:06:33:07 +0000] "GET /b100?check=9 HTTP/1.1" 200 100 "http://bench.test/check" "sidebyside-check/1" 17 9`
+	if err := checkLine(logApache, good, "/b100", 9); err != nil {
+		t.Errorf("good line: %v", err)
+	}
+	for name, line := range map[string]string{
+		"header logged as -": strings.Replace(good, " 17 9", " - -", 1),
+		"wrong OID":          strings.Replace(good, " 17 9", " 17 42", 1),
+		"wrong size":         strings.Replace(good, " 200 100 ", " 200 0 ", 1),
+		"no referer":         strings.Replace(good, `"http://bench.test/check"`, `"-"`, 1),
+		"missing fields":     strings.Replace(good, " 17 9", "", 1),
+		"JSON":               `{"status":200}`,
+	} {
+		if err := checkLine(logApache, line, "/b100", 9); err == nil {
+			t.Errorf("%s: accepted %q", name, line)
+		}
+	}
+}
+
+func TestCheckLineCaddy(t *testing.T) {
+	good := `{"level":"info","ts":1795329177.887233,"logger":"http.log.access.log0","msg":"handled request","request":{"remote_ip":"127.0.0.1","remote_port":"40476","proto":"HTTP/1.1","method":"GET","host":"127.0.0.1:18110","uri":"/b64k?check=9","headers":{"User-Agent":["sidebyside-check/1"],"Accept":["*/*"],"Referer":["http://bench.test/check"]}},"user_id":"17 9","duration":0.003139167,"size":65536,"status":200,"resp_headers":{"Server":["Caddy"]}}`
+	if err := checkLine(logCaddy, good, "/b64k", 9); err != nil {
+		t.Errorf("good line: %v", err)
+	}
+	bad := strings.Replace(good, `"user_id":"17 9"`, `"user_id":""`, 1)
+	if err := checkLine(logCaddy, bad, "/b64k", 9); err == nil {
+		t.Errorf("accepted a line without the two values")
+	}
+}
+
+func TestConfigurations(t *testing.T) {
+	e := &env{dir: t.TempDir(), backend: "127.0.0.1:9", logproxyBin: "logproxy", selfBin: "sidebyside"}
+	note, _ := apacheConfig(e, "apache", 8080, "note")
+	strip, _ := apacheConfig(e, "logproxy", 8081, "strip")
+	nolog, logPath := apacheConfig(e, "logproxy-nolog", 8082, "nolog")
+	for _, want := range []string{"Header note X-JL6-CID jl6cid", "Header unset X-JL6-OID", `%{jl6cid}n %{jl6oid}n" bench`, "CustomLog", "Listen 127.0.0.1:8080"} {
+		if !strings.Contains(note, want) {
+			t.Errorf("note configuration lacks %q", want)
+		}
+	}
+	for _, want := range []string{"StripHeader X-JL6-*", `%{X-JL6-CID}o %{X-JL6-OID}o" bench`} {
+		if !strings.Contains(strip, want) {
+			t.Errorf("strip configuration lacks %q", want)
+		}
+	}
+	if strings.Contains(nolog, "CustomLog") || logPath != "" {
+		t.Errorf("nolog configuration logs")
+	}
+	ng, _ := nginxConfig(e, "nginx", 8083, true)
+	for _, want := range []string{"proxy_hide_header X-JL6-CID;", "proxy_hide_header X-JL6-OID;", "$upstream_http_x_jl6_cid $upstream_http_x_jl6_oid", "worker_processes 1;", "keepalive 64;"} {
+		if !strings.Contains(ng, want) {
+			t.Errorf("nginx configuration lacks %q", want)
+		}
+	}
+	hp, _ := haproxyConfig(e, "haproxy", 8084)
+	for _, want := range []string{"nbthread 1", "http-response del-header X-JL6-CID", "set-var(txn.cid) res.hdr(X-JL6-CID)"} {
+		if !strings.Contains(hp, want) {
+			t.Errorf("haproxy configuration lacks %q", want)
+		}
+	}
+	cd, _ := caddyConfig(e, "caddy", 8085)
+	for _, want := range []string{"header_down -X-JL6-CID", "{http.auth.user.id}"} {
+		if !strings.Contains(cd, want) {
+			t.Errorf("Caddyfile lacks %q", want)
+		}
+	}
+}
+
+func TestMedianAndPerRequest(t *testing.T) {
+	if m := median([]float64{5, 1, 3}); m != 3 {
+		t.Errorf("median = %v", m)
+	}
+	if m := median([]float64{4, 1, 3, 2}); m != 2.5 {
+		t.Errorf("median = %v", m)
+	}
+	if got := thousands(10000); got != "10,000" {
+		t.Errorf("thousands = %q", got)
+	}
+	r := runResult{served: 1000}
+	// 5 ticks of 10 ms over 1000 requests: 50 µs each.
+	if got := r.perReq(5); got != 50 {
+		t.Errorf("perReq = %v", got)
+	}
+}

@@ -1,0 +1,189 @@
+package proxy
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jl6/logproxy/logformat"
+)
+
+// TestRelayFlushesWhenBackendPauses: the relay sends the client what the
+// backend sent so far as soon as the backend has nothing more ready, so
+// that a streamed answer is not held back, for Content-Length and chunked
+// bodies alike; a whole small answer still reaches the client.
+func TestRelayFlushesWhenBackendPauses(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		head, first string
+		rest        string
+		want1       string // what the client must have before the rest is sent
+		end         string // how the client's copy ends
+	}{
+		{
+			name:  "length",
+			head:  "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n",
+			first: "hello",
+			rest:  "world",
+			want1: "hello",
+			end:   "helloworld",
+		},
+		{
+			name:  "chunked",
+			head:  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+			first: "5\r\nhello\r\n",
+			rest:  "5\r\nworld\r\n0\r\n\r\n",
+			want1: "5\r\nhello\r\n",
+			end:   "5\r\nworld\r\n0\r\n\r\n",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			proceed := make(chan struct{})
+			go func() {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					line, err := br.ReadString('\n')
+					if err != nil {
+						return
+					}
+					if line == "\r\n" {
+						break
+					}
+				}
+				io.WriteString(c, tc.head+tc.first)
+				select {
+				case <-proceed:
+				case <-time.After(5 * time.Second):
+					return
+				}
+				io.WriteString(c, tc.rest)
+				io.Copy(io.Discard, c)
+			}()
+			site := benchSite(t, ln.Addr().String(), "")
+			_, addr := startBenchEngine(t, site)
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			io.WriteString(c, "GET /s HTTP/1.1\r\nHost: x\r\n\r\n")
+			c.SetReadDeadline(time.Now().Add(3 * time.Second))
+			var got []byte
+			buf := make([]byte, 4096)
+			for !bytes.Contains(got, []byte("\r\n\r\n"+tc.want1)) {
+				n, err := c.Read(buf)
+				got = append(got, buf[:n]...)
+				if err != nil {
+					t.Fatalf("before the backend's pause, got %q: %v", got, err)
+				}
+			}
+			close(proceed)
+			for !bytes.HasSuffix(got, []byte(tc.end)) {
+				n, err := c.Read(buf)
+				got = append(got, buf[:n]...)
+				if err != nil {
+					t.Fatalf("got %q: %v", got, err)
+				}
+			}
+		})
+	}
+}
+
+// TestFieldKindOf: the classification of header names agrees with
+// strings.EqualFold, non-ASCII spellings included.
+func TestFieldKindOf(t *testing.T) {
+	names := []string{"host", "HOST", "Hosts", "te", "Te", "Expect", "upgrade", "TRAILER", "Trailers",
+		"connection", "keep-alive", "Keep_Alive", "content-length", "x-forwarded-for", "X-Forwarded-Host",
+		"proxy-connection", "transfer-encoding", "proxy-authenticate", "X-FORWARDED-SERVER",
+		"proxy-authorization", "\u212aeep-Alive", "Ho\u017ft", "X-JL6-CID", "", "t"}
+	for _, n := range names {
+		want := fkOther
+		for k, kn := range fieldKindNames {
+			if kn != "" && strings.EqualFold(n, kn) {
+				want = fieldKind(k)
+				break
+			}
+		}
+		if got := fieldKindOf(n); got != want {
+			t.Errorf("fieldKindOf(%q) = %d, want %d", n, got, want)
+		}
+	}
+}
+
+// TestWriteDeadlineMovesWithEachResponse: Timeout limits each write, not
+// the connection: a bodiless answer (HEAD) sent more than Timeout after
+// the last body still goes out.
+func TestWriteDeadlineMovesWithEachResponse(t *testing.T) {
+	bb := startBenchBackend(t)
+	site := benchSite(t, bb.addr(), "")
+	site.Main.Timeout = time.Second
+	_, addr := startBenchEngine(t, site)
+	bc := dialBench(t, addr)
+	if err := bc.do(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1200 * time.Millisecond)
+	io.WriteString(bc.c, "HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n")
+	bc.c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	line, err := bc.br.ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "HTTP/1.1 200 ") {
+		t.Fatalf("HEAD answer %q, %v", line, err)
+	}
+}
+
+// TestAccessLogUsesTid: the thread id, a system call to learn, is looked
+// up only for the formats that show it.
+func TestAccessLogUsesTid(t *testing.T) {
+	for format, want := range map[string]bool{
+		"%h %{tid}P":         true,
+		"%{HEXTID}P":         true,
+		"%200{tid}P":         true,
+		"%h %P %{pid}P %>s":  false,
+		`"tid}P" %{tid}e %u`: false,
+	} {
+		f, err := logformat.Compile(format, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := &AccessLog{Format: f}
+		for range 2 { // computed, then remembered
+			if got := l.usesTid(); got != want {
+				t.Errorf("%q: usesTid %v, want %v", format, got, want)
+			}
+		}
+	}
+}
+
+// TestHasHTTPCtrl: the eight-bytes-at-a-time check agrees with the class
+// table for every byte at every place.
+func TestHasHTTPCtrl(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 19; pos++ {
+			b := []byte(strings.Repeat("a\xffb ~\x80", 4)[:19])
+			b[pos] = byte(c)
+			want := false
+			for _, x := range b {
+				if h1CharClass[x]&tcHTTPCtrls != 0 {
+					want = true
+				}
+			}
+			if got := hasHTTPCtrl(b); got != want {
+				t.Fatalf("byte %#x at %d: %v, want %v", c, pos, got, want)
+			}
+		}
+	}
+}
