@@ -195,7 +195,9 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			"bufferedlogs", "logiotrackttfb", "options", "allowoverride", "accessfilename",
 			"adddefaultcharset", "authbasicprovider", "passenv", "requestreadtimeout",
 			"proxyrequests", "defaulttype", "addtype", "typesconfig", "listenbacklog",
-			"keepalive_", "pidfile", "errorlog", "loglevel":
+			"pidfile", "errorlog", "loglevel", "defaultruntimedir", "asyncrequestworkerfactor",
+			"namevirtualhost", "readbuffersize", "flushmaxthreshold", "flushmaxpipelined",
+			"limitinternalrecursion", "proxyiobuffersize", "proxyreceivebuffersize":
 			b.simple(d, sb, target, name)
 		case "listen":
 			b.listen(d)

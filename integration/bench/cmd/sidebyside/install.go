@@ -49,7 +49,6 @@ type machineInfo struct {
 	kernel   string
 	memTotal string
 	versions [][2]string // name, version line
-	date     string
 }
 
 // sourceState says what logproxy was built from: the commit, and how many

@@ -146,14 +146,9 @@ type cpuTimes struct {
 	user, nice, system, idle, iowait, irq, softirq, steal int64
 }
 
-func (c cpuTimes) busy() int64 { return c.user + c.nice + c.system + c.irq + c.softirq + c.steal }
-
-// task is what processes ran (user+nice+system): the part of busy() that
-// /proc/PID/stat accounts to processes.
+// task is what processes ran (user+nice+system): the part of the busy time
+// (irq and softirq aside) that /proc/PID/stat accounts to processes.
 func (c cpuTimes) task() int64 { return c.user + c.nice + c.system }
-func (c cpuTimes) total() int64 {
-	return c.busy() + c.idle + c.iowait
-}
 
 func (c cpuTimes) sub(o cpuTimes) cpuTimes {
 	return cpuTimes{c.user - o.user, c.nice - o.nice, c.system - o.system, c.idle - o.idle,
@@ -255,15 +250,6 @@ func (g *quietGate) await(runsLeft int, ours func() int64) quietResult {
 	return res
 }
 
-// selfTicks is this process's CPU time in clock ticks.
-func selfTicks() int64 {
-	st, err := readProcStat(os.Getpid())
-	if err != nil {
-		return 0
-	}
-	return st.utime + st.stime
-}
-
 // fileLines counts the newlines in a file from offset on, and returns the
 // new size.
 func fileLines(path string, offset int64) (lines, size int64) {
@@ -286,17 +272,4 @@ func fileLines(path string, offset int64) (lines, size int64) {
 		}
 	}
 	return lines, size
-}
-
-// lastLine returns the last complete line of a file.
-func lastLine(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	b = bytes.TrimRight(b, "\n")
-	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
-		b = b[i+1:]
-	}
-	return string(b)
 }
