@@ -425,7 +425,7 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			if known && spec.Ignored {
 				continue
 			}
-			b.errorf(d, "%s is accepted by the configuration checker but not implemented by logproxy yet", d.Name)
+			b.errorf(d, "%s is not supported by logproxy yet (the configuration checker knows it, serving does not)", d.Name)
 		}
 	}
 }

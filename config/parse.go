@@ -413,7 +413,7 @@ func (p *parser) loadModule(d *Directive) bool {
 	case ok && m.Builtin:
 		p.errorAt(d, "module "+name+" is built-in and can't be loaded")
 	case !ok:
-		p.errorAt(d, fmt.Sprintf("module %q is not implemented by logproxy (LoadModule %s)", name, d.Args[1]))
+		p.errorAt(d, fmt.Sprintf("module %q is not supported by logproxy (LoadModule %s)", name, d.Args[1]))
 	case slices.Contains(p.modules, name):
 		p.warnAt(d, "module "+name+" is already loaded, skipping")
 	case m.MPM && p.mpm != "":
