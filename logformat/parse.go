@@ -233,9 +233,12 @@ func (p *parser) candidates(it *item, pos int, yield func(end int) bool) {
 			yield(pos + 1)
 		}
 	case classCLF:
-		if pos < len(line) && line[pos] == '[' {
-			if j := strings.IndexByte(line[pos:min(len(line), pos+64)], ']'); j >= 0 {
-				yield(pos + j + 1)
+		// [dd/Mon/yyyy:hh:mm:ss +hhmm]: a digit after the bracket and no
+		// second bracket before the closing one.
+		if pos+1 < len(line) && line[pos] == '[' && isDigit(line[pos+1]) {
+			span := line[pos+1 : min(len(line), pos+64)]
+			if j := strings.IndexByte(span, ']'); j >= 0 && strings.IndexByte(span[:j], '[') < 0 {
+				yield(pos + j + 2)
 			}
 		}
 	default:

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -141,6 +142,11 @@ func FuzzRoundTrip(f *testing.F) {
 		r.Final.HeadersIn = Fields{{"User-Agent", ua}, {"Referer", ref}}
 		r.Final.HeadersOut = Fields{{"X-JL6-CID", cid}}
 		r.Final.Notes = Fields{{"X-JL6-CID", cid}}
+		// %u is not quoted in the combined format: a user name holding a
+		// blank followed by something shaped like a date makes the line
+		// ambiguous (in httpd's own logs too), so the property is checked
+		// for user names without blanks.
+		user = strings.ReplaceAll(user, " ", "_")
 		r.Final.User, r.Final.HasUser = user, user != "x"
 		r.Final.Status = status
 		for _, format := range formats {
