@@ -349,7 +349,8 @@ func BenchmarkProxyRequestNoLog(b *testing.B) { runProxyBench(b, 1, false) }
 func BenchmarkProxyRequest64(b *testing.B) { runProxyBench(b, 64, true) }
 
 // BenchmarkProxyRequestParked is BenchmarkProxyRequest with every
-// request on a parked connection: the cost of parking and waking up.
+// request on a parked connection (idleGrace 0): the cost of parking and
+// waking up, which only connections idle for longer than idleGrace pay.
 func BenchmarkProxyRequestParked(b *testing.B) {
 	old := idleGrace
 	idleGrace = 0

@@ -71,6 +71,11 @@ func serve(file string, opts *config.Options, stderr io.Writer) int {
 		return 1
 	}
 	errRef.Store(errLog)
+	// Take the signals before the port accepts anything: a signal sent as
+	// soon as the server answers must not kill the process.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGWINCH, syscall.SIGHUP, syscall.SIGUSR1)
+	defer signal.Stop(sigs)
 	e := proxy.NewEngine(site, &proxy.Options{ErrorLog: errLog})
 	if err := e.Start(); err != nil {
 		printErr(stderr, err)
@@ -85,9 +90,6 @@ func serve(file string, opts *config.Options, stderr io.Writer) int {
 	}
 	errLog.Info("resuming normal operations", "module", "mpm", "pid", os.Getpid())
 
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGWINCH, syscall.SIGHUP, syscall.SIGUSR1)
-	defer signal.Stop(sigs)
 	for sig := range sigs {
 		switch sig {
 		case syscall.SIGHUP, syscall.SIGUSR1:
