@@ -497,11 +497,11 @@ func (st *beSendState) sendHead(c *backendConn) (early bool, err error) {
 	req := st.req
 	if st.wire != nil { // a retry of a request written in one piece
 		st.phase = beBodyDone
-		return false, c.write(st.wire)
+		return false, c.writeAndWait(st.wire)
 	}
 	if !st.hasBody {
 		st.phase = beBodyDone
-		return false, c.write(req.Head)
+		return false, c.writeAndWait(req.Head)
 	}
 	if req.ExpectContinue {
 		st.phase = beBodyWaiting

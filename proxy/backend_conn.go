@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 const (
@@ -52,6 +53,7 @@ type backendConn struct {
 	br   *bufio.Reader // borrowed from backendReaderPool while busy
 
 	rc     syscall.RawConn // for the non-blocking peek; nil if unavailable
+	raw    rawSock         // reads and writes, when rc is set
 	peekFn func(fd uintptr) bool
 	peekB  [1]byte
 	peekN  int
@@ -75,16 +77,28 @@ type backendConn struct {
 
 func newBackendConn(p *BackendPool, h *backendHost, nc net.Conn) *backendConn {
 	c := &backendConn{nc: nc, host: h, pool: p}
-	if sc, ok := nc.(syscall.Conn); ok {
-		if rc, err := sc.SyscallConn(); err == nil {
-			c.rc = rc
-			c.peekFn = func(fd uintptr) bool {
-				c.peekN, _, c.peekE = syscall.Recvfrom(int(fd), c.peekB[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-				return true
-			}
-		}
+	if rc := rawConnOf(nc); rc != nil {
+		c.rc = rc
+		c.raw.rc = rc
+		c.peekFn = c.peek
 	}
 	return c
+}
+
+// peek is a non-blocking MSG_PEEK of one byte, for readable and alive.
+func (c *backendConn) peek(fd uintptr) bool {
+	for {
+		n, _, e := syscall.RawSyscall6(syscall.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&c.peekB[0])), 1,
+			syscall.MSG_PEEK|syscall.MSG_DONTWAIT, 0, 0)
+		if e == syscall.EINTR {
+			continue
+		}
+		c.peekN, c.peekE = int(n), nil
+		if e != 0 {
+			c.peekN, c.peekE = 0, e
+		}
+		return true
+	}
 }
 
 // begin prepares the connection for one exchange: buffers, deadlines and
@@ -141,7 +155,13 @@ func (c *backendConn) Read(p []byte) (int, error) {
 			return 0, context.Canceled
 		}
 	}
-	n, err := c.nc.Read(p)
+	var n int
+	var err error
+	if c.rc != nil {
+		n, err = c.raw.read(p)
+	} else {
+		n, err = c.nc.Read(p)
+	}
 	if n > 0 && !c.gotByte {
 		c.gotByte = true
 		c.firstByte = c.pool.now()
@@ -161,7 +181,39 @@ func (c *backendConn) write(b []byte) error {
 			return context.Canceled
 		}
 	}
+	if c.rc != nil {
+		_, err := c.raw.write(b)
+		return err
+	}
 	_, err := c.nc.Write(b)
+	return err
+}
+
+// writeAndWait writes b, a whole request to which nothing can have been
+// answered yet, and waits until the answer can be read (see
+// rawSock.writeThenWait): the first read of the answer then does not
+// fail with EAGAIN first. It returns only the write's error.
+func (c *backendConn) writeAndWait(b []byte) error {
+	if c.rc == nil || c.br == nil || c.br.Buffered() > 0 {
+		return c.write(b)
+	}
+	if c.freshW {
+		c.freshW = false
+	} else if time.Since(c.armedW) > c.slack {
+		now := time.Now()
+		_ = c.nc.SetWriteDeadline(now.Add(c.timeout))
+		c.armedW = now
+		if c.canceled.Load() {
+			return context.Canceled
+		}
+	}
+	if !c.freshR && time.Since(c.armedR) > c.slack {
+		// The wait is the answer's first read: its deadline as in Read.
+		now := time.Now()
+		_ = c.nc.SetReadDeadline(now.Add(c.timeout))
+		c.armedR = now
+	}
+	_, err := c.raw.writeThenWait(b)
 	return err
 }
 

@@ -19,6 +19,8 @@ type conn struct {
 	nc net.Conn
 	cw countingWriter
 	rc countingReader
+	rs rawSock // the reads of rc (the 101 tunnel reads and writes at once)
+	ws rawSock // the writes of cw
 	br *bufio.Reader
 	bw *bufio.Writer
 
@@ -65,8 +67,9 @@ type conn struct {
 // 64th of Timeout has passed since it was last set, so that a busy
 // connection does not reset it for every response.
 type countingWriter struct {
-	nc net.Conn
-	n  int64
+	nc  net.Conn
+	raw *rawSock // nil: write through nc
+	n   int64
 
 	timeout  time.Duration // Timeout of the server answering; 0: none
 	armedFor time.Duration // the timeout the deadline was set for
@@ -75,7 +78,13 @@ type countingWriter struct {
 
 func (c *countingWriter) Write(p []byte) (int, error) {
 	c.arm()
-	n, err := c.nc.Write(p)
+	var n int
+	var err error
+	if c.raw != nil {
+		n, err = c.raw.write(p)
+	} else {
+		n, err = c.nc.Write(p)
+	}
 	c.n += int64(n)
 	return n, err
 }
@@ -103,6 +112,7 @@ func (c *countingWriter) arm() {
 // with.
 type countingReader struct {
 	nc    net.Conn
+	raw   *rawSock // nil: read through nc
 	n     int64
 	clock readClock // RequestReadTimeout of the stage being read
 	want  time.Time // the read deadline reads should have
@@ -114,7 +124,13 @@ func (c *countingReader) Read(p []byte) (int, error) {
 		c.nc.SetReadDeadline(c.want)
 		c.armed = c.want
 	}
-	n, err := c.nc.Read(p)
+	var n int
+	var err error
+	if c.raw != nil {
+		n, err = c.raw.read(p)
+	} else {
+		n, err = c.nc.Read(p)
+	}
 	c.n += int64(n)
 	if d := c.clock.read(n); !d.IsZero() {
 		c.want = d
@@ -214,6 +230,10 @@ func (c *conn) serve() {
 	c.base = c.site.serverForAddr(c.localAddr)
 	c.cw.nc = c.nc
 	c.rc.nc = c.nc
+	if rc := rawConnOf(c.nc); rc != nil {
+		c.rs.rc, c.ws.rc = rc, rc
+		c.rc.raw, c.cw.raw = &c.rs, &c.ws
+	}
 	c.fd = -1
 	c.run(0)
 }

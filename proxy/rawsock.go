@@ -1,0 +1,184 @@
+package proxy
+
+// Reads and writes of the hot path as non-blocking system calls made
+// without the runtime's syscall bookkeeping.
+
+import (
+	"io"
+	"net"
+	"os"
+	"syscall"
+)
+
+// rawSock reads and writes a TCP connection through its syscall.RawConn:
+// the runtime poller still waits for readiness and enforces the
+// connection's deadlines, and a close elsewhere still waits for the call
+// in progress, but the read(2) and write(2) themselves are made with
+// syscall.RawSyscall. A socket in non-blocking mode never blocks in
+// them, so the entersyscall/exitsyscall pair (and the scheduler's habit of
+// handing the P to another thread when a "syscall" is preempted by the
+// peer it just woke on the same core) is pure cost on this path.
+//
+// Set rc (see rawConnOf) before use. A rawSock is used by one goroutine
+// at a time.
+type rawSock struct {
+	rc syscall.RawConn
+
+	readFn  func(fd uintptr) bool
+	writeFn func(fd uintptr) bool
+	waitFn  func(fd uintptr) bool
+
+	buf   []byte
+	n     int
+	err   error
+	first bool // waitFn: the first call, which writes
+}
+
+// rawConnOf returns nc's raw connection, or nil.
+func rawConnOf(nc net.Conn) syscall.RawConn {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	return rc
+}
+
+// read reads into p once, as net.Conn's Read.
+func (s *rawSock) read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if s.readFn == nil {
+		s.readFn = s.doRead
+	}
+	s.buf, s.n, s.err = p, 0, nil
+	err := s.rc.Read(s.readFn)
+	s.buf = nil
+	if err != nil {
+		return 0, err
+	}
+	return s.n, s.err
+}
+
+func (s *rawSock) doRead(fd uintptr) bool {
+	for {
+		n, e := sysRead(fd, s.buf)
+		switch e {
+		case 0:
+			s.n = n
+			if n == 0 {
+				s.err = io.EOF
+			}
+			return true
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return false
+		}
+		s.err = os.NewSyscallError("read", e)
+		return true
+	}
+}
+
+// write writes all of p, as net.Conn's Write.
+func (s *rawSock) write(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if s.writeFn == nil {
+		s.writeFn = s.doWrite
+	}
+	s.buf, s.n, s.err = p, 0, nil
+	err := s.rc.Write(s.writeFn)
+	s.buf = nil
+	if err == nil {
+		err = s.err
+	}
+	return s.n, err
+}
+
+// doWrite writes what is left of s.buf; it asks to wait for room when
+// the socket's buffer is full.
+func (s *rawSock) doWrite(fd uintptr) bool {
+	for s.n < len(s.buf) {
+		b := s.buf[s.n:]
+		n, e := sysWrite(fd, b)
+		switch e {
+		case 0:
+			s.n += n
+			continue
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return false
+		}
+		s.err = os.NewSyscallError("write", e)
+		return true
+	}
+	return true
+}
+
+// writeThenWait writes all of p and then waits until the connection is
+// readable (bytes, the end of the stream or an error wait to be read),
+// or its read deadline passes, without reading: the read that follows
+// finds its bytes at once. This saves the read(2) that would fail with
+// EAGAIN between a request and its answer.
+//
+// It is correct only when nothing can arrive before p is written (a
+// backend connection checked idle, with a request to send): the wait
+// starts before the write, so no readiness that the write provokes is
+// missed. A write error is returned as such; a failed wait is not an
+// error here (the read that follows meets it).
+func (s *rawSock) writeThenWait(p []byte) (int, error) {
+	if s.waitFn == nil {
+		s.waitFn = s.doWriteThenWait
+		s.writeFn = s.doWrite
+	}
+	s.buf, s.n, s.err, s.first = p, 0, nil, true
+	_ = s.rc.Read(s.waitFn)
+	n, err := s.n, s.err
+	s.buf = nil
+	return n, err
+}
+
+func (s *rawSock) doWriteThenWait(fd uintptr) bool {
+	if !s.first {
+		return true
+	}
+	s.first = false
+	for s.n < len(s.buf) {
+		b := s.buf[s.n:]
+		n, e := sysWrite(fd, b)
+		switch e {
+		case 0:
+			s.n += n
+			continue
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			// The socket's buffer is full: finish the write the blocking
+			// way (a different lock from the read this runs in), then wait.
+			rest := s.buf[s.n:]
+			s.buf = rest
+			done := s.n
+			s.n = 0
+			err := s.rc.Write(s.writeFn)
+			s.n += done
+			if err == nil {
+				err = s.err
+			}
+			if err != nil {
+				s.err = err
+				return true
+			}
+			return false
+		}
+		s.err = os.NewSyscallError("write", e)
+		return true
+	}
+	return false
+}
