@@ -114,6 +114,9 @@ type countingReader struct {
 	nc    net.Conn
 	raw   *rawSock // nil: read through nc
 	n     int64
+	// drained: the last read got less than it asked for, so the socket
+	// had nothing more at that moment.
+	drained bool
 	clock readClock // RequestReadTimeout of the stage being read
 	want  time.Time // the read deadline reads should have
 	armed time.Time // the read deadline the connection has
@@ -132,6 +135,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 		n, err = c.nc.Read(p)
 	}
 	c.n += int64(n)
+	c.drained = err == nil && n < len(p)
 	if d := c.clock.read(n); !d.IsZero() {
 		c.want = d
 	}
@@ -364,10 +368,17 @@ func (c *conn) run(n int) {
 				keep = false
 			}
 		}
+		// A request without a body, read whole, with nothing after it in
+		// the buffer or the socket: closing cannot reset the connection
+		// under the response, so it closes at once, as nginx does. Else
+		// it lingers, as httpd's ap_lingering_close.
+		quiet := ex.body == nil && c.br.Buffered() == 0 && c.rc.drained
 		ex.log()
 		ex.release()
 		if !keep || c.aborted {
-			c.lingerClose()
+			if !quiet {
+				c.lingerClose()
+			}
 			return
 		}
 	}
