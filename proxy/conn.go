@@ -111,15 +111,15 @@ func (c *countingWriter) arm() {
 // request that arrived whole sets none but the one it was waited for
 // with.
 type countingReader struct {
-	nc    net.Conn
-	raw   *rawSock // nil: read through nc
-	n     int64
+	nc  net.Conn
+	raw *rawSock // nil: read through nc
+	n   int64
 	// drained: the last read got less than it asked for, so the socket
 	// had nothing more at that moment.
 	drained bool
-	clock readClock // RequestReadTimeout of the stage being read
-	want  time.Time // the read deadline reads should have
-	armed time.Time // the read deadline the connection has
+	clock   readClock // RequestReadTimeout of the stage being read
+	want    time.Time // the read deadline reads should have
+	armed   time.Time // the read deadline the connection has
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
