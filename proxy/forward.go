@@ -592,7 +592,14 @@ func (ex *exchange) copyBody(body io.Reader, chunked bool) (int64, error) {
 	bw := ex.c.bw
 	ready, _ := body.(interface{ buffered() int })
 	bp := copyBufPool.Get().(*[]byte)
-	defer copyBufPool.Put(bp)
+	big := false
+	defer func() {
+		if big {
+			bigCopyBufPool.Put(bp)
+		} else {
+			copyBufPool.Put(bp)
+		}
+	}()
 	buf := *bp
 	var total int64
 	for {
@@ -615,6 +622,13 @@ func (ex *exchange) copyBody(body io.Reader, chunked bool) (int64, error) {
 					return total, werr
 				}
 			}
+			if n == len(buf) && !big && err == nil {
+				// A big body: go on with a big buffer, so that it takes
+				// a few reads and writes rather than one per 8 KiB.
+				copyBufPool.Put(bp)
+				bp, big = bigCopyBufPool.Get().(*[]byte), true
+				buf = *bp
+			}
 		}
 		if err == io.EOF {
 			return total, nil
@@ -625,7 +639,12 @@ func (ex *exchange) copyBody(body io.Reader, chunked bool) (int64, error) {
 	}
 }
 
-var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 8192); return &b }}
+// The buffers bodies are copied through: a small one first, a big one
+// once a read fills the small one.
+var (
+	copyBufPool    = sync.Pool{New: func() any { b := make([]byte, 8192); return &b }}
+	bigCopyBufPool = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+)
 
 // reverseMap applies ProxyPassReverse to Location, Content-Location and
 // URI, and the cookie rules to Set-Cookie.
