@@ -65,6 +65,7 @@ type backendConn struct {
 	slack     time.Duration // re-arm deadlines once this much time passed
 	armedR    time.Time
 	armedW    time.Time
+	armedFor  time.Duration // the timeout armedR and armedW were armed with
 	freshR    bool // no read or write since begin armed the deadlines
 	freshW    bool
 	gotByte   bool // a response byte arrived during this exchange
@@ -114,9 +115,14 @@ func (c *backendConn) begin(ctx context.Context, timeout time.Duration) {
 		c.br = backendReaderPool.Get().(*bufio.Reader)
 		c.br.Reset(c)
 	}
+	// The deadlines are re-armed only when they are more than slack
+	// behind, as in Read and write: a busy connection does not pay for a
+	// timer change per request.
 	now := time.Now()
-	_ = c.nc.SetDeadline(now.Add(timeout))
-	c.armedR, c.armedW = now, now
+	if c.armedFor != timeout || now.Sub(c.armedR) > c.slack || now.Sub(c.armedW) > c.slack {
+		_ = c.nc.SetDeadline(now.Add(timeout))
+		c.armedR, c.armedW, c.armedFor = now, now, timeout
+	}
 	c.freshR, c.freshW = true, true
 	if ctx.Done() != nil {
 		c.stopCtx = context.AfterFunc(ctx, c.cancel)
