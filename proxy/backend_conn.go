@@ -66,7 +66,7 @@ type backendConn struct {
 	armedR    time.Time
 	armedW    time.Time
 	armedFor  time.Duration // the timeout armedR and armedW were armed with
-	freshR    bool // no read or write since begin armed the deadlines
+	freshR    bool          // no read or write since begin armed the deadlines
 	freshW    bool
 	gotByte   bool // a response byte arrived during this exchange
 	firstByte time.Time
