@@ -219,7 +219,7 @@ func (p *idlePoller) loop() {
 		}
 		p.mu.Unlock()
 		for i, c := range woken {
-			go c.resume()
+			c.e.workers.run(workerTask{c: c, resume: true})
 			woken[i] = nil
 		}
 		woken = woken[:0]

@@ -49,6 +49,8 @@ type Engine struct {
 
 	idle     atomic.Pointer[idlePoller] // parked keep-alive connections; nil until needed or unavailable
 	idleOnce sync.Once
+
+	workers *workers // the goroutines connections run on
 }
 
 // idlePoller returns the engine's idle poller, started on first use, or
@@ -74,7 +76,7 @@ type listener struct {
 
 // NewEngine returns an engine that serves site once Start is called.
 func NewEngine(site *Site, opts *Options) *Engine {
-	e := &Engine{listeners: make(map[string]*listener), active: make(map[*conn]struct{}), pid: os.Getpid()}
+	e := &Engine{listeners: make(map[string]*listener), active: make(map[*conn]struct{}), pid: os.Getpid(), workers: newWorkers()}
 	if opts != nil {
 		e.opts = *opts
 	}
@@ -245,7 +247,7 @@ func (e *Engine) acceptLoop(l *listener) {
 		e.active[c] = struct{}{}
 		e.conns.Add(1)
 		e.mu.Unlock()
-		go c.serve()
+		e.workers.run(workerTask{c: c})
 	}
 }
 
@@ -293,6 +295,7 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 	if p := e.idle.Load(); p != nil {
 		p.stop()
 	}
+	e.workers.stop()
 	e.backend.CloseIdle()
 	return err
 }

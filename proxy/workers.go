@@ -1,0 +1,84 @@
+package proxy
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// maxIdleWorkers is how many goroutines may wait for a connection to
+// serve; more exit when they are done.
+const maxIdleWorkers = 128
+
+// workers runs connections on goroutines that are kept, with the stack
+// they grew, for the next connection: a request's path needs more than a
+// new goroutine's stack, and growing it (copying it twice) cost a new
+// connection more than the goroutine itself. An idle worker costs its
+// stack; at most maxIdleWorkers wait.
+//
+// The zero value is unusable: see newWorkers. Every worker goroutine
+// exits once stop has been called and its current connection is done.
+type workers struct {
+	work    chan workerTask // unbuffered: a send succeeds only if a worker waits
+	quit    chan struct{}
+	idle    atomic.Int32
+	started atomic.Int64 // goroutines started so far
+	wg      sync.WaitGroup
+	once    sync.Once
+}
+
+// workerTask is a connection to serve: a new one, or a parked one the
+// idle poller found readable.
+type workerTask struct {
+	c      *conn
+	resume bool
+}
+
+func (t workerTask) do() {
+	if t.resume {
+		t.c.resume()
+	} else {
+		t.c.serve()
+	}
+}
+
+func newWorkers() *workers {
+	return &workers{work: make(chan workerTask), quit: make(chan struct{})}
+}
+
+// run serves t on an idle worker, or on a new one.
+func (w *workers) run(t workerTask) {
+	select {
+	case w.work <- t:
+		return
+	default:
+	}
+	w.wg.Add(1)
+	w.started.Add(1)
+	go w.loop(t)
+}
+
+func (w *workers) loop(t workerTask) {
+	defer w.wg.Done()
+	for {
+		t.do()
+		t = workerTask{}
+		if w.idle.Add(1) > maxIdleWorkers {
+			w.idle.Add(-1)
+			return
+		}
+		select {
+		case t = <-w.work:
+			w.idle.Add(-1)
+		case <-w.quit:
+			w.idle.Add(-1)
+			return
+		}
+	}
+}
+
+// stop makes idle workers exit, and busy ones once they are done; it
+// waits for them.
+func (w *workers) stop() {
+	w.once.Do(func() { close(w.quit) })
+	w.wg.Wait()
+}
