@@ -421,7 +421,8 @@ func (c *conn) waitRequest(n int) waitResult {
 		if srv.KeepAliveTimeout > 0 {
 			c.idleUntil = now.Add(srv.KeepAliveTimeout)
 		}
-		c.putWriter()
+		// The write buffer stays for the grace period (a busy connection
+		// takes no buffer from the pool per request); parking returns it.
 	}
 	if !c.setIdle(true) {
 		return waitEnd
