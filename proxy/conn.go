@@ -46,6 +46,7 @@ type conn struct {
 	// request waited for, and when KeepAliveTimeout ends it.
 	next      int
 	idleUntil time.Time
+	graceAt   time.Time // the grace deadline of the last keep-alive wait
 	woken     bool // resumed by the idle poller, not read since
 
 	// For the idle poller: the socket (-1 until looked up or when there
@@ -436,6 +437,14 @@ func (c *conn) waitRequest(n int) waitResult {
 	c.woken = false
 	if canPark {
 		want = grace
+		// The grace deadline of an earlier wait, if the connection still
+		// has it and it is most of idleGrace ahead, will do: the
+		// connection parks a little sooner, and a busy one does not
+		// change its timer for every request.
+		if g := c.graceAt; c.rc.armed.Equal(g) && g.Before(grace) && g.Sub(now) > idleGrace/2 {
+			want = g
+		}
+		c.graceAt = want
 	}
 	c.setReadDeadline(want)
 	_, err := c.br.Peek(1)
