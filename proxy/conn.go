@@ -47,7 +47,7 @@ type conn struct {
 	next      int
 	idleUntil time.Time
 	graceAt   time.Time // the grace deadline of the last keep-alive wait
-	woken     bool // resumed by the idle poller, not read since
+	woken     bool      // resumed by the idle poller, not read since
 
 	// For the idle poller: the socket (-1 until looked up or when there
 	// is none), the place in its deadline heap, the number of the last
