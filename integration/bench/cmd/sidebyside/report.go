@@ -386,6 +386,8 @@ func (h *harness) writeSetup(w func(string, ...any)) {
 	w("  (it only sleeps during a run); the backend and every proxy on core %s (`taskset -c %s ...`), one worker", h.serverCPU, h.serverCPU)
 	w("  process or thread each, `GOMAXPROCS=1` for the Go programs (backend, logproxy, Caddy, the httputil reference).")
 	w("  The proxies all run at once, idle but for the one being measured.")
+	w("  All of them are children of the harness, in its session: with the kernel's autogroup scheduling a")
+	w("  process in a session of its own is scheduled apart from the backend, which moved CPU per request by 25%% or more.")
 	w("- The backend (`sidebyside backend`) is Go's net/http: `/b100`, `/b64k`, `/b1m` answer 100 bytes, 64 KiB,")
 	w("  1 MiB with `X-JL6-CID: 17` and `X-JL6-OID: 42`; it counts the requests it answered.")
 	w("- Requests carry a browser's Referer and User-Agent (wrk script `sidebyside.lua`), so the lines are about 180 bytes.")
