@@ -139,8 +139,16 @@ func (s *rawSock) writeThenWait(p []byte) (int, error) {
 		s.writeFn = s.doWrite
 	}
 	s.buf, s.n, s.err, s.first = p, 0, nil, true
-	_ = s.rc.Read(s.waitFn)
+	rerr := s.rc.Read(s.waitFn)
 	n, err := s.n, s.err
+	if err == nil && s.first {
+		// The read never started (closed, or its deadline already
+		// passed): nothing was written, which is the write's failure.
+		err = rerr
+		if err == nil {
+			err = io.ErrShortWrite
+		}
+	}
 	s.buf = nil
 	return n, err
 }

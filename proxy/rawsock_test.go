@@ -169,3 +169,15 @@ func TestRawSockWriteThenWaitErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestRawSockWriteThenWaitPastDeadline: when the wait cannot even start,
+// the write did not happen and that is reported.
+func TestRawSockWriteThenWaitPastDeadline(t *testing.T) {
+	a, _ := tcpPair(t)
+	ra := newRawSock(t, a)
+	a.SetReadDeadline(time.Unix(1, 0))
+	n, err := ra.writeThenWait([]byte("GET / HTTP/1.1\r\n\r\n"))
+	if n != 0 || err == nil {
+		t.Fatalf("writeThenWait past the read deadline: %d, %v; want 0 and an error", n, err)
+	}
+}
