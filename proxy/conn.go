@@ -228,6 +228,14 @@ func (c *conn) setIdle(idle bool) bool {
 // the benchmark of parked connections.)
 var idleGrace = 100 * time.Millisecond
 
+// When more than maxGraceWaiters connections wait out their grace at once,
+// the others wait only floodGrace: memory stays bounded however fast idle
+// connections arrive.
+const (
+	maxGraceWaiters = 256
+	floodGrace      = 5 * time.Millisecond
+)
+
 // serve runs a new connection until the client leaves, an error ends
 // it, or keep-alive ends.
 func (c *conn) serve() {
@@ -422,8 +430,7 @@ func (c *conn) waitRequest(n int) waitResult {
 		if srv.KeepAliveTimeout > 0 {
 			c.idleUntil = now.Add(srv.KeepAliveTimeout)
 		}
-		// The write buffer stays for the grace period (a busy connection
-		// takes no buffer from the pool per request); parking returns it.
+		c.putWriter()
 	}
 	if !c.setIdle(true) {
 		return waitEnd
@@ -436,6 +443,11 @@ func (c *conn) waitRequest(n int) waitResult {
 	canPark := !c.woken && (want.IsZero() || grace.Before(want))
 	c.woken = false
 	if canPark {
+		// Many connections waiting at once (a flood of idle ones) park
+		// sooner: each holds a read buffer and a goroutine meanwhile.
+		if c.e.graceWaiters.Add(1) > maxGraceWaiters {
+			grace = now.Add(floodGrace)
+		}
 		want = grace
 		// The grace deadline of an earlier wait, if the connection still
 		// has it and it is most of idleGrace ahead, will do: the
@@ -448,6 +460,9 @@ func (c *conn) waitRequest(n int) waitResult {
 	}
 	c.setReadDeadline(want)
 	_, err := c.br.Peek(1)
+	if canPark {
+		c.e.graceWaiters.Add(-1)
+	}
 	if err == nil {
 		c.setIdle(false)
 		return waitData

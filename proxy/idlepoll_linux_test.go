@@ -158,3 +158,39 @@ func TestIdleConnReload(t *testing.T) {
 		t.Error("the old site's log is still open")
 	}
 }
+
+// TestIdleConnFloodParksSooner: when more than maxGraceWaiters connections
+// wait for their next request at once, those beyond it are parked after
+// floodGrace instead of idleGrace.
+func TestIdleConnFloodParksSooner(t *testing.T) {
+	old := idleGrace
+	idleGrace = 3 * time.Second // longer than the test: only the flood parks
+	t.Cleanup(func() { idleGrace = old })
+	bb := startBenchBackend(t)
+	e, addr := startBenchEngine(t, benchSite(t, bb.addr(), t.TempDir()))
+	n := maxGraceWaiters + 64
+	clients := make([]*benchClient, n)
+	for i := range clients {
+		clients[i] = dialBench(t, addr)
+	}
+	start := time.Now()
+	for i, bc := range clients {
+		if err := bc.do(); err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+	waitFor(t, 2*time.Second, "the connections beyond maxGraceWaiters to be parked",
+		func() bool { return parkedConns(e) >= n-maxGraceWaiters })
+	if d := time.Since(start); d >= idleGrace {
+		t.Fatalf("the test took %v, longer than idleGrace", d)
+	}
+	if p := parkedConns(e); p > n-maxGraceWaiters {
+		t.Fatalf("%d connections parked before idleGrace; want only the %d beyond maxGraceWaiters", p, n-maxGraceWaiters)
+	}
+	// And every one is served again.
+	for i, bc := range clients {
+		if err := bc.do(); err != nil {
+			t.Fatalf("request %d after parking: %v", i, err)
+		}
+	}
+}

@@ -50,7 +50,8 @@ type Engine struct {
 	idle     atomic.Pointer[idlePoller] // parked keep-alive connections; nil until needed or unavailable
 	idleOnce sync.Once
 
-	workers *workers // the goroutines connections run on
+	workers      *workers     // the goroutines connections run on
+	graceWaiters atomic.Int32 // connections waiting out idleGrace (see waitRequest)
 }
 
 // idlePoller returns the engine's idle poller, started on first use, or

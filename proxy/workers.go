@@ -7,7 +7,7 @@ import (
 
 // maxIdleWorkers is how many goroutines may wait for a connection to
 // serve; more exit when they are done.
-const maxIdleWorkers = 128
+const maxIdleWorkers = 32
 
 // workers runs connections on goroutines that are kept, with the stack
 // they grew, for the next connection: a request's path needs more than a
