@@ -175,8 +175,9 @@ func (c *backendConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// write writes b, keeping the write deadline Timeout ahead.
-func (c *backendConn) write(b []byte) error {
+// armWrite keeps the write deadline Timeout ahead for a write about to
+// be made.
+func (c *backendConn) armWrite() error {
 	if c.freshW {
 		c.freshW = false
 	} else if time.Since(c.armedW) > c.slack {
@@ -186,6 +187,14 @@ func (c *backendConn) write(b []byte) error {
 		if c.canceled.Load() {
 			return context.Canceled
 		}
+	}
+	return nil
+}
+
+// write writes b, keeping the write deadline Timeout ahead.
+func (c *backendConn) write(b []byte) error {
+	if err := c.armWrite(); err != nil {
+		return err
 	}
 	if c.rc != nil {
 		_, err := c.raw.write(b)
@@ -203,15 +212,8 @@ func (c *backendConn) writeAndWait(b []byte) error {
 	if c.rc == nil || c.br == nil || c.br.Buffered() > 0 {
 		return c.write(b)
 	}
-	if c.freshW {
-		c.freshW = false
-	} else if time.Since(c.armedW) > c.slack {
-		now := time.Now()
-		_ = c.nc.SetWriteDeadline(now.Add(c.timeout))
-		c.armedW = now
-		if c.canceled.Load() {
-			return context.Canceled
-		}
+	if err := c.armWrite(); err != nil {
+		return err
 	}
 	if !c.freshR && time.Since(c.armedR) > c.slack {
 		// The wait is the answer's first read: its deadline as in Read.

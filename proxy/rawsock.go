@@ -155,37 +155,21 @@ func (s *rawSock) writeThenWait(p []byte) (int, error) {
 
 func (s *rawSock) doWriteThenWait(fd uintptr) bool {
 	if !s.first {
-		return true
+		return true // readable (or the deadline passed): the wait is over
 	}
 	s.first = false
-	for s.n < len(s.buf) {
-		b := s.buf[s.n:]
-		n, e := sysWrite(fd, b)
-		switch e {
-		case 0:
-			s.n += n
-			continue
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-			// The socket's buffer is full: finish the write the blocking
-			// way (a different lock from the read this runs in), then wait.
-			rest := s.buf[s.n:]
-			s.buf = rest
-			done := s.n
-			s.n = 0
-			err := s.rc.Write(s.writeFn)
-			s.n += done
-			if err == nil {
-				err = s.err
-			}
-			if err != nil {
-				s.err = err
-				return true
-			}
-			return false
-		}
-		s.err = os.NewSyscallError("write", e)
+	if s.doWrite(fd) {
+		// All written: wait. A write error ends the call.
+		return s.err != nil
+	}
+	// The socket's buffer is full: finish the write the blocking way (a
+	// different lock from the read this runs in), then wait.
+	err := s.rc.Write(s.writeFn)
+	if err == nil {
+		err = s.err
+	}
+	if err != nil {
+		s.err = err
 		return true
 	}
 	return false
