@@ -37,6 +37,7 @@ type conn struct {
 	keepalives int  // requests answered with keep-alive so far (c->keepalives)
 	keepalive  bool // c->keepalive == AP_CONN_KEEPALIVE after the last response
 	aborted    bool // c->aborted: the client went away mid-response
+	ended      bool // end ran: closed and the engine told
 
 	idleMu sync.Mutex
 	idle   bool // waiting for a request, nothing in flight
@@ -271,6 +272,7 @@ func (c *conn) expire() {
 
 // end closes the connection and lets the engine know.
 func (c *conn) end() {
+	c.ended = true
 	c.putBuffers()
 	c.site.release()
 	c.nc.Close()

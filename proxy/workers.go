@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -33,7 +35,22 @@ type workerTask struct {
 	resume bool
 }
 
+// do serves the task. A panic while serving is the connection's end, not
+// the server's, as net/http treats a handler's: it is logged with its
+// stack and the connection is closed.
 func (t workerTask) do() {
+	defer func() {
+		if r := recover(); r != nil {
+			c := t.c
+			stack := make([]byte, 32<<10)
+			stack = stack[:runtime.Stack(stack, false)]
+			c.e.log().Error(fmt.Sprintf("panic serving %s: %v", c.remoteIP, r), "stack", string(stack))
+			if !c.ended {
+				c.nc.Close()
+				c.e.connDone(c)
+			}
+		}
+	}()
 	if t.resume {
 		t.c.resume()
 	} else {
