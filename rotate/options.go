@@ -73,7 +73,8 @@ type Options struct {
 
 	// ErrorLog receives the reports of lines that could not be written:
 	// at most one per ReportInterval while writing fails, and one when it
-	// works again. When ErrorLog is set, Write reports a line it could not
+	// works again (also at most one per ReportInterval: when writing flaps,
+	// the lines lost meanwhile wait for the next report that is due). When ErrorLog is set, Write reports a line it could not
 	// write there and returns no error, so that a caller that logs every
 	// error does not log once per line; Lost counts them. When it is nil,
 	// Write returns the error.

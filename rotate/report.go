@@ -18,6 +18,7 @@ type lossReport struct {
 	since   time.Time // of the first of them
 	err     error     // the last error
 	last    time.Time // of the last report
+	lastOK  time.Time // of the last report that writing works again
 }
 
 // lost counts a line lost at now for err, and reports if it is time.
@@ -34,9 +35,17 @@ func (r *lossReport) lost(now time.Time, err error) {
 }
 
 // ok notes that a line was written at now, reporting the end of a run of
-// failures.
+// failures. Recoveries are reported at most once per interval too: when
+// writing flaps between failing and working (a piped log's buffer that
+// the program drains slower than lines come), the lines lost in between
+// wait for the next report that is due, and are never reported once per
+// flap.
 func (r *lossReport) ok(now time.Time) {
-	if !r.failing {
+	if !r.failing && r.pending == 0 {
+		return
+	}
+	r.failing = false
+	if !r.lastOK.IsZero() && now.Sub(r.lastOK) < r.interval && !now.Before(r.lastOK) {
 		return
 	}
 	if r.pending == 0 {
@@ -45,7 +54,7 @@ func (r *lossReport) ok(now time.Time) {
 		r.errorLog(fmt.Errorf("rotate: writing to %q works again; %d more lines were lost since %s: %w",
 			r.target, r.pending, r.since.Format(time.RFC3339), r.err))
 	}
-	r.failing, r.pending, r.last = false, 0, now
+	r.pending, r.last, r.lastOK = 0, now, now
 }
 
 // flush reports the lines lost and not reported yet.
