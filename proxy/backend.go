@@ -111,6 +111,13 @@ type backendRequest struct {
 	// Timeout is the inactivity timeout of every read and write
 	// (ProxyTimeout / Timeout; 0: the pool's).
 	Timeout time.Duration
+	// ConnectTimeout bounds opening a new connection (ProxyPass
+	// connectiontimeout=; 0: the pool's ConnectTimeout, else Timeout).
+	ConnectTimeout time.Duration
+	// KeepAlive turns TCP keep-alive probes on for a new connection, with
+	// the system's timings (ProxyPass keepalive=On, which httpd applies as
+	// SO_KEEPALIVE). Off, as httpd's default, no probe option is set.
+	KeepAlive bool
 	// Idempotent lets the request be sent again, once, on a new
 	// connection when a reused idle connection fails before any response
 	// byte arrived (and the body can be sent again).
@@ -358,7 +365,7 @@ func (p *BackendPool) RoundTrip(ctx context.Context, req *backendRequest) (*back
 	defer st.free()
 	fresh := false
 	for {
-		c, reused, err := p.acquire(ctx, h, timeout, fresh)
+		c, reused, err := p.acquire(ctx, h, req, timeout, fresh)
 		if err != nil {
 			return nil, err
 		}
@@ -377,7 +384,7 @@ func (p *BackendPool) RoundTrip(ctx context.Context, req *backendRequest) (*back
 }
 
 // acquire returns a live idle connection to h, or a new one.
-func (p *BackendPool) acquire(ctx context.Context, h *backendHost, timeout time.Duration, fresh bool) (*backendConn, bool, error) {
+func (p *BackendPool) acquire(ctx context.Context, h *backendHost, req *backendRequest, timeout time.Duration, fresh bool) (*backendConn, bool, error) {
 	if !fresh {
 		for {
 			c := p.popIdle(h)
@@ -391,7 +398,10 @@ func (p *BackendPool) acquire(ctx context.Context, h *backendHost, timeout time.
 			c.release(false)
 		}
 	}
-	ct := p.ConnectTimeout
+	ct := req.ConnectTimeout
+	if ct <= 0 {
+		ct = p.ConnectTimeout
+	}
 	if ct <= 0 {
 		ct = timeout
 	}
@@ -402,7 +412,13 @@ func (p *BackendPool) acquire(ctx context.Context, h *backendHost, timeout time.
 		nc, err = p.Dial(dctx, "tcp", h.addr)
 		cancel()
 	} else {
-		d := net.Dialer{Timeout: ct}
+		// No keep-alive probes unless asked for: Go's default (15 s
+		// probes) is four setsockopt calls per connection httpd does not
+		// make.
+		d := net.Dialer{Timeout: ct, KeepAlive: -1}
+		if req.KeepAlive {
+			d.KeepAliveConfig = net.KeepAliveConfig{Enable: true, Idle: -1, Interval: -1, Count: -1}
+		}
 		nc, err = d.DialContext(ctx, "tcp", h.addr)
 	}
 	if err != nil {

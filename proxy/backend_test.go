@@ -1406,3 +1406,58 @@ func TestBeHelperBackend(t *testing.T) {
 		}()
 	}
 }
+
+// TestBackendDialOptions: a new backend connection has TCP keep-alive
+// probes only with KeepAlive (ProxyPass keepalive=On), as httpd; and a
+// request's ConnectTimeout bounds the dial.
+func TestBackendDialOptions(t *testing.T) {
+	fb := newBeFake(t, beServeCanned("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", true))
+	for _, tc := range []struct {
+		name      string
+		keepAlive bool
+		want      int
+	}{{"default: no probes", false, 0}, {"keepalive=On", true, 1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			pool := &BackendPool{}
+			defer pool.CloseIdle()
+			resp, err := pool.RoundTrip(context.Background(), &backendRequest{Addr: fb.addr, KeepAlive: tc.keepAlive,
+				Head: []byte("GET / HTTP/1.1\r\nHost: b\r\n\r\n")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			beReadAll(resp.Body)
+			resp.Close()
+			h := pool.lookupHost(fb.addr)
+			h.mu.Lock()
+			if len(h.idle) != 1 {
+				h.mu.Unlock()
+				t.Fatalf("%d idle connections, want 1", len(h.idle))
+			}
+			rc := rawConnOf(h.idle[0].nc)
+			h.mu.Unlock()
+			var v int
+			var gerr error
+			rc.Control(func(fd uintptr) { v, gerr = syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_KEEPALIVE) })
+			if gerr != nil || v != tc.want {
+				t.Fatalf("SO_KEEPALIVE = %d, %v; want %d", v, gerr, tc.want)
+			}
+		})
+	}
+	t.Run("connect timeout", func(t *testing.T) {
+		var left time.Duration
+		pool := &BackendPool{ConnectTimeout: time.Minute, Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if d, ok := ctx.Deadline(); ok {
+				left = time.Until(d)
+			}
+			return nil, errors.New("no dialing in this test")
+		}}
+		_, err := pool.RoundTrip(context.Background(), &backendRequest{Addr: fb.addr, ConnectTimeout: 2 * time.Second,
+			Head: []byte("GET / HTTP/1.1\r\nHost: b\r\n\r\n")})
+		if err == nil {
+			t.Fatal("RoundTrip succeeded without a connection")
+		}
+		if left <= 0 || left > 2*time.Second {
+			t.Fatalf("the dial had %v left; want the request's 2s, not the pool's minute", left)
+		}
+	})
+}

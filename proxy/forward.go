@@ -82,6 +82,8 @@ func (ex *exchange) proxyHandler(route *Route) int {
 	req := &ex.beReq
 	*req = backendRequest{
 		Addr:           addr,
+		ConnectTimeout: routeConnectTimeout(route),
+		KeepAlive:      route != nil && route.KeepAlive,
 		Head:           head,
 		Body:           body,
 		BodyLen:        bodyLen,
@@ -120,6 +122,14 @@ func (ex *exchange) proxyHandler(route *Route) int {
 		return ex.tunnel(resp, upgrade)
 	}
 	return ex.relayResponse(resp)
+}
+
+// routeConnectTimeout is the route's connectiontimeout=, or 0.
+func routeConnectTimeout(route *Route) time.Duration {
+	if route == nil {
+		return 0
+	}
+	return route.ConnectTimeout
 }
 
 // upgradeRequested returns the protocol the client asks to switch to when
