@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"net/netip"
 	"regexp"
 	"strconv"
@@ -425,7 +426,10 @@ func (b *siteBuilder) proxyPass(d *Directive, sb *serverBuild, dir *proxy.DirCon
 				return
 			}
 		case "flushwait", "retry", "ttl", "max", "smax", "min", "acquire", "ping":
-			// Pool tuning: logproxy's backend pool sizes itself.
+			// Pool tuning: logproxy's backend pool sizes itself (see
+			// docs/apache-compatibility.md); logproxy -t says so.
+			b.cfg.Warnings = append(b.cfg.Warnings, &Error{File: d.File, Line: d.Line,
+				Msg: fmt.Sprintf("ProxyPass parameter %q is accepted but not acted on by logproxy (its backend pool sizes itself)", k)})
 		default:
 			b.errorf(d, "ProxyPass parameter %q is not supported by logproxy", k)
 			return

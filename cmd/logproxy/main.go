@@ -86,7 +86,12 @@ func checkConfig(file string, opts *config.Options, stdout, stderr io.Writer) in
 	// As httpd runs every directive's handler for -t, build the site too:
 	// values only a handler checks (ProxyPass URLs, Header formats, ...)
 	// are reported here rather than when serving.
-	if _, err := config.Build(cfg, nil); err != nil {
+	seen := len(cfg.Warnings)
+	_, err = config.Build(cfg, nil)
+	for _, w := range cfg.Warnings[seen:] { // the build's own
+		fmt.Fprintf(stderr, "%s:%d: warning: %s\n", w.File, w.Line, w.Msg)
+	}
+	if err != nil {
 		printErr(stderr, err)
 		return 1
 	}

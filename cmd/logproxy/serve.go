@@ -33,7 +33,11 @@ func loadSite(file string, opts *config.Options, stderr io.Writer, report func(e
 	if err != nil {
 		return nil, err
 	}
+	seen := len(cfg.Warnings)
 	site, err := config.Build(cfg, nil)
+	for _, w := range cfg.Warnings[seen:] { // the build's own
+		fmt.Fprintf(stderr, "%s:%d: warning: %s\n", w.File, w.Line, w.Msg)
+	}
 	if err != nil {
 		return nil, err
 	}
