@@ -425,7 +425,21 @@ func (b *siteBuilder) proxyPass(d *Directive, sb *serverBuild, dir *proxy.DirCon
 				b.errorf(d, "flushpackets must be on|off|auto")
 				return
 			}
-		case "flushwait", "retry", "ttl", "max", "smax", "min", "acquire", "ping":
+		case "max":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				b.errorf(d, "max must be a number of connections of at least 1, not %q", v)
+				return
+			}
+			rt.MaxConns = n
+		case "acquire":
+			ms, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || ms < 1 {
+				b.errorf(d, "acquire must be a number of milliseconds of at least 1, not %q", v)
+				return
+			}
+			rt.AcquireTimeout = time.Duration(ms) * time.Millisecond
+		case "flushwait", "retry", "ttl", "smax", "min", "ping":
 			// Pool tuning: logproxy's backend pool sizes itself (see
 			// docs/apache-compatibility.md); logproxy -t says so.
 			b.cfg.Warnings = append(b.cfg.Warnings, &Error{File: d.File, Line: d.Line,

@@ -15,6 +15,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -114,6 +115,12 @@ type backendRequest struct {
 	// ConnectTimeout bounds opening a new connection (ProxyPass
 	// connectiontimeout=; 0: the pool's ConnectTimeout, else Timeout).
 	ConnectTimeout time.Duration
+	// MaxConns caps the connections open to Addr, busy or idle
+	// (ProxyPass max=; 0: no cap). At the cap a request waits for one to
+	// come free, at most AcquireTimeout (ProxyPass acquire=; 0: Timeout),
+	// then fails with BackendBusy.
+	MaxConns       int
+	AcquireTimeout time.Duration
 	// KeepAlive turns TCP keep-alive probes on for a new connection, with
 	// the system's timings (ProxyPass keepalive=On, which httpd applies as
 	// SO_KEEPALIVE). Off, as httpd's default, no probe option is set.
@@ -248,13 +255,16 @@ const (
 	// caller aborts the client connection, as httpd does after
 	// "error reading response" (ap_proxy_backend_broke).
 	BackendBodyBroken
+	// BackendBusy: MaxConns connections were open and none came free
+	// within AcquireTimeout (or Timeout). 503, as httpd's SERVER_BUSY.
+	BackendBusy
 )
 
 var backendKindNames = [...]string{
 	"", "connection refused", "backend unreachable", "DNS lookup failure",
 	"backend timeout", "backend hung up", "bad backend response",
 	"request body failed", "client aborted", "canceled",
-	"response body broke off",
+	"response body broke off", "no free backend connection",
 }
 
 func (k BackendErrorKind) String() string {
@@ -269,7 +279,7 @@ func (k BackendErrorKind) String() string {
 // caller decides).
 func (k BackendErrorKind) Status() int {
 	switch k {
-	case BackendRefused, BackendUnreachable:
+	case BackendRefused, BackendUnreachable, BackendBusy:
 		return 503
 	case BackendDNS:
 		return 500
@@ -385,17 +395,47 @@ func (p *BackendPool) RoundTrip(ctx context.Context, req *backendRequest) (*back
 
 // acquire returns a live idle connection to h, or a new one.
 func (p *BackendPool) acquire(ctx context.Context, h *backendHost, req *backendRequest, timeout time.Duration, fresh bool) (*backendConn, bool, error) {
-	if !fresh {
-		for {
-			c := p.popIdle(h)
-			if c == nil {
-				break
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
+		if !fresh {
+			for {
+				c := p.popIdle(h)
+				if c == nil {
+					break
+				}
+				c.begin(ctx, timeout)
+				if c.alive() {
+					return c, true, nil
+				}
+				c.release(false)
 			}
-			c.begin(ctx, timeout)
-			if c.alive() {
-				return c, true, nil
+		}
+		ok, retry, wait := h.reserve(req.MaxConns)
+		if ok {
+			break
+		}
+		if retry {
+			fresh = false // at the cap, an idle connection will do
+			continue
+		}
+		if timer == nil {
+			d := req.AcquireTimeout
+			if d <= 0 {
+				d = timeout
 			}
-			c.release(false)
+			timer = time.NewTimer(d)
+		}
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return nil, false, &BackendError{Kind: BackendCanceled, Err: ctx.Err()}
+		case <-timer.C:
+			return nil, false, &BackendError{Kind: BackendBusy, Err: fmt.Errorf("all %d connections to %s busy", req.MaxConns, h.addr)}
 		}
 	}
 	ct := req.ConnectTimeout
@@ -422,9 +462,11 @@ func (p *BackendPool) acquire(ctx context.Context, h *backendHost, req *backendR
 		nc, err = d.DialContext(ctx, "tcp", h.addr)
 	}
 	if err != nil {
+		h.gone()
 		return nil, false, beDialErrorKind(ctx, err)
 	}
 	c := newBackendConn(p, h, nc)
+	c.counted = true
 	c.begin(ctx, timeout)
 	return c, false, nil
 }

@@ -41,6 +41,46 @@ type backendHost struct {
 	addr string
 	mu   sync.Mutex
 	idle []*backendConn // most recently used last
+	open int            // connections open, busy or idle (for MaxConns)
+	// wake is closed (and replaced) when a connection goes idle or
+	// closes: requests waiting at MaxConns look again.
+	wake chan struct{}
+}
+
+// reserve is asked for a new connection under a cap of max (0: none). It
+// reports ok when the connection may be opened (counted as open); else
+// retry when an idle connection waits to be taken, or wait to be closed
+// when something changes.
+func (h *backendHost) reserve(max int) (ok, retry bool, wait <-chan struct{}) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if max <= 0 || h.open < max {
+		h.open++
+		return true, false, nil
+	}
+	if len(h.idle) > 0 {
+		return false, true, nil
+	}
+	if h.wake == nil {
+		h.wake = make(chan struct{})
+	}
+	return false, false, h.wake
+}
+
+// changedLocked wakes the requests waiting at the cap; h.mu is held.
+func (h *backendHost) changedLocked() {
+	if h.wake != nil {
+		close(h.wake)
+		h.wake = nil
+	}
+}
+
+// gone counts a connection of h as closed (or handed over).
+func (h *backendHost) gone() {
+	h.mu.Lock()
+	h.open--
+	h.changedLocked()
+	h.mu.Unlock()
 }
 
 // backendConn is one connection to a backend. While busy it belongs to a
@@ -72,6 +112,8 @@ type backendConn struct {
 	firstByte time.Time
 	noReuse   bool // something made the connection unfit for another request
 
+	counted bool // counted in host.open until closed or handed over
+
 	canceled atomic.Bool // the exchange's context was canceled
 	stopCtx  func() bool // stops the context watcher, nil if none
 }
@@ -84,6 +126,20 @@ func newBackendConn(p *BackendPool, h *backendHost, nc net.Conn) *backendConn {
 		c.peekFn = c.peek
 	}
 	return c
+}
+
+// close closes the connection and takes it off its host's count.
+func (c *backendConn) close() {
+	_ = c.nc.Close()
+	c.uncount()
+}
+
+// uncount takes the connection off its host's count, once.
+func (c *backendConn) uncount() {
+	if c.counted {
+		c.counted = false
+		c.host.gone()
+	}
 }
 
 // peek is a non-blocking MSG_PEEK of one byte, for readable and alive.
@@ -277,7 +333,7 @@ func (c *backendConn) release(reuse bool) {
 		c.br = nil
 	}
 	if !reuse {
-		_ = c.nc.Close()
+		c.close()
 		return
 	}
 	c.pool.putIdle(c)
@@ -288,6 +344,7 @@ func (c *backendConn) release(reuse bool) {
 // connection leaves the pool for good.
 func (c *backendConn) detach() net.Conn {
 	c.unwatch()
+	c.uncount()
 	_ = c.nc.SetDeadline(time.Time{})
 	var pending []byte
 	if c.br != nil {
@@ -366,13 +423,15 @@ func (p *BackendPool) popIdle(h *backendHost) *backendConn {
 			stale[nstale] = c
 			nstale++
 		} else {
-			_ = c.nc.Close()
+			h.mu.Unlock()
+			c.close()
+			h.mu.Lock()
 		}
 		c = nil
 	}
 	h.mu.Unlock()
 	for _, s := range stale[:nstale] {
-		_ = s.nc.Close()
+		s.close()
 	}
 	return c
 }
@@ -386,10 +445,11 @@ func (p *BackendPool) putIdle(c *backendConn) {
 	h.mu.Lock()
 	if len(h.idle) >= max {
 		h.mu.Unlock()
-		_ = c.nc.Close()
+		c.close()
 		return
 	}
 	h.idle = append(h.idle, c)
+	h.changedLocked()
 	// The oldest connection (first) may have expired meanwhile.
 	var old *backendConn
 	if ttl := p.idleTimeout(); ttl > 0 && len(h.idle) > 1 && c.idleSince.Sub(h.idle[0].idleSince) >= ttl {
@@ -400,7 +460,7 @@ func (p *BackendPool) putIdle(c *backendConn) {
 	}
 	h.mu.Unlock()
 	if old != nil {
-		_ = old.nc.Close()
+		old.close()
 	}
 }
 
@@ -416,7 +476,7 @@ func (p *BackendPool) CloseIdle() {
 		h.idle = nil
 		h.mu.Unlock()
 		for _, c := range idle {
-			_ = c.nc.Close()
+			c.close()
 		}
 	}
 }

@@ -1461,3 +1461,108 @@ func TestBackendDialOptions(t *testing.T) {
 		}
 	})
 }
+
+// TestBackendMaxConns: with MaxConns (ProxyPass max=), no more than that
+// many connections are ever open to the backend; requests beyond it
+// wait for one and are all answered; a wait longer than AcquireTimeout
+// fails with BackendBusy (503).
+func TestBackendMaxConns(t *testing.T) {
+	var inFlight, peak atomic.Int32
+	fb := newBeFake(t, func(_ int, c net.Conn, br *bufio.Reader) {
+		for {
+			if _, err := beReadRequest(br); err != nil {
+				return
+			}
+			n := inFlight.Add(1)
+			for {
+				p := peak.Load()
+				if n <= p || peak.CompareAndSwap(p, n) {
+					break
+				}
+			}
+			time.Sleep(5 * time.Millisecond)
+			inFlight.Add(-1)
+			if _, err := io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); err != nil {
+				return
+			}
+		}
+	})
+	pool := &BackendPool{}
+	defer pool.CloseIdle()
+	const max, clients = 3, 12
+	var wg sync.WaitGroup
+	errs := make(chan error, clients*4)
+	for i := 0; i < clients; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 4; j++ {
+				resp, err := pool.RoundTrip(context.Background(), &backendRequest{Addr: fb.addr, MaxConns: max,
+					Head: beGetHead("/"), Idempotent: true})
+				if err != nil {
+					errs <- err
+					return
+				}
+				beReadAll(resp.Body)
+				resp.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("request failed: %v", err)
+	}
+	if a := fb.accepted.Load(); a > max {
+		t.Errorf("%d connections opened, want at most %d", a, max)
+	}
+	if p := peak.Load(); p > max || p < 2 {
+		t.Errorf("at most %d requests at the backend at once, want 2..%d", p, max)
+	}
+	h := pool.lookupHost(fb.addr)
+	h.mu.Lock()
+	open := h.open
+	h.mu.Unlock()
+	if open != int(fb.accepted.Load()) || open > max {
+		t.Errorf("the pool counts %d open connections, %d were opened", open, fb.accepted.Load())
+	}
+
+	t.Run("acquire timeout", func(t *testing.T) {
+		block := make(chan struct{})
+		slow := newBeFake(t, func(_ int, c net.Conn, br *bufio.Reader) {
+			if _, err := beReadRequest(br); err != nil {
+				return
+			}
+			<-block
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		})
+		pool := &BackendPool{}
+		defer pool.CloseIdle()
+		first := make(chan error, 1)
+		go func() {
+			resp, err := pool.RoundTrip(context.Background(), &backendRequest{Addr: slow.addr, MaxConns: 1, Head: beGetHead("/")})
+			if err == nil {
+				beReadAll(resp.Body)
+				resp.Close()
+			}
+			first <- err
+		}()
+		waitFor(t, 2*time.Second, "the first request to hold the connection", func() bool { return slow.accepted.Load() == 1 })
+		start := time.Now()
+		_, err := pool.RoundTrip(context.Background(), &backendRequest{Addr: slow.addr, MaxConns: 1,
+			AcquireTimeout: 50 * time.Millisecond, Head: beGetHead("/")})
+		if k := beErrKind(err); k != BackendBusy || k.Status() != 503 {
+			t.Fatalf("second request at the cap: %v (kind %v); want BackendBusy, 503", err, k)
+		}
+		if d := time.Since(start); d < 40*time.Millisecond {
+			t.Fatalf("gave up after %v, before acquire's 50ms", d)
+		}
+		close(block)
+		if err := <-first; err != nil {
+			t.Fatalf("first request: %v", err)
+		}
+		if a := slow.accepted.Load(); a != 1 {
+			t.Fatalf("%d connections opened, want 1", a)
+		}
+	})
+}

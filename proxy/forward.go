@@ -84,6 +84,8 @@ func (ex *exchange) proxyHandler(route *Route) int {
 		Addr:           addr,
 		ConnectTimeout: routeConnectTimeout(route),
 		KeepAlive:      route != nil && route.KeepAlive,
+		MaxConns:       routeMaxConns(route),
+		AcquireTimeout: routeAcquire(route),
 		Head:           head,
 		Body:           body,
 		BodyLen:        bodyLen,
@@ -130,6 +132,22 @@ func routeConnectTimeout(route *Route) time.Duration {
 		return 0
 	}
 	return route.ConnectTimeout
+}
+
+// routeMaxConns is the route's max=, or 0.
+func routeMaxConns(route *Route) int {
+	if route == nil {
+		return 0
+	}
+	return route.MaxConns
+}
+
+// routeAcquire is the route's acquire=, or 0.
+func routeAcquire(route *Route) time.Duration {
+	if route == nil {
+		return 0
+	}
+	return route.AcquireTimeout
 }
 
 // upgradeRequested returns the protocol the client asks to switch to when

@@ -320,6 +320,8 @@ type Route struct {
 	Timeout          time.Duration // timeout=
 	ConnectTimeout   time.Duration // connectiontimeout=
 	KeepAlive        bool          // keepalive=On (TCP keep-alive)
+	MaxConns         int           // max=: connections open to the backend at most (0: no cap)
+	AcquireTimeout   time.Duration // acquire=: longest wait for one at the cap
 	UpgradeWebSocket bool          // upgrade=websocket
 	FlushPackets     bool          // flushpackets=on
 	DisableReuse     bool          // disablereuse=On

@@ -23,7 +23,7 @@ func TestRun(t *testing.T) {
 	warn := write("warn.conf", "LogFormat \"${JL6_RUN_TEST_UNDEFINED}\" x\n")
 	flagged := write("flagged.conf", "<IfDefine !FLAG>\nBogus\n</IfDefine>\n")
 	pool := write("pool.conf", "LoadModule proxy_module m.so\nLoadModule proxy_http_module m.so\n"+
-		"ProxyPass /app http://127.0.0.1:9/app max=64\n")
+		"ProxyPass /app http://127.0.0.1:9/app ttl=5\n")
 	tests := []struct {
 		name     string
 		args     []string
@@ -40,7 +40,7 @@ func TestRun(t *testing.T) {
 		{name: "warning", args: []string{"-t", "-f", warn}, code: 0, stdout: "Syntax OK",
 			stderr: warn + ":1: warning: Config variable ${JL6_RUN_TEST_UNDEFINED} is not defined"},
 		{name: "build warning", args: []string{"-t", "-f", pool}, code: 0, stdout: "Syntax OK",
-			stderr: pool + `:3: warning: ProxyPass parameter "max" is accepted but not acted on`},
+			stderr: pool + `:3: warning: ProxyPass parameter "ttl" is accepted but not acted on`},
 		{name: "define", args: []string{"-t", "-D", "FLAG", "-f", flagged}, code: 0, stdout: "Syntax OK"},
 		{name: "glued define", args: []string{"-t", "-DFLAG", "-f", flagged}, code: 0, stdout: "Syntax OK"},
 		{name: "without define", args: []string{"-t", "-f", flagged}, code: 1, stderr: "Invalid command 'Bogus'"},
