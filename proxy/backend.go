@@ -415,7 +415,7 @@ func (p *BackendPool) acquire(ctx context.Context, h *backendHost, req *backendR
 				c.release(false)
 			}
 		}
-		ok, retry, wait := h.reserve(req.MaxConns)
+		ok, retry, w := h.reserve(req.MaxConns)
 		if ok {
 			break
 		}
@@ -430,13 +430,28 @@ func (p *BackendPool) acquire(ctx context.Context, h *backendHost, req *backendR
 			}
 			timer = time.NewTimer(d)
 		}
+		var got *backendConn
 		select {
-		case <-wait:
+		case got = <-w.ch:
 		case <-ctx.Done():
-			return nil, false, &BackendError{Kind: BackendCanceled, Err: ctx.Err()}
+			if h.leave(w) {
+				return nil, false, &BackendError{Kind: BackendCanceled, Err: ctx.Err()}
+			}
+			got = <-w.ch // handed over as it gave up: use it
 		case <-timer.C:
-			return nil, false, &BackendError{Kind: BackendBusy, Err: fmt.Errorf("all %d connections to %s busy", req.MaxConns, h.addr)}
+			if h.leave(w) {
+				return nil, false, &BackendError{Kind: BackendBusy, Err: fmt.Errorf("all %d connections to %s busy", req.MaxConns, h.addr)}
+			}
+			got = <-w.ch
 		}
+		if got == nil {
+			break // room for a new connection, counted for it
+		}
+		got.begin(ctx, timeout)
+		if got.alive() {
+			return got, true, nil
+		}
+		got.release(false) // its room goes to the next in line; wait again
 	}
 	ct := req.ConnectTimeout
 	if ct <= 0 {

@@ -42,44 +42,78 @@ type backendHost struct {
 	mu   sync.Mutex
 	idle []*backendConn // most recently used last
 	open int            // connections open, busy or idle (for MaxConns)
-	// wake is closed (and replaced) when a connection goes idle or
-	// closes: requests waiting at MaxConns look again.
-	wake chan struct{}
+	// waiters are the requests waiting at MaxConns, first come first:
+	// a connection that goes idle, or the room one leaves by closing, is
+	// handed to the first of them, never to a request that came later.
+	waiters []*beWaiter
 }
 
-// reserve is asked for a new connection under a cap of max (0: none). It
-// reports ok when the connection may be opened (counted as open); else
-// retry when an idle connection waits to be taken, or wait to be closed
-// when something changes.
-func (h *backendHost) reserve(max int) (ok, retry bool, wait <-chan struct{}) {
+// beWaiter is a request waiting for a connection at the cap. Its channel
+// gets one hand-over: a connection to use, or nil: room to open one
+// (already counted in open).
+type beWaiter struct {
+	ch chan *backendConn
+}
+
+// reserve asks for a connection under a cap of max (0: none). ok: a new
+// one may be opened (it is counted in open); retry: an idle connection
+// waits to be taken; else w waits in line for a hand-over.
+func (h *backendHost) reserve(max int) (ok, retry bool, w *beWaiter) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if max <= 0 || h.open < max {
+	if max <= 0 {
 		h.open++
 		return true, false, nil
 	}
-	if len(h.idle) > 0 {
-		return false, true, nil
+	if len(h.waiters) == 0 {
+		if h.open < max {
+			h.open++
+			return true, false, nil
+		}
+		if len(h.idle) > 0 {
+			return false, true, nil
+		}
 	}
-	if h.wake == nil {
-		h.wake = make(chan struct{})
-	}
-	return false, false, h.wake
+	w = &beWaiter{ch: make(chan *backendConn, 1)}
+	h.waiters = append(h.waiters, w)
+	return false, false, w
 }
 
-// changedLocked wakes the requests waiting at the cap; h.mu is held.
-func (h *backendHost) changedLocked() {
-	if h.wake != nil {
-		close(h.wake)
-		h.wake = nil
+// leave takes w out of the line when it gives up; it reports false when
+// w was handed something meanwhile (then in w.ch).
+func (h *backendHost) leave(w *beWaiter) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i, x := range h.waiters {
+		if x == w {
+			h.waiters = append(h.waiters[:i], h.waiters[i+1:]...)
+			return true
+		}
 	}
+	return false
 }
 
-// gone counts a connection of h as closed (or handed over).
+// handLocked gives c (nil: room for a new connection) to the first
+// waiter, if any; h.mu is held.
+func (h *backendHost) handLocked(c *backendConn) bool {
+	if len(h.waiters) == 0 {
+		return false
+	}
+	w := h.waiters[0]
+	copy(h.waiters, h.waiters[1:])
+	h.waiters[len(h.waiters)-1] = nil
+	h.waiters = h.waiters[:len(h.waiters)-1]
+	w.ch <- c
+	return true
+}
+
+// gone counts a connection of h as closed (or handed over); its room
+// goes to the first waiter.
 func (h *backendHost) gone() {
 	h.mu.Lock()
-	h.open--
-	h.changedLocked()
+	if !h.handLocked(nil) {
+		h.open--
+	}
 	h.mu.Unlock()
 }
 
@@ -443,13 +477,16 @@ func (p *BackendPool) putIdle(c *backendConn) {
 	c.idleSince = p.now()
 	h := c.host
 	h.mu.Lock()
+	if h.handLocked(c) {
+		h.mu.Unlock()
+		return
+	}
 	if len(h.idle) >= max {
 		h.mu.Unlock()
 		c.close()
 		return
 	}
 	h.idle = append(h.idle, c)
-	h.changedLocked()
 	// The oldest connection (first) may have expired meanwhile.
 	var old *backendConn
 	if ttl := p.idleTimeout(); ttl > 0 && len(h.idle) > 1 && c.idleSince.Sub(h.idle[0].idleSince) >= ttl {
