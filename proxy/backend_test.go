@@ -1566,3 +1566,74 @@ func TestBackendMaxConns(t *testing.T) {
 		}
 	})
 }
+
+// TestBackendMaxConnsGiveUp: requests that give up while waiting at the
+// cap (canceled, or out of acquire time) leave no room taken: afterwards
+// the count matches the connections kept, and a new request is served at
+// once.
+func TestBackendMaxConnsGiveUp(t *testing.T) {
+	release := make(chan struct{})
+	fb := newBeFake(t, func(n int, c net.Conn, br *bufio.Reader) {
+		for {
+			if _, err := beReadRequest(br); err != nil {
+				return
+			}
+			if n == 1 {
+				<-release // the first connection's first answer waits
+				n = 0
+			}
+			if _, err := io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); err != nil {
+				return
+			}
+		}
+	})
+	pool := &BackendPool{}
+	defer pool.CloseIdle()
+	req := func(ctx context.Context, acquire time.Duration) error {
+		resp, err := pool.RoundTrip(ctx, &backendRequest{Addr: fb.addr, MaxConns: 1, AcquireTimeout: acquire, Head: beGetHead("/")})
+		if err != nil {
+			return err
+		}
+		beReadAll(resp.Body)
+		resp.Close()
+		return nil
+	}
+	first := make(chan error, 1)
+	go func() { first <- req(context.Background(), 0) }()
+	waitFor(t, 2*time.Second, "the first request to hold the connection", func() bool { return fb.accepted.Load() == 1 })
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			if i%2 == 0 {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Duration(1+i)*time.Millisecond)
+				defer cancel()
+				if k := beErrKind(req(ctx, 0)); k != BackendCanceled {
+					t.Errorf("canceled waiter: kind %v, want BackendCanceled", k)
+				}
+			} else if k := beErrKind(req(context.Background(), time.Duration(1+i)*time.Millisecond)); k != BackendBusy {
+				t.Errorf("waiter out of acquire time: kind %v, want BackendBusy", k)
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatalf("first request: %v", err)
+	}
+	start := time.Now()
+	if err := req(context.Background(), time.Second); err != nil {
+		t.Fatalf("request after the waiters gave up: %v", err)
+	}
+	if d := time.Since(start); d > 500*time.Millisecond {
+		t.Fatalf("the request after them waited %v", d)
+	}
+	h := pool.lookupHost(fb.addr)
+	h.mu.Lock()
+	open, idle, waiting := h.open, len(h.idle), len(h.waiters)
+	h.mu.Unlock()
+	if open != 1 || idle != 1 || waiting != 0 {
+		t.Fatalf("open %d, idle %d, waiting %d; want 1, 1, 0", open, idle, waiting)
+	}
+}
