@@ -508,7 +508,7 @@ func (c *conn) park() bool {
 		return false
 	}
 	if c.fd < 0 {
-		c.fd = connFD(c.nc)
+		c.fd = rawFD(c.rs.rc)
 		if c.fd < 0 {
 			return false
 		}
@@ -526,14 +526,9 @@ func (c *conn) park() bool {
 	return true
 }
 
-// connFD returns the socket of nc, or -1.
-func connFD(nc net.Conn) int {
-	sc, ok := nc.(syscall.Conn)
-	if !ok {
-		return -1
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
+// rawFD returns the socket of rc (from serve's rawConnOf), or -1.
+func rawFD(rc syscall.RawConn) int {
+	if rc == nil {
 		return -1
 	}
 	fd := -1

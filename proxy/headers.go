@@ -173,17 +173,9 @@ func (ex *exchange) applyResponseHeaders(d *DirConfig, generated bool, contentTy
 // that table.
 func writeStripped(bw *bufio.Writer, fs Fields, d *DirConfig) {
 	for _, f := range fs {
-		if d.Strip.Match(f.Name) {
-			continue
+		if f, ok := stripField(f, d); ok {
+			writeField(bw, f.Name, f.Value)
 		}
-		if strings.EqualFold(f.Name, "Trailer") {
-			kept := d.Strip.TrailerList([]string{f.Value})
-			if len(kept) == 0 {
-				continue
-			}
-			f.Value = strings.Join(kept, ", ")
-		}
-		writeField(bw, f.Name, f.Value)
 	}
 }
 
@@ -192,17 +184,25 @@ func writeStripped(bw *bufio.Writer, fs Fields, d *DirConfig) {
 func stripFields(fs Fields, d *DirConfig) Fields {
 	out := make(Fields, 0, len(fs))
 	for _, f := range fs {
-		if d.Strip.Match(f.Name) {
-			continue
+		if f, ok := stripField(f, d); ok {
+			out = append(out, f)
 		}
-		if strings.EqualFold(f.Name, "Trailer") {
-			kept := d.Strip.TrailerList([]string{f.Value})
-			if len(kept) == 0 {
-				continue
-			}
-			f.Value = strings.Join(kept, ", ")
-		}
-		out = append(out, f)
 	}
 	return out
+}
+
+// stripField returns f as it goes out under StripHeader (a Trailer list
+// without the stripped names), or false when it does not go out.
+func stripField(f Field, d *DirConfig) (Field, bool) {
+	if d.Strip.Match(f.Name) {
+		return f, false
+	}
+	if strings.EqualFold(f.Name, "Trailer") {
+		kept := d.Strip.TrailerList([]string{f.Value})
+		if len(kept) == 0 {
+			return f, false
+		}
+		f.Value = strings.Join(kept, ", ")
+	}
+	return f, true
 }
