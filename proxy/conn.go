@@ -180,11 +180,17 @@ var (
 
 func newConn(e *Engine, nc net.Conn) *conn {
 	c := &conn{e: e, nc: nc}
-	if a, ok := nc.LocalAddr().(*net.TCPAddr); ok {
-		c.localAddr = a.AddrPort()
-	}
-	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
-		c.remoteAddr = a.AddrPort()
+	if sc, ok := nc.(interface {
+		addrPorts() (local, remote netip.AddrPort)
+	}); ok {
+		c.localAddr, c.remoteAddr = sc.addrPorts()
+	} else {
+		if a, ok := nc.LocalAddr().(*net.TCPAddr); ok {
+			c.localAddr = a.AddrPort()
+		}
+		if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
+			c.remoteAddr = a.AddrPort()
+		}
 	}
 	c.localIP = c.localAddr.Addr().Unmap().String()
 	c.remoteIP = c.remoteAddr.Addr().Unmap().String()
@@ -540,7 +546,10 @@ func rawFD(rc syscall.RawConn) int {
 // does: stop writing, then read and discard what the client still sends
 // for a short while, so that a response is not lost to a TCP reset.
 func (c *conn) lingerClose() {
-	tc, ok := c.nc.(*net.TCPConn)
+	tc, ok := c.nc.(interface {
+		net.Conn
+		CloseWrite() error
+	})
 	if !ok {
 		return
 	}

@@ -154,13 +154,21 @@ func (e *Engine) Reload(site *Site) error {
 // probes costs four setsockopt calls per accepted connection).
 func listen(addr string) (net.Listener, error) {
 	lc := net.ListenConfig{KeepAlive: -1, Control: keepAliveListener}
-	return lc.Listen(context.Background(), "tcp", addr)
+	ln, err := lc.Listen(context.Background(), "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return rawListen(ln), nil
 }
 
 func keepAliveListener(network, address string, c syscall.RawConn) error {
 	var serr error
 	err := c.Control(func(fd uintptr) {
 		serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_KEEPALIVE, 1)
+		if serr == nil {
+			// Accepted connections inherit it (see rawAccepter).
+			serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+		}
 	})
 	if err != nil {
 		return err

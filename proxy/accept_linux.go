@@ -1,0 +1,170 @@
+//go:build linux
+
+package proxy
+
+// Accepting connections with accept4(2) made without the runtime's
+// syscall bookkeeping.
+
+import (
+	"net"
+	"net/netip"
+	"os"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+// rawListener accepts TCP connections the way nginx does: one accept4(2)
+// that returns a non-blocking socket, and nothing else. Package net's
+// Accept adds getsockname(2) and setsockopt(TCP_NODELAY) for every
+// connection, and makes all three calls through the runtime's syscall
+// entry, which wakes the runtime's monitor thread when the process was
+// idle; under a new connection per request that cost more CPU than the
+// proxying. The listening socket has TCP_NODELAY (see listen) and the
+// connections inherit it; the local address is the listener's unless the
+// listener is on a wildcard address.
+//
+// The listening socket and the accepted ones are held as *os.File in the
+// runtime poller, so deadlines, Close and syscall.RawConn work as on a
+// net.Conn. (A *net.TCPListener's RawConn cannot wait for readability.)
+type rawListener struct {
+	f        *os.File
+	rc       syscall.RawConn
+	addr     net.Addr
+	local    netip.AddrPort // the listener's address
+	wildcard bool           // local has an unspecified IP: ask the socket
+
+	// Accept is called by one goroutine at a time (acceptLoop).
+	fn    func(fd uintptr) bool
+	nfd   int
+	sa    syscall.RawSockaddrAny
+	salen uint32
+	err   error
+}
+
+// rawListen returns a rawListener that takes over ln's socket, or ln
+// itself when that is not possible.
+func rawListen(ln net.Listener) net.Listener {
+	tl, ok := ln.(*net.TCPListener)
+	if !ok {
+		return ln
+	}
+	la, ok := tl.Addr().(*net.TCPAddr)
+	if !ok {
+		return ln
+	}
+	// File duplicates the descriptor; the duplicate shares the socket
+	// and its O_NONBLOCK, and os.NewFile puts it in the poller.
+	f, err := tl.File()
+	if err != nil {
+		return ln
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return ln
+	}
+	l := &rawListener{f: f, rc: rc, addr: la, local: la.AddrPort()}
+	l.wildcard = !l.local.Addr().IsValid() || l.local.Addr().IsUnspecified()
+	l.fn = l.doAccept
+	ln.Close() // the socket stays open through f
+	return l
+}
+
+func (l *rawListener) Addr() net.Addr { return l.addr }
+func (l *rawListener) Close() error   { return l.f.Close() }
+
+// Accept waits for and accepts one connection. The error is net.ErrClosed
+// once the listener is closed.
+func (l *rawListener) Accept() (net.Conn, error) {
+	l.nfd, l.err = -1, nil
+	if err := l.rc.Read(l.fn); err != nil {
+		// The descriptor was closed (there is no deadline).
+		return nil, net.ErrClosed
+	}
+	if l.err != nil {
+		return nil, os.NewSyscallError("accept4", l.err)
+	}
+	remote := sockaddrAddrPort(&l.sa)
+	local := l.local
+	if l.wildcard {
+		var sa syscall.RawSockaddrAny
+		n := uint32(unsafe.Sizeof(sa))
+		if _, _, e := syscall.RawSyscall(syscall.SYS_GETSOCKNAME, uintptr(l.nfd), uintptr(unsafe.Pointer(&sa)), uintptr(unsafe.Pointer(&n))); e == 0 {
+			local = sockaddrAddrPort(&sa)
+		}
+	}
+	return &sockConn{f: os.NewFile(uintptr(l.nfd), ""), local: local, remote: remote}, nil
+}
+
+func (l *rawListener) doAccept(fd uintptr) bool {
+	for {
+		l.salen = uint32(unsafe.Sizeof(l.sa))
+		nfd, _, e := syscall.RawSyscall6(syscall.SYS_ACCEPT4, fd, uintptr(unsafe.Pointer(&l.sa)), uintptr(unsafe.Pointer(&l.salen)),
+			syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0, 0)
+		switch e {
+		case 0:
+			l.nfd = int(nfd)
+			return true
+		case syscall.EAGAIN:
+			return false
+		case syscall.EINTR, syscall.ECONNABORTED:
+			// A connection reset before it was accepted: take the next.
+			continue
+		default:
+			l.err = e
+			return true
+		}
+	}
+}
+
+// sockaddrAddrPort decodes an IPv4 or IPv6 socket address.
+func sockaddrAddrPort(sa *syscall.RawSockaddrAny) netip.AddrPort {
+	switch sa.Addr.Family {
+	case syscall.AF_INET:
+		p := (*syscall.RawSockaddrInet4)(unsafe.Pointer(sa))
+		port := (*[2]byte)(unsafe.Pointer(&p.Port))
+		return netip.AddrPortFrom(netip.AddrFrom4(p.Addr), uint16(port[0])<<8|uint16(port[1]))
+	case syscall.AF_INET6:
+		p := (*syscall.RawSockaddrInet6)(unsafe.Pointer(sa))
+		port := (*[2]byte)(unsafe.Pointer(&p.Port))
+		return netip.AddrPortFrom(netip.AddrFrom16(p.Addr), uint16(port[0])<<8|uint16(port[1]))
+	}
+	return netip.AddrPort{}
+}
+
+// sockConn is an accepted TCP connection held as an *os.File in the
+// runtime poller. It is a net.Conn with CloseWrite and SyscallConn, as a
+// *net.TCPConn.
+type sockConn struct {
+	f             *os.File
+	local, remote netip.AddrPort
+}
+
+func (c *sockConn) Read(p []byte) (int, error)                { return c.f.Read(p) }
+func (c *sockConn) Write(p []byte) (int, error)               { return c.f.Write(p) }
+func (c *sockConn) Close() error                              { return c.f.Close() }
+func (c *sockConn) SetDeadline(t time.Time) error             { return c.f.SetDeadline(t) }
+func (c *sockConn) SetReadDeadline(t time.Time) error         { return c.f.SetReadDeadline(t) }
+func (c *sockConn) SetWriteDeadline(t time.Time) error        { return c.f.SetWriteDeadline(t) }
+func (c *sockConn) LocalAddr() net.Addr                       { return net.TCPAddrFromAddrPort(c.local) }
+func (c *sockConn) RemoteAddr() net.Addr                      { return net.TCPAddrFromAddrPort(c.remote) }
+func (c *sockConn) addrPorts() (local, remote netip.AddrPort) { return c.local, c.remote }
+func (c *sockConn) SyscallConn() (syscall.RawConn, error) {
+	return c.f.SyscallConn()
+}
+
+// CloseWrite shuts down the sending side, as (*net.TCPConn).CloseWrite.
+func (c *sockConn) CloseWrite() error {
+	rc, err := c.f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		serr = syscall.Shutdown(int(fd), syscall.SHUT_WR)
+	}); err != nil {
+		return err
+	}
+	return serr
+}

@@ -1,0 +1,261 @@
+//go:build linux
+
+package proxy
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// acceptOne dials ln and returns both ends.
+func acceptOne(t *testing.T, ln net.Listener, network, addr string) (client, server net.Conn) {
+	t.Helper()
+	client, err := net.Dial(network, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	server, err = ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { server.Close() })
+	return client, server
+}
+
+// TestRawListenerAddrs: the accepted connection reports the addresses the
+// client sees, reversed, on IPv4, IPv6 and wildcard listeners (where the
+// local address comes from the socket, not the listener).
+func TestRawListenerAddrs(t *testing.T) {
+	cases := []struct {
+		name, listen, dial string
+	}{
+		{"ipv4", "127.0.0.1:0", "127.0.0.1"},
+		{"ipv4 wildcard", "0.0.0.0:0", "127.0.0.1"},
+		{"ipv6", "[::1]:0", "::1"},
+		{"dual-stack wildcard, ipv4 client", ":0", "127.0.0.1"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ln, err := listen(tc.listen)
+			if err != nil {
+				if tc.dial == "::1" {
+					t.Skipf("no IPv6 loopback: %v", err)
+				}
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			if _, ok := ln.(*rawListener); !ok {
+				t.Fatalf("listen returned %T; want *rawListener", ln)
+			}
+			port := ln.Addr().(*net.TCPAddr).Port
+			client, server := acceptOne(t, ln, "tcp", net.JoinHostPort(tc.dial, strconv.Itoa(port)))
+			cl := client.LocalAddr().(*net.TCPAddr).AddrPort()
+			cr := client.RemoteAddr().(*net.TCPAddr).AddrPort()
+			sl := server.LocalAddr().(*net.TCPAddr).AddrPort()
+			sr := server.RemoteAddr().(*net.TCPAddr).AddrPort()
+			if unmap(sl) != unmap(cr) || unmap(sr) != unmap(cl) {
+				t.Errorf("server sees local %v remote %v; client sees local %v remote %v", sl, sr, cl, cr)
+			}
+			c := newConn(&Engine{}, server)
+			if unmap(c.localAddr) != unmap(cr) || unmap(c.remoteAddr) != unmap(cl) {
+				t.Errorf("conn addresses %v %v; want %v %v", c.localAddr, c.remoteAddr, cr, cl)
+			}
+		})
+	}
+}
+
+func unmap(ap netip.AddrPort) netip.AddrPort {
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+}
+
+// TestRawListenerSocketOptions: accepted sockets are non-blocking (in the
+// poller) and inherit TCP_NODELAY and SO_KEEPALIVE from the listener.
+func TestRawListenerSocketOptions(t *testing.T) {
+	ln, err := listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, server := acceptOne(t, ln, "tcp", ln.Addr().String())
+	rc := rawConnOf(server)
+	if rc == nil {
+		t.Fatal("no raw connection")
+	}
+	for _, o := range []struct {
+		name       string
+		level, opt int
+	}{
+		{"TCP_NODELAY", syscall.IPPROTO_TCP, syscall.TCP_NODELAY},
+		{"SO_KEEPALIVE", syscall.SOL_SOCKET, syscall.SO_KEEPALIVE},
+	} {
+		var v int
+		var gerr error
+		rc.Control(func(fd uintptr) { v, gerr = syscall.GetsockoptInt(int(fd), o.level, o.opt) })
+		if gerr != nil || v == 0 {
+			t.Errorf("%s of an accepted connection: %d, %v; want on", o.name, v, gerr)
+		}
+	}
+	var fl int
+	rc.Control(func(fd uintptr) {
+		r, _, e := syscall.RawSyscall(syscall.SYS_FCNTL, fd, syscall.F_GETFL, 0)
+		if e == 0 {
+			fl = int(r)
+		}
+	})
+	if fl&syscall.O_NONBLOCK == 0 {
+		t.Errorf("accepted socket flags %#x: not O_NONBLOCK", fl)
+	}
+}
+
+// TestRawListenerConn: an accepted connection works as a net.Conn:
+// reads, writes, deadlines, CloseWrite (the peer reads EOF) and Close.
+func TestRawListenerConn(t *testing.T) {
+	ln, err := listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, server := acceptOne(t, ln, "tcp", ln.Addr().String())
+
+	if _, err := client.Write([]byte("ping")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 16)
+	n, err := server.Read(buf)
+	if err != nil || string(buf[:n]) != "ping" {
+		t.Fatalf("server read %q, %v; want ping", buf[:n], err)
+	}
+
+	server.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+	if _, err := server.Read(buf); !isTimeout(err) {
+		t.Fatalf("read past its deadline: %v; want a timeout", err)
+	}
+	server.SetReadDeadline(time.Time{})
+
+	if _, err := server.Write([]byte("pong")); err != nil {
+		t.Fatal(err)
+	}
+	cw, ok := server.(interface{ CloseWrite() error })
+	if !ok {
+		t.Fatalf("%T has no CloseWrite", server)
+	}
+	if err := cw.CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	client.SetReadDeadline(time.Now().Add(5 * time.Second))
+	got, err := io.ReadAll(client)
+	if err != nil || string(got) != "pong" {
+		t.Fatalf("client read %q, %v; want pong then EOF", got, err)
+	}
+	// The read side is still open after CloseWrite.
+	if _, err := client.Write([]byte("more")); err != nil {
+		t.Fatal(err)
+	}
+	n, err = server.Read(buf)
+	if err != nil || string(buf[:n]) != "more" {
+		t.Fatalf("server read after CloseWrite %q, %v; want more", buf[:n], err)
+	}
+	if err := server.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.Read(buf); err == nil {
+		t.Fatal("read on a closed connection succeeded")
+	}
+}
+
+// TestRawListenerClose: closing the listener ends an Accept that waits
+// with net.ErrClosed, and the port is free again.
+func TestRawListenerClose(t *testing.T) {
+	ln, err := listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	done := make(chan error, 1)
+	go func() {
+		_, err := ln.Accept()
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	ln.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, net.ErrClosed) {
+			t.Fatalf("Accept after Close: %v; want net.ErrClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Accept still waits after Close")
+	}
+	if c, err := net.Dial("tcp", addr); err == nil {
+		c.Close()
+		t.Fatal("the closed listener still accepts connections")
+	}
+	ln2, err := listen(addr)
+	if err != nil {
+		t.Fatalf("listening again on %s: %v", addr, err)
+	}
+	ln2.Close()
+}
+
+// TestRawListenerAcceptError: an accept4 failure other than a connection
+// that went away (here: out of descriptors) is returned, not retried in
+// a loop, and accepting works again once descriptors are free.
+func TestRawListenerAcceptError(t *testing.T) {
+	ln, err := listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		t.Fatal(err)
+	}
+	// Use up the descriptors below a low limit, then lower the limit.
+	var held []int
+	defer func() {
+		for _, fd := range held {
+			syscall.Close(fd)
+		}
+	}()
+	low := rl
+	low.Cur = 64
+	for {
+		fd, err := syscall.Open("/dev/null", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fd >= int(low.Cur) {
+			syscall.Close(fd)
+			break
+		}
+		held = append(held, fd)
+	}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low); err != nil {
+		t.Skipf("cannot lower RLIMIT_NOFILE: %v", err)
+	}
+	_, aerr := ln.Accept()
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(aerr, syscall.EMFILE) {
+		t.Fatalf("Accept with no descriptor free: %v; want EMFILE", aerr)
+	}
+	sc, err := ln.Accept()
+	if err != nil {
+		t.Fatalf("Accept once descriptors are free: %v", err)
+	}
+	sc.Close()
+}
