@@ -6,6 +6,7 @@ package proxy
 // syscall bookkeeping.
 
 import (
+	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -24,9 +25,10 @@ import (
 // connections inherit it; the local address is the listener's unless the
 // listener is on a wildcard address.
 //
-// The listening socket and the accepted ones are held as *os.File in the
-// runtime poller, so deadlines, Close and syscall.RawConn work as on a
-// net.Conn. (A *net.TCPListener's RawConn cannot wait for readability.)
+// The listening socket is held as an *os.File in the runtime poller (a
+// *net.TCPListener's RawConn cannot wait for readability); accepted
+// sockets are pollFDs, so that no call on them enters the runtime's
+// syscall state either.
 type rawListener struct {
 	f        *os.File
 	rc       syscall.RawConn
@@ -94,7 +96,11 @@ func (l *rawListener) Accept() (net.Conn, error) {
 			local = sockaddrAddrPort(&sa)
 		}
 	}
-	return &sockConn{f: os.NewFile(uintptr(l.nfd), ""), local: local, remote: remote}, nil
+	pfd, err := newPollFD(l.nfd)
+	if err != nil {
+		return nil, err
+	}
+	return &sockConn{p: pfd, local: local, remote: remote}, nil
 }
 
 func (l *rawListener) doAccept(fd uintptr) bool {
@@ -133,38 +139,96 @@ func sockaddrAddrPort(sa *syscall.RawSockaddrAny) netip.AddrPort {
 	return netip.AddrPort{}
 }
 
-// sockConn is an accepted TCP connection held as an *os.File in the
-// runtime poller. It is a net.Conn with CloseWrite and SyscallConn, as a
-// *net.TCPConn.
+// sockConn is an accepted TCP connection: a net.Conn with CloseWrite and
+// SyscallConn, as a *net.TCPConn, on a pollFD.
 type sockConn struct {
-	f             *os.File
+	p             *pollFD
 	local, remote netip.AddrPort
 }
 
-func (c *sockConn) Read(p []byte) (int, error)                { return c.f.Read(p) }
-func (c *sockConn) Write(p []byte) (int, error)               { return c.f.Write(p) }
-func (c *sockConn) Close() error                              { return c.f.Close() }
-func (c *sockConn) SetDeadline(t time.Time) error             { return c.f.SetDeadline(t) }
-func (c *sockConn) SetReadDeadline(t time.Time) error         { return c.f.SetReadDeadline(t) }
-func (c *sockConn) SetWriteDeadline(t time.Time) error        { return c.f.SetWriteDeadline(t) }
-func (c *sockConn) LocalAddr() net.Addr                       { return net.TCPAddrFromAddrPort(c.local) }
-func (c *sockConn) RemoteAddr() net.Addr                      { return net.TCPAddrFromAddrPort(c.remote) }
-func (c *sockConn) addrPorts() (local, remote netip.AddrPort) { return c.local, c.remote }
-func (c *sockConn) SyscallConn() (syscall.RawConn, error) {
-	return c.f.SyscallConn()
+func (c *sockConn) Read(b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	if err := c.p.incref(); err != nil {
+		return 0, err
+	}
+	defer c.p.decref()
+	retried := false
+	for {
+		n, e := sysRead(uintptr(c.p.fd), b)
+		switch e {
+		case 0:
+			if n == 0 {
+				return 0, io.EOF
+			}
+			return n, nil
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			if err := c.p.wait('r'); err != nil {
+				if err == errNotPollable && !retried {
+					retried = true
+					continue
+				}
+				return 0, err
+			}
+		default:
+			return 0, os.NewSyscallError("read", e)
+		}
+	}
 }
+
+func (c *sockConn) Write(b []byte) (int, error) {
+	if err := c.p.incref(); err != nil {
+		return 0, err
+	}
+	defer c.p.decref()
+	done := 0
+	retried := false
+	for done < len(b) {
+		n, e := sysWrite(uintptr(c.p.fd), b[done:])
+		switch e {
+		case 0:
+			done += n
+		case syscall.EINTR:
+		case syscall.EAGAIN:
+			if err := c.p.wait('w'); err != nil {
+				if err == errNotPollable && !retried {
+					retried = true
+					continue
+				}
+				return done, err
+			}
+		default:
+			return done, os.NewSyscallError("write", e)
+		}
+	}
+	return done, nil
+}
+
+func (c *sockConn) Close() error                       { return c.p.Close() }
+func (c *sockConn) SetDeadline(t time.Time) error      { return c.p.setDeadline(t, 'r'+'w') }
+func (c *sockConn) SetReadDeadline(t time.Time) error  { return c.p.setDeadline(t, 'r') }
+func (c *sockConn) SetWriteDeadline(t time.Time) error { return c.p.setDeadline(t, 'w') }
+func (c *sockConn) LocalAddr() net.Addr                { return net.TCPAddrFromAddrPort(c.local) }
+func (c *sockConn) RemoteAddr() net.Addr               { return net.TCPAddrFromAddrPort(c.remote) }
+
+func (c *sockConn) addrPorts() (local, remote netip.AddrPort) { return c.local, c.remote }
+
+// SyscallConn returns the connection's raw connection.
+func (c *sockConn) SyscallConn() (syscall.RawConn, error) { return pollRawConn{c.p}, nil }
 
 // CloseWrite shuts down the sending side, as (*net.TCPConn).CloseWrite.
 func (c *sockConn) CloseWrite() error {
-	rc, err := c.f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var serr error
-	if err := rc.Control(func(fd uintptr) {
-		serr = syscall.Shutdown(int(fd), syscall.SHUT_WR)
+	var e syscall.Errno
+	if err := (pollRawConn{c.p}).Control(func(fd uintptr) {
+		_, _, e = syscall.RawSyscall(syscall.SYS_SHUTDOWN, fd, syscall.SHUT_WR, 0)
 	}); err != nil {
 		return err
 	}
-	return serr
+	if e != 0 {
+		return os.NewSyscallError("shutdown", e)
+	}
+	return nil
 }

@@ -259,3 +259,121 @@ func TestRawListenerAcceptError(t *testing.T) {
 	}
 	sc.Close()
 }
+
+// TestPollFDCloseWakesReader: Close wakes a Read that waits, which
+// returns net.ErrClosed, and the descriptor is closed only after the
+// reader has left it: the peer then reads EOF.
+func TestPollFDCloseWakesReader(t *testing.T) {
+	ln, err := listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, server := acceptOne(t, ln, "tcp", ln.Addr().String())
+	done := make(chan error, 1)
+	go func() {
+		var b [8]byte
+		_, err := server.Read(b[:])
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	if err := server.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, net.ErrClosed) {
+			t.Fatalf("Read after Close: %v; want net.ErrClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not wake the Read")
+	}
+	if err := server.Close(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("second Close: %v; want net.ErrClosed", err)
+	}
+	client.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var b [1]byte
+	if _, err := client.Read(b[:]); err != io.EOF {
+		t.Fatalf("peer read after Close: %v; want EOF", err)
+	}
+	rc, _ := server.(syscall.Conn).SyscallConn()
+	if err := rc.Control(func(uintptr) {}); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Control after Close: %v; want net.ErrClosed", err)
+	}
+}
+
+// TestPollFDWriteWaits: a write bigger than the socket buffers waits for
+// room, honours its deadline when the peer does not read, and a reset
+// peer is reported as ECONNRESET or EPIPE rather than waited on.
+func TestPollFDWriteWaits(t *testing.T) {
+	ln, err := listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, server := acceptOne(t, ln, "tcp", ln.Addr().String())
+	big := make([]byte, 16<<20)
+	server.SetWriteDeadline(time.Now().Add(50 * time.Millisecond))
+	n, err := server.Write(big)
+	if !isTimeout(err) || n == 0 || n >= len(big) {
+		t.Fatalf("write to a peer that does not read: %d, %v; want part written and a timeout", n, err)
+	}
+	server.SetWriteDeadline(time.Time{})
+	client.(*net.TCPConn).SetLinger(0)
+	client.Close() // a reset
+	done := make(chan error, 1)
+	go func() {
+		_, err := server.Write(big)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !isReset(err) {
+			t.Fatalf("write to a reset peer: %v; want ECONNRESET or EPIPE", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("write to a reset peer still waits")
+	}
+}
+
+// TestRawSockWaitsAfterShortRead: after a read that drained the socket,
+// the next read waits for readiness without a read first, and still gets
+// every byte: bytes sent before the wait began and bytes sent during it.
+func TestRawSockWaitsAfterShortRead(t *testing.T) {
+	ln, err := listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, server := acceptOne(t, ln, "tcp", ln.Addr().String())
+	rs := newRawSock(t, server)
+	if _, ok := rs.rc.(readWaiter); !ok {
+		t.Fatalf("%T cannot wait without reading", rs.rc)
+	}
+	buf := make([]byte, 64)
+	for i, when := range []string{"before", "during", "before", "during"} {
+		msg := []byte("message " + strconv.Itoa(i))
+		if when == "before" {
+			client.Write(msg)
+			time.Sleep(10 * time.Millisecond)
+		} else {
+			go func() {
+				time.Sleep(20 * time.Millisecond)
+				client.Write(msg)
+			}()
+		}
+		server.SetReadDeadline(time.Now().Add(5 * time.Second))
+		n, err := rs.read(buf)
+		if err != nil || string(buf[:n]) != string(msg) {
+			t.Fatalf("read %d (sent %s the wait): %q, %v; want %q", i, when, buf[:n], err, msg)
+		}
+		if !rs.drained {
+			t.Fatalf("read %d was short but not marked drained", i)
+		}
+	}
+	// A deadline ends the wait.
+	server.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+	if _, err := rs.read(buf); !isTimeout(err) {
+		t.Fatalf("drained read past its deadline: %v; want a timeout", err)
+	}
+}

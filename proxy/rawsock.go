@@ -32,6 +32,20 @@ type rawSock struct {
 	n     int
 	err   error
 	first bool // waitFn: the first call, which writes
+
+	// drained: the last read got less than it asked for, so the
+	// socket's receive queue was empty then. With a readWaiter (a
+	// pollFD), the next read waits for readiness first instead of
+	// calling read(2) to meet EAGAIN: any byte that arrived since has
+	// raised the edge-triggered readiness, so none is missed, and a
+	// readiness left from bytes already read costs one EAGAIN as before.
+	drained bool
+}
+
+// readWaiter is a syscall.RawConn that can wait for readability without
+// a read first (pollRawConn).
+type readWaiter interface {
+	waitRead() error
 }
 
 // rawConnOf returns nc's raw connection, or nil.
@@ -55,12 +69,22 @@ func (s *rawSock) read(p []byte) (int, error) {
 	if s.readFn == nil {
 		s.readFn = s.doRead
 	}
+	if s.drained {
+		if w, ok := s.rc.(readWaiter); ok {
+			if err := w.waitRead(); err != nil {
+				s.drained = false
+				return 0, err
+			}
+		}
+	}
 	s.buf, s.n, s.err = p, 0, nil
 	err := s.rc.Read(s.readFn)
 	s.buf = nil
 	if err != nil {
+		s.drained = false
 		return 0, err
 	}
+	s.drained = s.err == nil && s.n < len(p)
 	return s.n, s.err
 }
 

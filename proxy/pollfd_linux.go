@@ -1,0 +1,206 @@
+//go:build linux
+
+package proxy
+
+// A socket in the runtime's network poller without package net or os:
+// accepted connections are registered, waited on and closed with no
+// system call made through the runtime's syscall entry.
+
+import (
+	"errors"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+	_ "unsafe" // go:linkname
+)
+
+// The runtime's poller, as internal/poll uses it. The runtime pushes these
+// symbols to internal/poll with go:linkname; the linker lets other
+// packages refer to pushed symbols. Should a Go release drop one, the
+// build fails at link time: nothing degrades silently.
+//
+//go:linkname runtime_pollOpen internal/poll.runtime_pollOpen
+func runtime_pollOpen(fd uintptr) (uintptr, int)
+
+//go:linkname runtime_pollClose internal/poll.runtime_pollClose
+func runtime_pollClose(ctx uintptr)
+
+//go:linkname runtime_pollWait internal/poll.runtime_pollWait
+func runtime_pollWait(ctx uintptr, mode int) int
+
+//go:linkname runtime_pollSetDeadline internal/poll.runtime_pollSetDeadline
+func runtime_pollSetDeadline(ctx uintptr, d int64, mode int)
+
+//go:linkname runtime_pollUnblock internal/poll.runtime_pollUnblock
+func runtime_pollUnblock(ctx uintptr)
+
+// The runtime's answers to runtime_pollWait (runtime/netpoll.go).
+const (
+	pollNoError        = 0
+	pollErrClosing     = 1
+	pollErrTimeout     = 2
+	pollErrNotPollable = 3 // an error event on the socket: ask the socket
+)
+
+var errNotPollable = errors.New("not pollable")
+
+// pollFD is a non-blocking socket registered with the runtime poller. It
+// does what internal/poll.FD does for a net.Conn, with every system call
+// (read, write, close) made by RawSyscall: entering the runtime's syscall
+// state wakes the runtime's monitor thread whenever the process had gone
+// idle, which under a new connection per request cost more CPU than the
+// calls themselves.
+//
+// Any goroutine may call its methods; Close waits, as internal/poll's
+// does, for calls in progress to return before the descriptor is closed,
+// so that a descriptor number is never used after it is reused.
+type pollFD struct {
+	fd  int
+	ctx uintptr // the runtime's pollDesc
+
+	mu      sync.Mutex
+	refs    int  // calls in progress
+	closing bool // Close was called; the last call out closes
+}
+
+// newPollFD registers the non-blocking socket fd with the runtime poller;
+// on failure it closes fd.
+func newPollFD(fd int) (*pollFD, error) {
+	ctx, errno := runtime_pollOpen(uintptr(fd))
+	if errno != 0 {
+		sysClose(fd)
+		return nil, os.NewSyscallError("epoll_ctl", syscall.Errno(errno))
+	}
+	return &pollFD{fd: fd, ctx: ctx}, nil
+}
+
+func (p *pollFD) incref() error {
+	p.mu.Lock()
+	if p.closing {
+		p.mu.Unlock()
+		return net.ErrClosed
+	}
+	p.refs++
+	p.mu.Unlock()
+	return nil
+}
+
+func (p *pollFD) decref() {
+	p.mu.Lock()
+	p.refs--
+	last := p.closing && p.refs == 0
+	p.mu.Unlock()
+	if last {
+		p.destroy()
+	}
+}
+
+// Close wakes the calls waiting on the descriptor and closes it once the
+// last of them has returned.
+func (p *pollFD) Close() error {
+	p.mu.Lock()
+	if p.closing {
+		p.mu.Unlock()
+		return net.ErrClosed
+	}
+	p.closing = true
+	runtime_pollUnblock(p.ctx)
+	last := p.refs == 0
+	p.mu.Unlock()
+	if last {
+		p.destroy()
+	}
+	return nil
+}
+
+func (p *pollFD) destroy() {
+	runtime_pollClose(p.ctx)
+	sysClose(p.fd)
+}
+
+// sysClose is close(2) without the runtime's syscall bookkeeping. Closing
+// a socket never blocks (no SO_LINGER here).
+func sysClose(fd int) {
+	syscall.RawSyscall(syscall.SYS_CLOSE, uintptr(fd), 0, 0)
+}
+
+// wait waits until the descriptor is ready for mode ('r' or 'w'), its
+// deadline for mode passes, or it is closed.
+func (p *pollFD) wait(mode int) error {
+	switch runtime_pollWait(p.ctx, mode) {
+	case pollNoError:
+		return nil
+	case pollErrClosing:
+		return net.ErrClosed
+	case pollErrTimeout:
+		return os.ErrDeadlineExceeded
+	default:
+		return errNotPollable
+	}
+}
+
+// do is syscall.RawConn's Read and Write: call f until it reports done,
+// waiting for readiness between calls. After an error event on the
+// socket f is called once more, since the call itself reports the
+// socket's error; if f still waits, the error is returned.
+func (p *pollFD) do(mode int, f func(fd uintptr) bool) error {
+	if err := p.incref(); err != nil {
+		return err
+	}
+	defer p.decref()
+	for !f(uintptr(p.fd)) {
+		if err := p.wait(mode); err != nil {
+			if err == errNotPollable && f(uintptr(p.fd)) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *pollFD) setDeadline(t time.Time, mode int) error {
+	var d int64
+	if !t.IsZero() {
+		if d = int64(time.Until(t)); d == 0 {
+			d = -1 // a deadline of now, not none
+		}
+	}
+	if err := p.incref(); err != nil {
+		return err
+	}
+	runtime_pollSetDeadline(p.ctx, d, mode)
+	p.decref()
+	return nil
+}
+
+// pollRawConn is a pollFD's syscall.RawConn.
+type pollRawConn struct{ p *pollFD }
+
+func (rc pollRawConn) Control(f func(fd uintptr)) error {
+	if err := rc.p.incref(); err != nil {
+		return err
+	}
+	defer rc.p.decref()
+	f(uintptr(rc.p.fd))
+	return nil
+}
+
+func (rc pollRawConn) Read(f func(fd uintptr) bool) error  { return rc.p.do('r', f) }
+func (rc pollRawConn) Write(f func(fd uintptr) bool) error { return rc.p.do('w', f) }
+
+// waitRead waits for readability without reading first (see
+// rawSock.drained). An error event on the socket is left to the read
+// that follows.
+func (rc pollRawConn) waitRead() error {
+	if err := rc.p.incref(); err != nil {
+		return err
+	}
+	defer rc.p.decref()
+	if err := rc.p.wait('r'); err != nil && err != errNotPollable {
+		return err
+	}
+	return nil
+}
