@@ -476,3 +476,24 @@ func TestBenchSetup(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkProxyNewConn is one request per connection: the client dials,
+// asks, reads the answer and closes. Allocations include the client's
+// dial.
+func BenchmarkProxyNewConn(b *testing.B) {
+	bb := startBenchBackend(b)
+	_, addr := startBenchEngine(b, benchSite(b, bb.addr(), b.TempDir()))
+	b.ReportAllocs()
+	for b.Loop() {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bc := &benchClient{c: c, br: bufio.NewReaderSize(c, 4096)}
+		err = bc.do()
+		c.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}

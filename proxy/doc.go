@@ -2,6 +2,13 @@
 //
 // # The hot path
 //
+// Listeners accept with one raw accept4(2) (accept_linux.go), and an
+// accepted socket is registered with the runtime's poller directly, not
+// through package net or os (pollfd_linux.go): no call on a client
+// connection, from accept to close, enters the runtime's syscall state,
+// which would wake the runtime's monitor thread whenever the process had
+// gone idle between connections.
+//
 // A client connection runs on a worker goroutine (workers.go) that keeps
 // its grown stack for the next connection. It reads a request head into a
 // pooled buffer (h1request.go), maps it to a route, and sends it to a
@@ -17,8 +24,10 @@
 // was more than the calls' own (a preempted "syscall" had sysmon hand the
 // P to another thread). A bodiless request is written to the backend and
 // its answer waited for in one step, without the read that would fail
-// with EAGAIN. Deadlines are moved only when they fall behind by a 64th of
-// their timeout, so a busy connection does not change a timer per request.
+// with EAGAIN; and a client read that found the socket drained is
+// followed by a wait for readiness, not by a read that fails with EAGAIN,
+// as nginx does. Deadlines are moved only when they fall behind by a 64th
+// of their timeout, so a busy connection does not change a timer per request.
 //
 // A keep-alive connection waits idleGrace for its next request with its
 // read buffer; then it is parked in the engine's epoll set

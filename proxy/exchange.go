@@ -83,6 +83,7 @@ type exchange struct {
 	headStore requestHead
 	inBuf     [24]Field // headersIn
 	outBuf    [16]Field // headersOut of a proxied response
+	noteBuf   [4]Field  // notes (Header note, error-notes)
 	beReq     backendRequest
 	beResp    backendResponse
 }
@@ -128,8 +129,9 @@ func (ex *exchange) start(c *conn, head *requestHead, inBefore, outBefore int64)
 	r.args, r.hasArgs = head.Args, head.HasArgs
 	r.headersIn = head.Headers
 	r.status = 200
+	r.notes = ex.noteBuf[:0]
 	if head.ErrorNotes != "" {
-		r.notes = Fields{{Name: "error-notes", Value: head.ErrorNotes}}
+		r.notes = append(r.notes, Field{Name: "error-notes", Value: head.ErrorNotes})
 	}
 	ex.hostname, ex.hasHostname = head.Hostname, head.HasHostname
 }

@@ -14,35 +14,56 @@ func (ex *exchange) headerRuleApplies(h *HeaderRule) bool {
 	return set != h.Negate
 }
 
-// applyHeaderRules runs rules on one header table as mod_headers'
-// do_headers_fixup does, and returns the table.
-func (ex *exchange) applyHeaderRules(table Fields, rules []HeaderRule, early bool, contentType *string) Fields {
+// ruleTable selects the rules of a list that act on one table.
+type ruleTable uint8
+
+const (
+	requestTable   ruleTable = iota // RequestHeader (not early): headers_in
+	alwaysTable                     // Header always: err_headers_out
+	onSuccessTable                  // Header [onsuccess]: headers_out
+)
+
+// takes reports whether rule h acts on table t.
+func (t ruleTable) takes(h *HeaderRule) bool {
+	switch t {
+	case alwaysTable:
+		return h.Always
+	case onSuccessTable:
+		return !h.Always
+	}
+	return !h.Early // early ones ran at post-read-request
+}
+
+// applyHeaderRules runs the rules of the list that act on one header
+// table (which) as mod_headers' do_headers_fixup does, and returns the
+// table.
+func (ex *exchange) applyHeaderRules(table Fields, rules []HeaderRule, which ruleTable, contentType *string) Fields {
 	for i := range rules {
 		h := &rules[i]
-		if h.Early != early || !ex.headerRuleApplies(h) {
+		if !which.takes(h) || !ex.headerRuleApplies(h) {
 			continue
 		}
 		switch h.Action {
 		case HeaderAdd:
-			table = addField(table, h.Name, h.Format.render(ex.r.env, ex.begin, ex.c.e.now()))
+			table = addField(table, h.Name, ex.headerValue(h))
 		case HeaderAppend:
-			table = mergeField(table, h.Name, h.Format.render(ex.r.env, ex.begin, ex.c.e.now()))
+			table = mergeField(table, h.Name, ex.headerValue(h))
 		case HeaderMerge:
-			nv := h.Format.render(ex.r.env, ex.begin, ex.c.e.now())
+			nv := ex.headerValue(h)
 			if old, ok := table.Get(h.Name); !ok {
 				table = addField(table, h.Name, nv)
 			} else if !hasMergeToken(old, nv) {
 				table = mergeField(table, h.Name, nv)
 			}
 		case HeaderSet:
-			nv := h.Format.render(ex.r.env, ex.begin, ex.c.e.now())
+			nv := ex.headerValue(h)
 			if contentType != nil && strings.EqualFold(h.Name, "Content-Type") {
 				*contentType = nv
 			}
 			table = setField(table, h.Name, nv)
 		case HeaderSetIfEmpty:
 			if _, ok := table.Get(h.Name); !ok {
-				nv := h.Format.render(ex.r.env, ex.begin, ex.c.e.now())
+				nv := ex.headerValue(h)
 				if contentType != nil && strings.EqualFold(h.Name, "Content-Type") {
 					*contentType = nv
 				}
@@ -73,7 +94,7 @@ func (ex *exchange) applyHeaderRules(table Fields, rules []HeaderRule, early boo
 				table = append(table, edited...)
 			}
 		case HeaderNote:
-			name := h.Format.render(ex.r.env, ex.begin, ex.c.e.now())
+			name := ex.headerValue(h)
 			if v, ok := table.Get(h.Name); ok {
 				ex.r.notes = setField(ex.r.notes, name, v)
 			} else {
@@ -82,6 +103,15 @@ func (ex *exchange) applyHeaderRules(table Fields, rules []HeaderRule, early boo
 		}
 	}
 	return table
+}
+
+// headerValue renders the rule's value (for note: the note's name); the
+// clock is read only for a value that has %D.
+func (ex *exchange) headerValue(h *HeaderRule) string {
+	if s, ok := h.Format.plain(); ok {
+		return s
+	}
+	return h.Format.render(ex.r.env, ex.begin, ex.c.e.now())
 }
 
 // hasMergeToken reports whether the comma-separated list old already has
@@ -139,7 +169,7 @@ func (ex *exchange) applyRequestHeaders(rules []HeaderRule) {
 	if len(rules) == 0 {
 		return
 	}
-	ex.r.headersIn = ex.applyHeaderRules(ex.r.headersIn, rules, false, nil)
+	ex.r.headersIn = ex.applyHeaderRules(ex.r.headersIn, rules, requestTable, nil)
 }
 
 // applyResponseHeaders runs the Header rules of the request's directory on
@@ -154,17 +184,9 @@ func (ex *exchange) applyResponseHeaders(d *DirConfig, generated bool, contentTy
 	}
 	r := &ex.r
 	if len(d.RespHeaders) > 0 {
-		var always, onsuccess []HeaderRule
-		for _, h := range d.RespHeaders {
-			if h.Always {
-				always = append(always, h)
-			} else {
-				onsuccess = append(onsuccess, h)
-			}
-		}
-		r.errHeadersOut = ex.applyHeaderRules(r.errHeadersOut, always, false, contentType)
+		r.errHeadersOut = ex.applyHeaderRules(r.errHeadersOut, d.RespHeaders, alwaysTable, contentType)
 		if !generated {
-			r.headersOut = ex.applyHeaderRules(r.headersOut, onsuccess, false, contentType)
+			r.headersOut = ex.applyHeaderRules(r.headersOut, d.RespHeaders, onSuccessTable, contentType)
 		}
 	}
 }

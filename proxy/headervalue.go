@@ -107,6 +107,17 @@ func unescapeHeaderLiteral(s string) string {
 // IsEmpty reports whether the value has no parts at all.
 func (v HeaderValue) IsEmpty() bool { return len(v.parts) == 0 }
 
+// plain returns the value when it is plain text, with no % item.
+func (v HeaderValue) plain() (string, bool) {
+	if len(v.parts) == 1 && v.parts[0].tag == 0 {
+		return v.parts[0].arg, true
+	}
+	if len(v.parts) == 0 {
+		return "", true
+	}
+	return "", false
+}
+
 // render evaluates the value for a request with environment env that
 // began at begin.
 func (v HeaderValue) render(env Fields, begin, now time.Time) string {
