@@ -55,6 +55,7 @@ type runResult struct {
 	proxyTicks   int64
 	backendTicks int64
 	otherBusy    float64 // other processes, fraction of one core, during the run
+	steal        float64 // time the hypervisor ran others on our cores, in cores
 	interval     time.Duration
 	rss          int64 // KiB, after the run
 	quiet        quietResult
@@ -327,9 +328,9 @@ func (h *harness) loadPhase() error {
 					return err
 				}
 				h.runs = append(h.runs, r)
-				h.logf("%3d/%d rep %d %-6s %-15s %9.0f req/s  proxy %6.1f µs/req  backend %5.1f µs/req  p99 %7.0f µs  lines %d/%d  others %.2f core%s%s",
+				h.logf("%3d/%d rep %d %-6s %-15s %9.0f req/s  proxy %6.1f µs/req  backend %5.1f µs/req  p99 %7.0f µs  lines %d/%d  others %.2f core  steal %.2f core%s%s",
 					n, total, rep+1, w.name, p.name, r.wrk.rate(), r.perReq(r.proxyTicks), r.perReq(r.backendTicks), r.wrk.p99,
-					r.lines, r.logged, r.otherBusy, waitNote(r.quiet), errNote(r.wrk))
+					r.lines, r.logged, r.otherBusy, r.steal, waitNote(r.quiet), errNote(r.wrk))
 				if in := h.instances[p.name]; in != nil && in.exited() {
 					// A proxy that died under load is not reported at all.
 					h.failed[p.name] = fmt.Sprintf("exited during the runs (%v)\n%s", in.exitErr, tail(in.errPath, 1000))
@@ -445,6 +446,7 @@ func (h *harness) measure(rep int, w workload, p *peer, runsLeft int) (runResult
 	if r.otherBusy < 0 {
 		r.otherBusy = 0
 	}
+	r.steal = float64(cpu1.sub(cpu0).steal) / (r.interval.Seconds() * clockTick)
 	return r, nil
 }
 

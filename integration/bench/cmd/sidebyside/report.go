@@ -337,12 +337,15 @@ func (h *harness) writeLoad(w func(string, ...any)) {
 	w("The machine is shared. Before each run the harness waits for other processes to use less than %.2f of a", h.gate.maxBusy)
 	w("core (sampled from /proc/stat over 250 ms, at most %v a run and %v in all); during each run it records", h.gate.wait, h.quietBudget)
 	w("the CPU time the machine spent outside the benchmark's processes (/proc/stat user+nice+system less the")
-	w("backend's, the proxies', wrk's and the harness's), in cores.")
+	w("backend's, the proxies', wrk's and the harness's), in cores; and the steal time (/proc/stat: the hypervisor")
+	w("running something else on this virtual machine's cores), which no process here sees and which slows every")
+	w("figure of the run.")
 	w("")
-	var others []float64
+	var others, steals []float64
 	notQuiet, waited := 0, time.Duration(0)
 	for _, r := range h.runs {
 		others = append(others, r.otherBusy)
+		steals = append(steals, r.steal)
 		if r.quiet.timeout {
 			notQuiet++
 		}
@@ -351,6 +354,8 @@ func (h *harness) writeLoad(w func(string, ...any)) {
 	if len(others) > 0 {
 		sort.Float64s(others)
 		w("- other load during the runs: median %.2f core, highest %.2f core", median(others), others[len(others)-1])
+		sort.Float64s(steals)
+		w("- steal time during the runs: median %.3f core, highest %.3f core", median(steals), steals[len(steals)-1])
 		w("- runs started without a quiet machine (the wait ran out): %d of %d; time spent waiting: %v", notQuiet, len(h.runs), waited.Round(time.Second))
 		w("- load average at the end: %s", loadavg())
 	}
@@ -451,15 +456,15 @@ func (h *harness) writeRaw(w func(string, ...any)) {
 	w("")
 	w("<details><summary>%d runs</summary>", len(h.runs))
 	w("")
-	w("| rep | workload | proxy | requests/s | proxy µs/req | backend µs/req | p99 | lines/requests | errors | other load (cores) | waited for quiet |")
-	w("|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+	w("| rep | workload | proxy | requests/s | proxy µs/req | backend µs/req | p99 | lines/requests | errors | other load (cores) | steal (cores) | waited for quiet |")
+	w("|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 	for _, r := range h.runs {
 		wait := r.quiet.waited.Round(100 * time.Millisecond).String()
 		if r.quiet.timeout {
 			wait += " (gave up)"
 		}
-		w("| %d | %s | %s | %.0f | %.1f | %.1f | %s | %d/%d | %d | %.2f | %s |", r.rep+1, r.workload, r.peer, r.wrk.rate(),
-			r.perReq(r.proxyTicks), r.perReq(r.backendTicks), us(r.wrk.p99), r.lines, r.logged, r.wrk.errors, r.otherBusy, wait)
+		w("| %d | %s | %s | %.0f | %.1f | %.1f | %s | %d/%d | %d | %.2f | %.3f | %s |", r.rep+1, r.workload, r.peer, r.wrk.rate(),
+			r.perReq(r.proxyTicks), r.perReq(r.backendTicks), us(r.wrk.p99), r.lines, r.logged, r.wrk.errors, r.otherBusy, r.steal, wait)
 	}
 	w("")
 	w("</details>")
