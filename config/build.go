@@ -201,6 +201,8 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			b.simple(d, sb, target, name)
 		case "listen":
 			b.listen(d)
+		case "acceptfilter":
+			b.acceptFilter(d)
 		case "servername":
 			if dir != nil {
 				b.errorf(d, "ServerName not allowed here")
@@ -668,6 +670,19 @@ func (b *siteBuilder) listen(d *Directive) {
 		return
 	}
 	b.site.Listen = append(b.site.Listen, net.JoinHostPort(host, port))
+}
+
+// acceptFilter reads AcceptFilter protocol filter. On Linux httpd has no
+// accept filters; any filter but "none" means TCP_DEFER_ACCEPT (30 s) on
+// the listeners of that protocol, and "http" has it by default
+// (core.c, listen.c's ap_apply_accept_filter). Only http listeners exist
+// here; a filter for another protocol is kept by httpd and changes
+// nothing.
+func (b *siteBuilder) acceptFilter(d *Directive) {
+	if !strings.EqualFold(d.Args[0], "http") {
+		return
+	}
+	b.site.NoDeferAccept = d.Args[1] == "none"
 }
 
 // vhostAddrs reads the addresses of <VirtualHost addr[:port] ...>.

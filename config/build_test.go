@@ -117,3 +117,32 @@ func TestBuildErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestBuildAcceptFilter: as httpd on Linux, http listeners defer accept
+// unless "AcceptFilter http none"; a filter for another protocol, or one
+// of FreeBSD's names, leaves the default.
+func TestBuildAcceptFilter(t *testing.T) {
+	const head = "LoadModule mpm_event_module x\nListen 127.0.0.1:0\n"
+	tests := []struct {
+		name, src string
+		noDefer   bool
+	}{
+		{"default", "", false},
+		{"http none", "AcceptFilter http none\n", true},
+		{"http data", "AcceptFilter http data\n", false},
+		{"http httpready", "AcceptFilter http httpready\n", false},
+		{"https none", "AcceptFilter https none\n", false},
+		{"last wins", "AcceptFilter http none\nAcceptFilter http data\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			site, err := buildText(t, head+tt.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if site.NoDeferAccept != tt.noDefer {
+				t.Errorf("NoDeferAccept = %v, want %v", site.NoDeferAccept, tt.noDefer)
+			}
+		})
+	}
+}

@@ -471,7 +471,7 @@ func Directives() []Spec {
 			Usage: "Maximum number of pipelined responses (pending) above which they are flushed to the network"},
 		{Name: "Protocol", Module: core, Args: Take1, Override: RsrcConf, Forbidden: NotInDirContext, Unsupported: true,
 			Usage: "Set the Protocol for httpd to use."},
-		{Name: "AcceptFilter", Module: core, Args: Take2, Override: RsrcConf, Forbidden: GlobalOnly, Ignored: true,
+		{Name: "AcceptFilter", Module: core, Args: Take2, Override: RsrcConf, Forbidden: GlobalOnly,
 			Usage: "Set the Accept Filter to use for a protocol"},
 		{Name: "Port", Module: core, Args: Take1, Override: RsrcConf, check: checkDeprecated,
 			Usage: "Port was replaced with Listen in Apache 2.0"},

@@ -76,6 +76,9 @@ func rawListen(ln net.Listener) net.Listener {
 func (l *rawListener) Addr() net.Addr { return l.addr }
 func (l *rawListener) Close() error   { return l.f.Close() }
 
+// SyscallConn returns the listening socket's raw connection.
+func (l *rawListener) SyscallConn() (syscall.RawConn, error) { return l.rc, nil }
+
 // Accept waits for and accepts one connection. The error is net.ErrClosed
 // once the listener is closed.
 func (l *rawListener) Accept() (net.Conn, error) {
@@ -96,11 +99,7 @@ func (l *rawListener) Accept() (net.Conn, error) {
 			local = sockaddrAddrPort(&sa)
 		}
 	}
-	pfd, err := newPollFD(l.nfd)
-	if err != nil {
-		return nil, err
-	}
-	return &sockConn{p: pfd, local: local, remote: remote}, nil
+	return &sockConn{p: newPollFD(l.nfd), local: local, remote: remote}, nil
 }
 
 func (l *rawListener) doAccept(fd uintptr) bool {

@@ -3,6 +3,7 @@
 package proxy
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -375,5 +376,48 @@ func TestRawSockWaitsAfterShortRead(t *testing.T) {
 	server.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
 	if _, err := rs.read(buf); !isTimeout(err) {
 		t.Fatalf("drained read past its deadline: %v; want a timeout", err)
+	}
+}
+
+// TestDeferAccept: listeners defer accept (TCP_DEFER_ACCEPT) unless the
+// site says AcceptFilter http none, also after a reload that keeps them.
+func TestDeferAccept(t *testing.T) {
+	site := &Site{Listen: []string{"127.0.0.1:0"}}
+	e := NewEngine(site, nil)
+	if err := e.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer e.Shutdown(context.Background())
+	deferSecs := func() int {
+		t.Helper()
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		for _, l := range e.listeners {
+			rc, err := l.ln.(syscall.Conn).SyscallConn()
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, gerr := 0, error(nil)
+			rc.Control(func(fd uintptr) {
+				v, gerr = syscall.GetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_DEFER_ACCEPT)
+			})
+			if gerr != nil {
+				t.Fatal(gerr)
+			}
+			return v
+		}
+		t.Fatal("no listener")
+		return 0
+	}
+	if v := deferSecs(); v == 0 {
+		t.Error("TCP_DEFER_ACCEPT is off by default; httpd's AcceptFilter http data sets it")
+	}
+	// A reload with the same Listen keeps the listener.
+	off := &Site{Listen: []string{"127.0.0.1:0"}, NoDeferAccept: true}
+	if err := e.syncListeners(off); err != nil {
+		t.Fatal(err)
+	}
+	if v := deferSecs(); v != 0 {
+		t.Errorf("TCP_DEFER_ACCEPT = %d with AcceptFilter http none; want 0", v)
 	}
 }

@@ -46,34 +46,38 @@ const (
 
 var errNotPollable = errors.New("not pollable")
 
-// pollFD is a non-blocking socket registered with the runtime poller. It
-// does what internal/poll.FD does for a net.Conn, with every system call
-// (read, write, close) made by RawSyscall: entering the runtime's syscall
-// state wakes the runtime's monitor thread whenever the process had gone
-// idle, which under a new connection per request cost more CPU than the
-// calls themselves.
+// pollFD is a non-blocking socket in the runtime poller. It does what
+// internal/poll.FD does for a net.Conn, with every system call (read,
+// write, close) made by RawSyscall: entering the runtime's syscall state
+// wakes the runtime's monitor thread whenever the process had gone idle,
+// which under a new connection per request cost more CPU than the calls
+// themselves.
+//
+// The socket joins the poller (epoll_ctl ADD) only the first time a call
+// has to wait, and deadlines set before that are kept until then: a
+// connection whose request is there when it is read and whose answer
+// fits in the socket buffer is served and closed with no epoll_ctl at
+// all (and no EPOLL_CTL_DEL, which the runtime makes on close). Edge-
+// triggered registration reports a socket that is already ready, so
+// joining late misses nothing.
 //
 // Any goroutine may call its methods; Close waits, as internal/poll's
 // does, for calls in progress to return before the descriptor is closed,
 // so that a descriptor number is never used after it is reused.
 type pollFD struct {
-	fd  int
-	ctx uintptr // the runtime's pollDesc
+	fd int
 
 	mu      sync.Mutex
+	ctx     uintptr   // the runtime's pollDesc; 0 until the first wait
+	rdl     time.Time // deadlines, kept until the socket joins the poller
+	wdl     time.Time
 	refs    int  // calls in progress
 	closing bool // Close was called; the last call out closes
 }
 
-// newPollFD registers the non-blocking socket fd with the runtime poller;
-// on failure it closes fd.
-func newPollFD(fd int) (*pollFD, error) {
-	ctx, errno := runtime_pollOpen(uintptr(fd))
-	if errno != 0 {
-		sysClose(fd)
-		return nil, os.NewSyscallError("epoll_ctl", syscall.Errno(errno))
-	}
-	return &pollFD{fd: fd, ctx: ctx}, nil
+// newPollFD takes the non-blocking socket fd.
+func newPollFD(fd int) *pollFD {
+	return &pollFD{fd: fd}
 }
 
 func (p *pollFD) incref() error {
@@ -91,9 +95,10 @@ func (p *pollFD) decref() {
 	p.mu.Lock()
 	p.refs--
 	last := p.closing && p.refs == 0
+	ctx := p.ctx
 	p.mu.Unlock()
 	if last {
-		p.destroy()
+		p.destroy(ctx)
 	}
 }
 
@@ -106,17 +111,22 @@ func (p *pollFD) Close() error {
 		return net.ErrClosed
 	}
 	p.closing = true
-	runtime_pollUnblock(p.ctx)
+	if p.ctx != 0 {
+		runtime_pollUnblock(p.ctx)
+	}
 	last := p.refs == 0
+	ctx := p.ctx
 	p.mu.Unlock()
 	if last {
-		p.destroy()
+		p.destroy(ctx)
 	}
 	return nil
 }
 
-func (p *pollFD) destroy() {
-	runtime_pollClose(p.ctx)
+func (p *pollFD) destroy(ctx uintptr) {
+	if ctx != 0 {
+		runtime_pollClose(ctx)
+	}
 	sysClose(p.fd)
 }
 
@@ -126,10 +136,40 @@ func sysClose(fd int) {
 	syscall.RawSyscall(syscall.SYS_CLOSE, uintptr(fd), 0, 0)
 }
 
+// pollCtx returns the socket's pollDesc, joining the poller first if it
+// has not yet, with the deadlines set so far.
+func (p *pollFD) pollCtx() (uintptr, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ctx != 0 {
+		return p.ctx, nil
+	}
+	if p.closing {
+		return 0, net.ErrClosed
+	}
+	ctx, errno := runtime_pollOpen(uintptr(p.fd))
+	if errno != 0 {
+		return 0, os.NewSyscallError("epoll_ctl", syscall.Errno(errno))
+	}
+	p.ctx = ctx
+	if !p.rdl.IsZero() {
+		runtime_pollSetDeadline(ctx, untilDeadline(p.rdl), 'r')
+	}
+	if !p.wdl.IsZero() {
+		runtime_pollSetDeadline(ctx, untilDeadline(p.wdl), 'w')
+	}
+	return ctx, nil
+}
+
 // wait waits until the descriptor is ready for mode ('r' or 'w'), its
-// deadline for mode passes, or it is closed.
+// deadline for mode passes, or it is closed. The caller holds a
+// reference (incref).
 func (p *pollFD) wait(mode int) error {
-	switch runtime_pollWait(p.ctx, mode) {
+	ctx, err := p.pollCtx()
+	if err != nil {
+		return err
+	}
+	switch runtime_pollWait(ctx, mode) {
 	case pollNoError:
 		return nil
 	case pollErrClosing:
@@ -161,18 +201,34 @@ func (p *pollFD) do(mode int, f func(fd uintptr) bool) error {
 	return nil
 }
 
+// untilDeadline is t as the runtime takes a deadline: nanoseconds from
+// now, -1 for one already past, 0 for none.
+func untilDeadline(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	d := int64(time.Until(t))
+	if d == 0 {
+		d = -1 // a deadline of now, not none
+	}
+	return d
+}
+
 func (p *pollFD) setDeadline(t time.Time, mode int) error {
-	var d int64
-	if !t.IsZero() {
-		if d = int64(time.Until(t)); d == 0 {
-			d = -1 // a deadline of now, not none
-		}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closing {
+		return net.ErrClosed
 	}
-	if err := p.incref(); err != nil {
-		return err
+	if mode == 'r' || mode == 'r'+'w' {
+		p.rdl = t
 	}
-	runtime_pollSetDeadline(p.ctx, d, mode)
-	p.decref()
+	if mode == 'w' || mode == 'r'+'w' {
+		p.wdl = t
+	}
+	if p.ctx != 0 {
+		runtime_pollSetDeadline(p.ctx, untilDeadline(t), mode)
+	}
 	return nil
 }
 

@@ -169,8 +169,35 @@ func keepAliveListener(network, address string, c syscall.RawConn) error {
 			// Accepted connections inherit it (see rawAccepter).
 			serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
 		}
+
 	})
 	if err != nil {
+		return err
+	}
+	return serr
+}
+
+// setDeferAccept sets or clears TCP_DEFER_ACCEPT on a listener, as httpd's
+// ap_apply_accept_filter does with its 30 seconds: the kernel holds a new
+// connection until its first bytes arrive (or the time passes), so that
+// accepting it is followed by a read that finds the request.
+func setDeferAccept(ln net.Listener, on bool) error {
+	sc, ok := ln.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return err
+	}
+	secs := 0
+	if on {
+		secs = 30
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_DEFER_ACCEPT, secs)
+	}); err != nil {
 		return err
 	}
 	return serr
@@ -204,6 +231,12 @@ func (e *Engine) syncListeners(site *Site) error {
 		if !want[addr] {
 			l.ln.Close()
 			delete(e.listeners, addr)
+			continue
+		}
+		// On every listener, also the ones a reload keeps: AcceptFilter
+		// may have changed.
+		if err := setDeferAccept(l.ln, !site.NoDeferAccept); err != nil {
+			e.log().Warn("could not set the accept filter", "addr", addr, "err", err)
 		}
 	}
 	for _, l := range opened {

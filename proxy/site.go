@@ -21,6 +21,11 @@ type Site struct {
 	ServerRoot string
 	// Listen holds the addresses to accept connections on (Listen).
 	Listen []string
+	// NoDeferAccept is "AcceptFilter http none": connections are
+	// accepted at once. By default, as httpd's on Linux, the listening
+	// sockets have TCP_DEFER_ACCEPT (30 s): a connection is accepted
+	// when its first bytes arrive.
+	NoDeferAccept bool
 	// PidFile is where the process id is written; "" for none.
 	PidFile string
 	// Main is the main server: the defaults of every virtual host, and the
