@@ -17,6 +17,7 @@ type agg struct {
 	p50, p99, p999         float64
 	proxyUS, backendUS     float64
 	proxyMin, proxyMax     float64
+	perBackend             float64 // median of proxy CPU ÷ backend CPU, run by run
 	other                  float64 // median other load, cores
 	rss                    float64
 	served, lines, errors  int64
@@ -38,7 +39,7 @@ func median(xs []float64) float64 {
 
 func (h *harness) aggregate(peer, work string) (agg, bool) {
 	var a agg
-	var rate, p50, p99, p999, pus, bus, rss, other []float64
+	var rate, p50, p99, p999, pus, bus, rel, rss, other []float64
 	for _, r := range h.runs {
 		if r.peer != peer || r.workload != work {
 			continue
@@ -50,6 +51,9 @@ func (h *harness) aggregate(peer, work string) (agg, bool) {
 		p999 = append(p999, r.wrk.p999)
 		pus = append(pus, r.perReq(r.proxyTicks))
 		bus = append(bus, r.perReq(r.backendTicks))
+		if r.backendTicks > 0 {
+			rel = append(rel, float64(r.proxyTicks)/float64(r.backendTicks))
+		}
 		rss = append(rss, float64(r.rss))
 		other = append(other, r.otherBusy)
 		a.served += r.served
@@ -65,6 +69,7 @@ func (h *harness) aggregate(peer, work string) (agg, bool) {
 	}
 	a.rate, a.p50, a.p99, a.p999 = median(rate), median(p50), median(p99), median(p999)
 	a.proxyUS, a.backendUS, a.rss, a.other = median(pus), median(bus), median(rss), median(other)
+	a.perBackend = median(rel)
 	sort.Float64s(pus)
 	a.proxyMin, a.proxyMax = pus[0], pus[len(pus)-1]
 	sort.Float64s(rate)
@@ -160,24 +165,33 @@ func (h *harness) report() string {
 			h.peer(cpuBest).title, us(ab.proxyUS))
 		w("the highest rate is %s's (%.0f requests/s). Ratios are against those.", h.peer(rateBest).title, rb.rate)
 		w("")
-		w("| proxy | requests/s | × best rate | proxy CPU per request | × best CPU | backend CPU per request | p50 | p99 | p99.9 | RSS after the runs | memory per idle connection | other load |")
-		w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+		w("This machine's speed changes from one run to the next: in a slow run the proxy's and the backend's CPU per")
+		w("request rise together, by up to half, with the same number of context switches and no steal time. The")
+		w("proxy's CPU divided by the backend's in the same run cancels that out; its ratio to the best peer's")
+		w("(\"× best, ÷ backend\") is the steadiest comparison here. A proxy that costs the backend more (Apache, Caddy) looks")
+		w("better by it than it is: read it with the backend's own column.")
+		w("")
+		w("| proxy | requests/s | × best rate | proxy CPU per request | × best CPU | proxy ÷ backend CPU | × best, ÷ backend | backend CPU per request | p50 | p99 | p99.9 | RSS after the runs | memory per idle connection | other load |")
+		w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 		for _, p := range h.peers {
 			a, ok := h.aggregate(p.name, "ka64")
 			if !ok {
 				continue
 			}
-			cpu, cpuRatio, rss, idle := "—", "—", "—", "—"
+			cpu, cpuRatio, rel, relRatio, rss, idle := "—", "—", "—", "—", "—", "—"
 			if p.proxy {
 				cpu = us(a.proxyUS)
 				cpuRatio = fmt.Sprintf("%.2f", a.proxyUS/ab.proxyUS)
 				rss = mib(a.rss)
+				if !math.IsNaN(a.perBackend) && !math.IsNaN(ab.perBackend) {
+					rel, relRatio = fmt.Sprintf("%.2f", a.perBackend), fmt.Sprintf("%.2f", a.perBackend/ab.perBackend)
+				}
 			}
 			if ir, ok := h.idle[p.name]; ok && ir.held > 0 {
 				idle = fmt.Sprintf("%.1f KiB", ir.perConn())
 			}
-			w("| %s | %.0f | %.2f | %s | %s | %s | %s | %s | %s | %s | %s | %.2f core |", p.title, a.rate, a.rate/rb.rate, cpu, cpuRatio,
-				us(a.backendUS), us(a.p50), us(a.p99), us(a.p999), rss, idle, a.other)
+			w("| %s | %.0f | %.2f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.2f core |", p.title, a.rate, a.rate/rb.rate, cpu, cpuRatio,
+				rel, relRatio, us(a.backendUS), us(a.p50), us(a.p99), us(a.p999), rss, idle, a.other)
 		}
 		w("")
 	}
@@ -195,8 +209,8 @@ func (h *harness) report() string {
 	for _, wl := range h.works {
 		w("### %s", wl.title)
 		w("")
-		w("| proxy | requests/s (min–max) | proxy CPU per request (min–max) | backend CPU per request | p50 | p99 | p99.9 | RSS | errors | other load |")
-		w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+		w("| proxy | requests/s (min–max) | proxy CPU per request (min–max) | proxy ÷ backend CPU | backend CPU per request | p50 | p99 | p99.9 | RSS | errors | other load |")
+		w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 		any := false
 		for _, p := range h.peers {
 			a, ok := h.aggregate(p.name, wl.name)
@@ -204,14 +218,17 @@ func (h *harness) report() string {
 				continue
 			}
 			any = true
-			cpu, rss := "—", "—"
+			cpu, rel, rss := "—", "—", "—"
 			if p.proxy {
 				cpu, rss = us(a.proxyUS), mib(a.rss)
 				if a.n > 1 {
 					cpu += fmt.Sprintf(" (%.0f–%.0f)", a.proxyMin, a.proxyMax)
 				}
+				if !math.IsNaN(a.perBackend) {
+					rel = fmt.Sprintf("%.2f", a.perBackend)
+				}
 			}
-			w("| %s | %.0f (%.0f–%.0f) | %s | %s | %s | %s | %s | %s | %d | %.2f core |", p.title, a.rate, a.rateMin, a.rateMax, cpu, us(a.backendUS),
+			w("| %s | %.0f (%.0f–%.0f) | %s | %s | %s | %s | %s | %s | %s | %d | %.2f core |", p.title, a.rate, a.rateMin, a.rateMax, cpu, rel, us(a.backendUS),
 				us(a.p50), us(a.p99), us(a.p999), rss, a.errors, a.other)
 		}
 		if !any {
