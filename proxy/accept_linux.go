@@ -145,65 +145,62 @@ type sockConn struct {
 	local, remote netip.AddrPort
 }
 
+// Read and Write go through pollFD.do, as the raw connection's calls do;
+// their closures stay on the stack (do keeps no reference).
 func (c *sockConn) Read(b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
-	if err := c.p.incref(); err != nil {
-		return 0, err
-	}
-	defer c.p.decref()
-	retried := false
-	for {
-		n, e := sysRead(uintptr(c.p.fd), b)
-		switch e {
-		case 0:
-			if n == 0 {
-				return 0, io.EOF
-			}
-			return n, nil
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-			if err := c.p.wait('r'); err != nil {
-				if err == errNotPollable && !retried {
-					retried = true
-					continue
+	var n int
+	var err error
+	if perr := c.p.do('r', func(fd uintptr) bool {
+		for {
+			m, e := sysRead(fd, b)
+			switch e {
+			case 0:
+				n = m
+				if m == 0 {
+					err = io.EOF
 				}
-				return 0, err
+				return true
+			case syscall.EINTR:
+				continue
+			case syscall.EAGAIN:
+				return false
 			}
-		default:
-			return 0, os.NewSyscallError("read", e)
+			err = os.NewSyscallError("read", e)
+			return true
 		}
+	}); perr != nil {
+		return 0, perr
 	}
+	return n, err
 }
 
 func (c *sockConn) Write(b []byte) (int, error) {
-	if err := c.p.incref(); err != nil {
-		return 0, err
-	}
-	defer c.p.decref()
 	done := 0
-	retried := false
-	for done < len(b) {
-		n, e := sysWrite(uintptr(c.p.fd), b[done:])
-		switch e {
-		case 0:
-			done += n
-		case syscall.EINTR:
-		case syscall.EAGAIN:
-			if err := c.p.wait('w'); err != nil {
-				if err == errNotPollable && !retried {
-					retried = true
-					continue
-				}
-				return done, err
+	var err error
+	perr := c.p.do('w', func(fd uintptr) bool {
+		for done < len(b) {
+			m, e := sysWrite(fd, b[done:])
+			switch e {
+			case 0:
+				done += m
+				continue
+			case syscall.EINTR:
+				continue
+			case syscall.EAGAIN:
+				return false
 			}
-		default:
-			return done, os.NewSyscallError("write", e)
+			err = os.NewSyscallError("write", e)
+			return true
 		}
+		return true
+	})
+	if perr != nil {
+		return done, perr
 	}
-	return done, nil
+	return done, err
 }
 
 func (c *sockConn) Close() error                       { return c.p.Close() }

@@ -76,7 +76,8 @@ func unmap(ap netip.AddrPort) netip.AddrPort {
 }
 
 // TestRawListenerSocketOptions: accepted sockets are non-blocking (in the
-// poller) and inherit TCP_NODELAY and SO_KEEPALIVE from the listener.
+// poller) and inherit TCP_NODELAY and SO_KEEPALIVE from the listener, as
+// httpd's do, without per-connection settings.
 func TestRawListenerSocketOptions(t *testing.T) {
 	ln, err := listen("127.0.0.1:0")
 	if err != nil {

@@ -71,35 +71,3 @@ func TestCloseQuietOrLinger(t *testing.T) {
 func isReset(err error) bool {
 	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
-
-// TestListenKeepAlive: accepted connections have SO_KEEPALIVE from the
-// listening socket, as httpd's do, without per-connection settings.
-func TestListenKeepAlive(t *testing.T) {
-	ln, err := listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	sc, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sc.Close()
-	rc := rawConnOf(sc)
-	if rc == nil {
-		t.Fatal("no raw connection")
-	}
-	var v int
-	var gerr error
-	rc.Control(func(fd uintptr) {
-		v, gerr = syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_KEEPALIVE)
-	})
-	if gerr != nil || v != 1 {
-		t.Fatalf("SO_KEEPALIVE of an accepted connection: %d, %v; want 1", v, gerr)
-	}
-}

@@ -5,7 +5,6 @@ package proxy
 
 import (
 	"io"
-	"net"
 	"os"
 	"syscall"
 )
@@ -48,8 +47,9 @@ type readWaiter interface {
 	waitRead() error
 }
 
-// rawConnOf returns nc's raw connection, or nil.
-func rawConnOf(nc net.Conn) syscall.RawConn {
+// rawConnOf returns the raw connection of nc (a connection or a
+// listener), or nil.
+func rawConnOf(nc any) syscall.RawConn {
 	sc, ok := nc.(syscall.Conn)
 	if !ok {
 		return nil

@@ -182,13 +182,9 @@ func keepAliveListener(network, address string, c syscall.RawConn) error {
 // connection until its first bytes arrive (or the time passes), so that
 // accepting it is followed by a read that finds the request.
 func setDeferAccept(ln net.Listener, on bool) error {
-	sc, ok := ln.(syscall.Conn)
-	if !ok {
+	rc := rawConnOf(ln)
+	if rc == nil {
 		return nil
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return err
 	}
 	secs := 0
 	if on {
