@@ -121,8 +121,8 @@ func (v HeaderValue) plain() (string, bool) {
 // render evaluates the value for a request with environment env that
 // began at begin.
 func (v HeaderValue) render(env Fields, begin, now time.Time) string {
-	if len(v.parts) == 1 && v.parts[0].tag == 0 {
-		return v.parts[0].arg
+	if s, ok := v.plain(); ok {
+		return s
 	}
 	var b strings.Builder
 	for _, p := range v.parts {
