@@ -422,3 +422,78 @@ func TestDeferAccept(t *testing.T) {
 		t.Errorf("TCP_DEFER_ACCEPT = %d with AcceptFilter http none; want 0", v)
 	}
 }
+
+// TestPollFDCloseRace: Close racing with reads, writes, deadlines and
+// Control on the same connection. Every call returns, the calls started
+// after Close fail with net.ErrClosed, and the descriptor is closed once
+// the last call is out (a pollDesc closed before the poller is unblocked
+// would make the runtime throw).
+func TestPollFDCloseRace(t *testing.T) {
+	ln, err := listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	for round := range 100 {
+		client, server := acceptOne(t, ln, "tcp", ln.Addr().String())
+		sc := server.(*sockConn)
+		fd := sc.p.fd
+		rc, _ := sc.SyscallConn()
+		// A read that times out joins the poller first, as a served
+		// connection has.
+		server.SetReadDeadline(time.Now().Add(time.Millisecond))
+		if _, err := server.Read(make([]byte, 1)); !isTimeout(err) {
+			t.Fatalf("read with nothing sent: %v; want a timeout", err)
+		}
+		start := make(chan struct{})
+		done := make(chan struct{})
+		// Odd rounds have a reader blocked in the poller, which holds a
+		// reference until Close wakes it; even rounds have only calls
+		// that never wait, so the last reference can drop at any point
+		// of Close.
+		callers := []int{1, 2, 3}
+		if round%2 == 1 {
+			callers = append(callers, 0)
+		}
+		for _, i := range callers {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				<-start
+				var b [64]byte
+				for {
+					var err error
+					switch i {
+					case 0:
+						_, err = server.Read(b[:])
+					case 1:
+						_, err = server.Write(b[:])
+					case 2:
+						err = server.SetDeadline(time.Now().Add(time.Hour))
+					case 3:
+						err = rc.Control(func(uintptr) {})
+					}
+					if errors.Is(err, net.ErrClosed) {
+						return
+					}
+				}
+			}()
+		}
+		close(start)
+		time.Sleep(time.Duration(round%7) * 50 * time.Microsecond)
+		if err := server.Close(); err != nil {
+			t.Fatal(err)
+		}
+		timeout := time.After(5 * time.Second)
+		for range callers {
+			select {
+			case <-done:
+			case <-timeout:
+				t.Fatalf("round %d: a call still runs 5 s after Close", round)
+			}
+		}
+		if _, _, e := syscall.RawSyscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFD, 0); e != syscall.EBADF {
+			t.Fatalf("round %d: descriptor %d still open after Close and the last call (fcntl: %v)", round, fd, e)
+		}
+		client.Close()
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	_ "unsafe" // go:linkname
@@ -67,13 +68,21 @@ var errNotPollable = errors.New("not pollable")
 type pollFD struct {
 	fd int
 
-	mu      sync.Mutex
-	ctx     uintptr   // the runtime's pollDesc; 0 until the first wait
-	rdl     time.Time // deadlines, kept until the socket joins the poller
-	wdl     time.Time
-	refs    int  // calls in progress
-	closing bool // Close was called; the last call out closes
+	// state is the count of calls in progress, in units of pollRef, and
+	// pollClosing once Close was called: the last call out closes. One
+	// atomic operation takes or drops a reference.
+	state atomic.Uint64
+
+	mu  sync.Mutex
+	ctx atomic.Uintptr // the runtime's pollDesc; 0 until the first wait
+	rdl time.Time      // deadlines, kept until the socket joins the poller
+	wdl time.Time
 }
+
+const (
+	pollClosing = 1
+	pollRef     = 2
+)
 
 // newPollFD takes the non-blocking socket fd.
 func newPollFD(fd int) *pollFD {
@@ -81,24 +90,20 @@ func newPollFD(fd int) *pollFD {
 }
 
 func (p *pollFD) incref() error {
-	p.mu.Lock()
-	if p.closing {
-		p.mu.Unlock()
-		return net.ErrClosed
+	for {
+		old := p.state.Load()
+		if old&pollClosing != 0 {
+			return net.ErrClosed
+		}
+		if p.state.CompareAndSwap(old, old+pollRef) {
+			return nil
+		}
 	}
-	p.refs++
-	p.mu.Unlock()
-	return nil
 }
 
 func (p *pollFD) decref() {
-	p.mu.Lock()
-	p.refs--
-	last := p.closing && p.refs == 0
-	ctx := p.ctx
-	p.mu.Unlock()
-	if last {
-		p.destroy(ctx)
+	if p.state.Add(^uint64(pollRef-1)) == pollClosing { // minus pollRef
+		p.destroy(p.ctx.Load())
 	}
 }
 
@@ -106,18 +111,21 @@ func (p *pollFD) decref() {
 // last of them has returned.
 func (p *pollFD) Close() error {
 	p.mu.Lock()
-	if p.closing {
+	if p.state.Load()&pollClosing != 0 {
 		p.mu.Unlock()
 		return net.ErrClosed
 	}
-	p.closing = true
-	if p.ctx != 0 {
-		runtime_pollUnblock(p.ctx)
+	// The poller is told first: once pollClosing is set, the last call
+	// out may close the pollDesc at once, and the runtime must have been
+	// unblocked by then. pollCtx joins the poller only under mu, so ctx
+	// is final here.
+	ctx := p.ctx.Load()
+	if ctx != 0 {
+		runtime_pollUnblock(ctx)
 	}
-	last := p.refs == 0
-	ctx := p.ctx
+	old := p.state.Or(pollClosing)
 	p.mu.Unlock()
-	if last {
+	if old == 0 {
 		p.destroy(ctx)
 	}
 	return nil
@@ -139,25 +147,28 @@ func sysClose(fd int) {
 // pollCtx returns the socket's pollDesc, joining the poller first if it
 // has not yet, with the deadlines set so far.
 func (p *pollFD) pollCtx() (uintptr, error) {
+	if ctx := p.ctx.Load(); ctx != 0 {
+		return ctx, nil
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.ctx != 0 {
-		return p.ctx, nil
+	if ctx := p.ctx.Load(); ctx != 0 {
+		return ctx, nil
 	}
-	if p.closing {
+	if p.state.Load()&pollClosing != 0 {
 		return 0, net.ErrClosed
 	}
 	ctx, errno := runtime_pollOpen(uintptr(p.fd))
 	if errno != 0 {
 		return 0, os.NewSyscallError("epoll_ctl", syscall.Errno(errno))
 	}
-	p.ctx = ctx
 	if !p.rdl.IsZero() {
 		runtime_pollSetDeadline(ctx, untilDeadline(p.rdl), 'r')
 	}
 	if !p.wdl.IsZero() {
 		runtime_pollSetDeadline(ctx, untilDeadline(p.wdl), 'w')
 	}
+	p.ctx.Store(ctx)
 	return ctx, nil
 }
 
@@ -217,7 +228,7 @@ func untilDeadline(t time.Time) int64 {
 func (p *pollFD) setDeadline(t time.Time, mode int) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closing {
+	if p.state.Load()&pollClosing != 0 {
 		return net.ErrClosed
 	}
 	if mode == 'r' || mode == 'r'+'w' {
@@ -226,8 +237,8 @@ func (p *pollFD) setDeadline(t time.Time, mode int) error {
 	if mode == 'w' || mode == 'r'+'w' {
 		p.wdl = t
 	}
-	if p.ctx != 0 {
-		runtime_pollSetDeadline(p.ctx, untilDeadline(t), mode)
+	if ctx := p.ctx.Load(); ctx != 0 {
+		runtime_pollSetDeadline(ctx, untilDeadline(t), mode)
 	}
 	return nil
 }
