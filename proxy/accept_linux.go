@@ -123,6 +123,36 @@ func (l *rawListener) doAccept(fd uintptr) bool {
 	}
 }
 
+// ownConn takes a dialed *net.TCPConn's socket over as a sockConn, whose
+// reads and writes skip internal/poll's locking and the runtime's
+// syscall entry, as accepted connections do. It costs a dup and a close
+// once per connection; a backend connection serves many requests. Any
+// other net.Conn, or a failure, leaves nc as it is.
+func ownConn(nc net.Conn) net.Conn {
+	tc, ok := nc.(*net.TCPConn)
+	if !ok {
+		return nc
+	}
+	la, ok1 := tc.LocalAddr().(*net.TCPAddr)
+	ra, ok2 := tc.RemoteAddr().(*net.TCPAddr)
+	rc, err := tc.SyscallConn()
+	if !ok1 || !ok2 || err != nil {
+		return nc
+	}
+	nfd := -1
+	if err := rc.Control(func(fd uintptr) {
+		// The duplicate shares the socket and its O_NONBLOCK.
+		r, _, e := syscall.RawSyscall(syscall.SYS_FCNTL, fd, syscall.F_DUPFD_CLOEXEC, 0)
+		if e == 0 {
+			nfd = int(r)
+		}
+	}); err != nil || nfd < 0 {
+		return nc
+	}
+	tc.Close() // the socket stays open through nfd
+	return &sockConn{p: newPollFD(nfd), local: la.AddrPort(), remote: ra.AddrPort()}
+}
+
 // sockaddrAddrPort decodes an IPv4 or IPv6 socket address.
 func sockaddrAddrPort(sa *syscall.RawSockaddrAny) netip.AddrPort {
 	switch sa.Addr.Family {

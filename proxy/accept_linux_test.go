@@ -338,48 +338,6 @@ func TestPollFDWriteWaits(t *testing.T) {
 	}
 }
 
-// TestRawSockWaitsAfterShortRead: after a read that drained the socket,
-// the next read waits for readiness without a read first, and still gets
-// every byte: bytes sent before the wait began and bytes sent during it.
-func TestRawSockWaitsAfterShortRead(t *testing.T) {
-	ln, err := listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	client, server := acceptOne(t, ln, "tcp", ln.Addr().String())
-	rs := newRawSock(t, server)
-	if _, ok := rs.rc.(readWaiter); !ok {
-		t.Fatalf("%T cannot wait without reading", rs.rc)
-	}
-	buf := make([]byte, 64)
-	for i, when := range []string{"before", "during", "before", "during"} {
-		msg := []byte("message " + strconv.Itoa(i))
-		if when == "before" {
-			client.Write(msg)
-			time.Sleep(10 * time.Millisecond)
-		} else {
-			go func() {
-				time.Sleep(20 * time.Millisecond)
-				client.Write(msg)
-			}()
-		}
-		server.SetReadDeadline(time.Now().Add(5 * time.Second))
-		n, err := rs.read(buf)
-		if err != nil || string(buf[:n]) != string(msg) {
-			t.Fatalf("read %d (sent %s the wait): %q, %v; want %q", i, when, buf[:n], err, msg)
-		}
-		if !rs.drained {
-			t.Fatalf("read %d was short but not marked drained", i)
-		}
-	}
-	// A deadline ends the wait.
-	server.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
-	if _, err := rs.read(buf); !isTimeout(err) {
-		t.Fatalf("drained read past its deadline: %v; want a timeout", err)
-	}
-}
-
 // TestDeferAccept: listeners defer accept (TCP_DEFER_ACCEPT) unless the
 // site says AcceptFilter http none, also after a reload that keeps them.
 func TestDeferAccept(t *testing.T) {

@@ -475,6 +475,9 @@ func (p *BackendPool) acquire(ctx context.Context, h *backendHost, req *backendR
 			d.KeepAliveConfig = net.KeepAliveConfig{Enable: true, Idle: -1, Interval: -1, Count: -1}
 		}
 		nc, err = d.DialContext(ctx, "tcp", h.addr)
+		if err == nil {
+			nc = ownConn(nc)
+		}
 	}
 	if err != nil {
 		h.gone()

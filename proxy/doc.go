@@ -24,9 +24,9 @@
 // was more than the calls' own (a preempted "syscall" had sysmon hand the
 // P to another thread). A bodiless request is written to the backend and
 // its answer waited for in one step, without the read that would fail
-// with EAGAIN; and a client read that found the socket drained is
-// followed by a wait for readiness, not by a read that fails with EAGAIN,
-// as nginx does. Deadlines are moved only when they fall behind by a 64th
+// with EAGAIN; and a read that left the socket empty, with no end of
+// stream waiting (TCP_INQ tells), is followed by a wait for readiness,
+// not by a read that fails with EAGAIN, as nginx does. Deadlines are moved only when they fall behind by a 64th
 // of their timeout, so a busy connection does not change a timer per request.
 //
 // A keep-alive connection waits idleGrace for its next request with its

@@ -32,13 +32,25 @@ type rawSock struct {
 	err   error
 	first bool // waitFn: the first call, which writes
 
-	// drained: the last read got less than it asked for, so the
-	// socket's receive queue was empty then. With a readWaiter (a
-	// pollFD), the next read waits for readiness first instead of
-	// calling read(2) to meet EAGAIN: any byte that arrived since has
-	// raised the edge-triggered readiness, so none is missed, and a
-	// readiness left from bytes already read costs one EAGAIN as before.
+	// drained: the last read left the socket's receive queue empty, with
+	// no end of stream waiting either. With a readWaiter (a pollFD), the
+	// next read waits for readiness first instead of calling recvmsg(2)
+	// to meet EAGAIN, as nginx does: any byte or end of stream that
+	// arrives since raises the edge-triggered readiness, so none is
+	// missed, and a readiness left from bytes already read costs one
+	// EAGAIN as before.
+	//
+	// A short read does not tell this: a peer's FIN that came with the
+	// bytes read has raised its readiness already (the wait before the
+	// read took it), so a wait after the read would miss it, a client's
+	// half-close or a backend's end of a read-to-close body. TCP_INQ
+	// tells it: recvmsg reports what the socket still holds, 1 for an
+	// end of stream not yet read. It is turned on at a socket's second
+	// read: a connection that serves one request pays nothing for it.
 	drained bool
+	reads   uint8 // reads so far, counted up to 2
+	inq     bool  // TCP_INQ is on: reads report what is left (left)
+	left    int
 }
 
 // readWaiter is a syscall.RawConn that can wait for readability without
@@ -77,20 +89,34 @@ func (s *rawSock) read(p []byte) (int, error) {
 			}
 		}
 	}
-	s.buf, s.n, s.err = p, 0, nil
+	if s.reads < 2 {
+		s.reads++
+		if s.reads == 2 && recvReportsLeft {
+			if _, ok := s.rc.(readWaiter); ok {
+				s.inq = enableInq(s.rc)
+			}
+		}
+	}
+	s.buf, s.n, s.err, s.left = p, 0, nil, -1
 	err := s.rc.Read(s.readFn)
 	s.buf = nil
 	if err != nil {
 		s.drained = false
 		return 0, err
 	}
-	s.drained = s.err == nil && s.n < len(p)
+	s.drained = s.err == nil && s.left == 0
 	return s.n, s.err
 }
 
 func (s *rawSock) doRead(fd uintptr) bool {
 	for {
-		n, e := sysRead(fd, s.buf)
+		var n int
+		var e syscall.Errno
+		if s.inq {
+			n, s.left, e = sysRecv(fd, s.buf)
+		} else {
+			n, e = sysRead(fd, s.buf)
+		}
 		switch e {
 		case 0:
 			s.n = n
@@ -163,6 +189,9 @@ func (s *rawSock) writeThenWait(p []byte) (int, error) {
 		s.writeFn = s.doWrite
 	}
 	s.buf, s.n, s.err, s.first = p, 0, nil, true
+	// The wait consumes the readiness the answer raises: the read that
+	// follows must read, not wait for another edge.
+	s.drained = false
 	rerr := s.rc.Read(s.waitFn)
 	n, err := s.n, s.err
 	if err == nil && s.first {

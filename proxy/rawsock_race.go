@@ -32,3 +32,13 @@ func sysWrite(fd uintptr, p []byte) (int, syscall.Errno) {
 	}
 	return n, 0
 }
+
+// recvReportsLeft: under the race detector reads are read(2) (see
+// sysRead), which reports nothing of what is left.
+const recvReportsLeft = false
+
+// sysRecv is sysRead; left is -1: not reported.
+func sysRecv(fd uintptr, p []byte) (n, left int, e syscall.Errno) {
+	n, e = sysRead(fd, p)
+	return n, -1, e
+}
