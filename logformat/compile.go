@@ -74,6 +74,37 @@ type Format struct {
 	items []item
 	loc   *time.Location
 	clf   clfCache
+	uses  Uses
+}
+
+// Uses tells which of a Record's costlier fields a format reads: a
+// caller may leave the others unset (see Format.Uses).
+type Uses uint8
+
+const (
+	UsesEnd  Uses = 1 << iota // Record.End: %D, %T, %{..}T, %{end:...}t
+	UsesTTFB                  // Record.TTFB: %^FB
+	UsesTid                   // Record.Tid: %{tid}P, %{hextid}P
+)
+
+// Uses reports which of Record's End, TTFB and Tid the format reads; the
+// rest of a Record may be needed by any format.
+func (f *Format) Uses() Uses { return f.uses }
+
+func (it *item) uses() Uses {
+	switch it.op {
+	case opDurationUS, opDurationMS, opDurationS:
+		return UsesEnd
+	case opTime:
+		if it.time != nil && it.time.end {
+			return UsesEnd
+		}
+	case opTTFB:
+		return UsesTTFB
+	case opTid, opHexTid:
+		return UsesTid
+	}
+	return 0
 }
 
 // Options adjust how a format renders. The zero value is ready to use.
@@ -134,6 +165,7 @@ func Compile(format string, opts *Options) (*Format, error) {
 			continue
 		}
 		f.items = append(f.items, it)
+		f.uses |= it.uses()
 	}
 	f.addLiteral("\n")
 	return f, nil

@@ -129,3 +129,37 @@ func FuzzCompile(f *testing.F) {
 		}
 	})
 }
+
+// TestFormatUses: Uses names exactly the costlier Record fields a format
+// reads.
+func TestFormatUses(t *testing.T) {
+	for _, tc := range []struct {
+		format string
+		want   Uses
+	}{
+		{`%h %l %u %t "%r" %>s %b`, 0},
+		{`%{%d/%b/%Y:%T %z}t %{begin:msec}t`, 0},
+		{`%D`, UsesEnd},
+		{`%T`, UsesEnd},
+		{`%{ms}T`, UsesEnd},
+		{`%{end:%H:%M:%S}t`, UsesEnd},
+		{`%{end:usec_frac}t`, UsesEnd},
+		{`%^FB`, UsesTTFB},
+		{`%{tid}P`, UsesTid},
+		{`%{HEXTID}P`, UsesTid},
+		{`%200{tid}P`, UsesTid},
+		{`"tid}P" %{tid}e %u`, 0},
+		{`%{pid}P %P`, 0},
+		{`%400,501{end:sec}t %^FB %{TID}P`, UsesEnd | UsesTTFB | UsesTid},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			f, err := Compile(tc.format, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := f.Uses(); got != tc.want {
+				t.Errorf("Uses() = %03b, want %03b", got, tc.want)
+			}
+		})
+	}
+}

@@ -1,11 +1,20 @@
 package proxy
 
 import (
+	"bufio"
 	"errors"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/jl6/logproxy/logformat"
 )
 
 // TestAppendFileWrite: each line is one append at the end of the file,
@@ -56,5 +65,86 @@ func TestAppendFileWrite(t *testing.T) {
 	}
 	if d := full.Logs[0].Dropped(); d != 1 {
 		t.Fatalf("Dropped() = %d after a failed write, want 1", d)
+	}
+}
+
+// TestAccessLogMeasuredFields: the fields measured only for the formats
+// that read them (logformat.Uses) are there when a format does: the time
+// to the first byte, the duration, the end time and the thread id, for a
+// proxied answer and for one the server makes itself; and a format that
+// reads none of them still logs the request.
+func TestAccessLogMeasuredFields(t *testing.T) {
+	bb := startBenchBackend(t)
+	dir := t.TempDir()
+	site := benchSite(t, bb.addr(), "")
+	measured, err := logformat.Compile(`%>s %^FB %D %{begin:usec}t %{end:usec}t %{tid}P`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := logformat.Compile(`%>s %U`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lm := &LogFile{Path: filepath.Join(dir, "measured.log")}
+	lp := &LogFile{Path: filepath.Join(dir, "plain.log")}
+	site.Logs = []*LogFile{lm, lp}
+	site.Main.AccessLogs = []*AccessLog{{File: lm, Format: measured}, {File: lp, Format: plain}}
+	if err := site.OpenLogs(); err != nil {
+		t.Fatal(err)
+	}
+	_, addr := startBenchEngine(t, site)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	for _, target := range []string{"/b100", "/%zz"} { // proxied; a 400 of the server's own
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(c, "GET "+target+" HTTP/1.1\r\nHost: www.example.test\r\n\r\n")
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	lines := waitLogLines(t, lm.Path, 2)
+	for i, want := range []string{"200", "400"} {
+		f := strings.Fields(lines[i])
+		if len(f) != 6 || f[0] != want {
+			t.Fatalf("line %d: %q; want status %s and 5 numbers", i, lines[i], want)
+		}
+		var n [5]int64
+		for j, s := range f[1:] {
+			if n[j], err = strconv.ParseInt(s, 10, 64); err != nil || n[j] <= 0 {
+				t.Fatalf("line %d: field %d is %q; want a positive number (%q)", i, j+2, s, lines[i])
+			}
+		}
+		ttfb, dur, begin, end := n[0], n[1], n[2], n[3]
+		if ttfb > dur || end < begin || end-begin > dur+1000 {
+			t.Errorf("line %d: %q: TTFB %d, duration %d, begin %d, end %d do not agree", i, lines[i], ttfb, dur, begin, end)
+		}
+	}
+	plainLines := waitLogLines(t, lp.Path, 2)
+	if plainLines[0] != "200 /b100" || plainLines[1] != "400 /%zz" {
+		t.Errorf("plain log %q", plainLines)
+	}
+}
+
+// waitLogLines waits until the log at path has n lines and returns them.
+func waitLogLines(t *testing.T, path string, n int) []string {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		b, _ := os.ReadFile(path)
+		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+		if len(b) > 0 && len(lines) >= n {
+			return lines
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %d lines, want %d:\n%s", path, len(lines), n, b)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -115,6 +115,9 @@ type backendRequest struct {
 	// ConnectTimeout bounds opening a new connection (ProxyPass
 	// connectiontimeout=; 0: the pool's ConnectTimeout, else Timeout).
 	ConnectTimeout time.Duration
+	// NoFirstByte: the caller has no use for the response's FirstByte,
+	// which is then left zero (a clock read saved per request).
+	NoFirstByte bool
 	// MaxConns caps the connections open to Addr, busy or idle
 	// (ProxyPass max=; 0: no cap). At the cap a request waits for one to
 	// come free, at most AcquireTimeout (ProxyPass acquire=; 0: Timeout),
@@ -403,12 +406,14 @@ func (p *BackendPool) acquire(ctx context.Context, h *backendHost, req *backendR
 	}()
 	for {
 		if !fresh {
+			// One clock read for the idle list's expiry and the deadlines.
+			now := time.Now()
 			for {
-				c := p.popIdle(h)
+				c := p.popIdle(h, now)
 				if c == nil {
 					break
 				}
-				c.begin(ctx, timeout)
+				c.begin(ctx, req, timeout, now)
 				if c.alive() {
 					return c, true, nil
 				}
@@ -447,7 +452,7 @@ func (p *BackendPool) acquire(ctx context.Context, h *backendHost, req *backendR
 		if got == nil {
 			break // room for a new connection, counted for it
 		}
-		got.begin(ctx, timeout)
+		got.begin(ctx, req, timeout, time.Now())
 		if got.alive() {
 			return got, true, nil
 		}
@@ -485,7 +490,7 @@ func (p *BackendPool) acquire(ctx context.Context, h *backendHost, req *backendR
 	}
 	c := newBackendConn(p, h, nc)
 	c.counted = true
-	c.begin(ctx, timeout)
+	c.begin(ctx, req, timeout, time.Now())
 	return c, false, nil
 }
 

@@ -135,16 +135,17 @@ type backendConn struct {
 
 	idleSince time.Time
 
-	timeout   time.Duration
-	slack     time.Duration // re-arm deadlines once this much time passed
-	armedR    time.Time
-	armedW    time.Time
-	armedFor  time.Duration // the timeout armedR and armedW were armed with
-	freshR    bool          // no read or write since begin armed the deadlines
-	freshW    bool
-	gotByte   bool // a response byte arrived during this exchange
-	firstByte time.Time
-	noReuse   bool // something made the connection unfit for another request
+	timeout     time.Duration
+	slack       time.Duration // re-arm deadlines once this much time passed
+	armedR      time.Time
+	armedW      time.Time
+	armedFor    time.Duration // the timeout armedR and armedW were armed with
+	freshR      bool          // no read or write since begin armed the deadlines
+	freshW      bool
+	gotByte     bool // a response byte arrived during this exchange
+	firstByte   time.Time
+	noFirstByte bool // the exchange has no use for firstByte
+	noReuse     bool // something made the connection unfit for another request
 
 	counted bool // counted in host.open until closed or handed over
 
@@ -194,8 +195,9 @@ func (c *backendConn) peek(fd uintptr) bool {
 
 // begin prepares the connection for one exchange: buffers, deadlines and
 // the context watcher.
-func (c *backendConn) begin(ctx context.Context, timeout time.Duration) {
+func (c *backendConn) begin(ctx context.Context, req *backendRequest, timeout time.Duration, now time.Time) {
 	c.timeout = timeout
+	c.noFirstByte = req.NoFirstByte
 	c.slack = timeout / 64
 	c.gotByte = false
 	c.firstByte = time.Time{}
@@ -207,8 +209,7 @@ func (c *backendConn) begin(ctx context.Context, timeout time.Duration) {
 	}
 	// The deadlines are re-armed only when they are more than slack
 	// behind, as in Read and write: a busy connection does not pay for a
-	// timer change per request.
-	now := time.Now()
+	// timer change per request. now is the time (time.Now) at acquire.
 	if c.armedFor != timeout || now.Sub(c.armedR) > c.slack || now.Sub(c.armedW) > c.slack {
 		_ = c.nc.SetDeadline(now.Add(timeout))
 		c.armedR, c.armedW, c.armedFor = now, now, timeout
@@ -260,7 +261,9 @@ func (c *backendConn) Read(p []byte) (int, error) {
 	}
 	if n > 0 && !c.gotByte {
 		c.gotByte = true
-		c.firstByte = c.pool.now()
+		if !c.noFirstByte {
+			c.firstByte = c.pool.now()
+		}
 	}
 	return n, err
 }
@@ -427,10 +430,10 @@ func getBackendBuf() *[backendWriteBufSize]byte {
 func putBackendBuf(b *[backendWriteBufSize]byte) { backendBufPool.Put(b) }
 
 // popIdle takes the most recently used idle connection of h that has not
-// outlived the idle timeout; expired ones are closed.
-func (p *BackendPool) popIdle(h *backendHost) *backendConn {
+// outlived the idle timeout at now (the pool's Now, when set, instead);
+// expired ones are closed.
+func (p *BackendPool) popIdle(h *backendHost, now time.Time) *backendConn {
 	ttl := p.idleTimeout()
-	var now time.Time
 	if p.Now != nil {
 		now = p.Now()
 	}
@@ -446,11 +449,7 @@ func (p *BackendPool) popIdle(h *backendHost) *backendConn {
 		if ttl <= 0 {
 			break
 		}
-		if p.Now == nil {
-			if time.Since(c.idleSince) < ttl {
-				break
-			}
-		} else if now.Sub(c.idleSince) < ttl {
+		if now.Sub(c.idleSince) < ttl {
 			break
 		}
 		if nstale < len(stale) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/jl6/logproxy/logformat"
 )
 
 // maxPrefetch is how much of a chunked request body is read before the
@@ -96,6 +98,7 @@ func (ex *exchange) proxyHandler(route *Route) int {
 		Interim:        ex,
 		Upgrade:        upgrade,
 		Resp:           &ex.beResp,
+		NoFirstByte:    ex.logUses()&logformat.UsesTTFB == 0,
 	}
 	if body == nil {
 		req.Body = nil

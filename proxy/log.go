@@ -17,47 +17,70 @@ func (ex *exchange) log() {
 	if ex.noLog {
 		return
 	}
-	logs := ex.srv.AccessLogs
-	if len(logs) == 0 && ex.srv != ex.site.Main {
-		logs = ex.site.Main.AccessLogs
-	}
-	global := ex.site.Main.GlobalLogs
+	logs, global := ex.accessLogs()
 	if len(logs) == 0 && len(global) == 0 {
 		return
 	}
+	uses := logsUse(logs) | logsUse(global)
 	rec := &ex.rec
-	ex.fillRecord(rec)
-	if logsUseTid(logs) || logsUseTid(global) {
+	ex.fillRecord(rec, uses)
+	if uses&logformat.UsesTid != 0 {
 		rec.Tid = uint64(syscall.Gettid())
 	}
 	if err := writeAccessLogs(logs, rec, ex.r.env); err != nil {
 		ex.c.e.log().Error(err.Error())
 	}
-	if ex.srv != ex.site.Main || len(ex.srv.AccessLogs) == 0 {
+	if len(global) > 0 {
 		if err := writeAccessLogs(global, rec, ex.r.env); err != nil {
 			ex.c.e.log().Error(err.Error())
 		}
 	}
 }
 
-// logsUseTid reports whether one of the logs shows the thread id.
-func logsUseTid(logs []*AccessLog) bool {
-	for _, l := range logs {
-		if l.usesTid() {
-			return true
-		}
+// accessLogs returns the logs the exchange writes to: the server's own
+// CustomLog lines, or the main server's when a virtual host has none,
+// and the main server's GlobalLog lines unless they are the first.
+func (ex *exchange) accessLogs() (logs, global []*AccessLog) {
+	logs = ex.srv.AccessLogs
+	if len(logs) == 0 && ex.srv != ex.site.Main {
+		logs = ex.site.Main.AccessLogs
 	}
-	return false
+	if ex.srv != ex.site.Main || len(ex.srv.AccessLogs) == 0 {
+		global = ex.site.Main.GlobalLogs
+	}
+	return logs, global
 }
 
-// fillRecord copies what the log items need into rec; the thread id
-// only when asked for (it costs a system call), see log.
-func (ex *exchange) fillRecord(rec *logformat.Record) {
+// logUses is what the exchange's access logs read of the costlier
+// record fields: what it need not measure is left out.
+func (ex *exchange) logUses() logformat.Uses {
+	if ex.noLog {
+		return 0
+	}
+	logs, global := ex.accessLogs()
+	return logsUse(logs) | logsUse(global)
+}
+
+func logsUse(logs []*AccessLog) logformat.Uses {
+	var u logformat.Uses
+	for _, l := range logs {
+		u |= l.Format.Uses()
+	}
+	return u
+}
+
+// fillRecord copies what the log items need into rec; End only when the
+// formats read it (uses), the thread id in log (it costs a system call).
+func (ex *exchange) fillRecord(rec *logformat.Record, uses logformat.Uses) {
 	c := ex.c
 	h := ex.head
+	var end time.Time
+	if uses&logformat.UsesEnd != 0 {
+		end = c.e.now()
+	}
 	*rec = logformat.Record{
 		Begin:       ex.begin,
-		End:         c.e.now(),
+		End:         end,
 		RemoteIP:    ex.useragentIP,
 		PeerIP:      c.remoteIP,
 		LocalIP:     c.localIP,

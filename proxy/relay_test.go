@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jl6/logproxy/logformat"
 )
 
 // TestRelayFlushesWhenBackendPauses: the relay sends the client what the
@@ -142,29 +140,6 @@ func TestWriteDeadlineMovesWithEachResponse(t *testing.T) {
 	line, err := bc.br.ReadString('\n')
 	if err != nil || !strings.HasPrefix(line, "HTTP/1.1 200 ") {
 		t.Fatalf("HEAD answer %q, %v", line, err)
-	}
-}
-
-// TestAccessLogUsesTid: the thread id, a system call to learn, is looked
-// up only for the formats that show it.
-func TestAccessLogUsesTid(t *testing.T) {
-	for format, want := range map[string]bool{
-		"%h %{tid}P":         true,
-		"%{HEXTID}P":         true,
-		"%200{tid}P":         true,
-		"%h %P %{pid}P %>s":  false,
-		`"tid}P" %{tid}e %u`: false,
-	} {
-		f, err := logformat.Compile(format, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		l := &AccessLog{Format: f}
-		for range 2 { // computed, then remembered
-			if got := l.usesTid(); got != want {
-				t.Errorf("%q: usesTid %v, want %v", format, got, want)
-			}
-		}
 	}
 }
 

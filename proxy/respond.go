@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/jl6/logproxy/logformat"
 )
 
 // responseHead describes the response about to be sent, for writeHead.
@@ -105,7 +107,7 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 	}
 	bw.WriteString("\r\n")
 	ex.headSent = true
-	if ex.ttfb == 0 {
+	if ex.ttfb == 0 && ex.logUses()&logformat.UsesTTFB != 0 {
 		ex.ttfb = time.Since(ex.begin)
 	}
 	return true

@@ -219,31 +219,6 @@ type AccessLog struct {
 	// variable is set (or, with Negate, only when it is not).
 	EnvVar string
 	Negate bool
-
-	tid atomic.Uint32 // whether Format shows the thread id: 0 not known yet, 1 no, 2 yes
-}
-
-// usesTid reports whether the format shows the thread id (%{tid}P,
-// %{hextid}P), which costs a system call to learn.
-func (l *AccessLog) usesTid() bool {
-	switch l.tid.Load() {
-	case 1:
-		return false
-	case 2:
-		return true
-	}
-	uses := false
-	for _, it := range l.Format.Fields() {
-		if strings.HasSuffix(strings.ToLower(it), "tid}p") {
-			uses = true
-		}
-	}
-	if uses {
-		l.tid.Store(2)
-	} else {
-		l.tid.Store(1)
-	}
-	return uses
 }
 
 // LogFile is an access-log destination shared by the lines that name it.
