@@ -12,7 +12,6 @@ package proxy
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -1049,25 +1048,28 @@ func (p *h1Parser) addField(a, e int) bool {
 }
 
 // hasHTTPCtrl reports whether b has a byte of class tcHTTPCtrls (NUL, C0
-// controls but HT, DEL), looking at eight bytes at a time.
-func hasHTTPCtrl(b []byte) bool {
+// controls but HT, DEL), looking at eight bytes at a time: the check of
+// request and response field values.
+func hasHTTPCtrl[T ~string | ~[]byte](b T) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for len(b) >= 8 {
-		x := binary.LittleEndian.Uint64(b)
+		_ = b[7]
+		x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 		y := x ^ (ones * 0x7f)
 		// A byte below 0x20, or a DEL (a zero byte of y): exact as to
 		// whether there is one, not which.
 		if ((x-ones*0x20)&^x|(y-ones)&^y)&highs != 0 {
-			for _, c := range b[:8] {
-				if h1CharClass[c]&tcHTTPCtrls != 0 {
+			for i := range 8 {
+				if h1CharClass[b[i]]&tcHTTPCtrls != 0 {
 					return true
 				}
 			}
 		}
 		b = b[8:]
 	}
-	for _, c := range b {
-		if h1CharClass[c]&tcHTTPCtrls != 0 {
+	for i := range len(b) {
+		if h1CharClass[b[i]]&tcHTTPCtrls != 0 {
 			return true
 		}
 	}

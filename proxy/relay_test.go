@@ -155,9 +155,16 @@ func TestHasHTTPCtrl(t *testing.T) {
 				if h1CharClass[x]&tcHTTPCtrls != 0 {
 					want = true
 				}
+				// The class is what httpd's check_headers refuses.
+				if ctl := (x < 0x20 && x != '\t') || x == 0x7f; ctl != (h1CharClass[x]&tcHTTPCtrls != 0) {
+					t.Fatalf("byte %#x: class tcHTTPCtrls %v, control %v", x, !ctl, ctl)
+				}
 			}
 			if got := hasHTTPCtrl(b); got != want {
 				t.Fatalf("byte %#x at %d: %v, want %v", c, pos, got, want)
+			}
+			if got := hasHTTPCtrl(string(b)); got != want {
+				t.Fatalf("byte %#x at %d of a string: %v, want %v", c, pos, got, want)
 			}
 		}
 	}

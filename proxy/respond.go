@@ -215,27 +215,16 @@ func checkHeaders(fs Fields) bool {
 		if f.Name == "" {
 			return false
 		}
-		for i := 0; i < len(f.Name); i++ {
-			if !isTokenByte(f.Name[i]) {
+		for i := range len(f.Name) {
+			if !respTokenChar[f.Name[i]] {
 				return false
 			}
 		}
-		for i := 0; i < len(f.Value); i++ {
-			c := f.Value[i]
-			if (c < 0x20 && c != '\t') || c == 0x7f {
-				return false
-			}
+		if hasHTTPCtrl(f.Value) {
+			return false
 		}
 	}
 	return true
-}
-
-func isTokenByte(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
 // hasToken reports whether the comma-separated list v holds token t,

@@ -563,11 +563,5 @@ func respFieldValid(name, value string, strict bool) bool {
 			return false
 		}
 	}
-	for i := 0; i < len(value); i++ {
-		c := value[i]
-		if (c < 0x20 && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
+	return !hasHTTPCtrl(value)
 }

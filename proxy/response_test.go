@@ -190,10 +190,43 @@ func TestRespFieldValid(t *testing.T) {
 		{"X(A)", "v", true, false},
 		{"X(A)", "v", false, true},
 		{"X\xc3\xa9", "v", false, true},
+		{"X-A", "Mozilla/5.0 (X11; Linux x86_64)\t~\x80", true, true},
+		{"X-A", "more than eight bytes, then\x01", true, false},
+		{"X-A", "0123456789abcdef\x7f0123", false, false},
+		{"X-A", "01234567\n", true, false},
 	} {
 		if got := respFieldValid(tc.name, tc.value, tc.strict); got != tc.ok {
 			t.Errorf("respFieldValid(%q, %q, %v) = %v", tc.name, tc.value, tc.strict, got)
 		}
+	}
+}
+
+// TestCheckHeaders: httpd's check_headers refuses a response head with a
+// field name that is not a token or a value with a control character
+// other than HT, wherever it is in the value.
+func TestCheckHeaders(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		fs   Fields
+		ok   bool
+	}{
+		{"plain", Fields{{Name: "Content-Type", Value: "text/html; charset=utf-8"}, {Name: "X-JL6-CID", Value: "17"}}, true},
+		{"every tchar", Fields{{Name: "!#$%&'*+-.^_`|~09azAZ", Value: "v"}}, true},
+		{"value with HT and high bytes", Fields{{Name: "X", Value: "a\tb caf\xc3\xa9 and more text"}}, true},
+		{"empty value", Fields{{Name: "X", Value: ""}}, true},
+		{"empty name", Fields{{Name: "", Value: "v"}}, false},
+		{"space in name", Fields{{Name: "X A", Value: "v"}}, false},
+		{"separator in name", Fields{{Name: "X(A)", Value: "v"}}, false},
+		{"non-ASCII name", Fields{{Name: "X\xc3\xa9", Value: "v"}}, false},
+		{"CR late in a long value", Fields{{Name: "X", Value: "0123456789abcdef0123\r"}}, false},
+		{"NUL early", Fields{{Name: "X", Value: "\x00abcdefghijk"}}, false},
+		{"DEL in second field", Fields{{Name: "A", Value: "ok"}, {Name: "B", Value: "abcdefgh\x7f"}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := checkHeaders(tc.fs); got != tc.ok {
+				t.Errorf("checkHeaders(%q) = %v, want %v", tc.fs, got, tc.ok)
+			}
+		})
 	}
 }
 
