@@ -31,17 +31,21 @@ test: deps vet staticcheck unit fuzz conformance
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
+	cd integration/bench && $(GO) vet ./...
 
 staticcheck:
 	$(STATICCHECK) ./...
+	cd integration/bench && $(STATICCHECK) ./...
 
 # The proxy package also runs without the race detector: under it the
 # socket reads are read(2) for the detector's sake, and the raw recvmsg
 # path the server really takes (TCP_INQ, rawsock_inq_test.go) is only
-# built without it.
+# built without it. The benchmark harness (integration/bench, a module
+# of its own) has unit tests that need no peer installed.
 unit:
 	$(GO) test -race -count=1 ./...
 	$(GO) test -count=1 ./proxy/
+	cd integration/bench && $(GO) test -count=1 ./...
 
 # fuzz runs every native fuzz target for a short while.
 fuzz:

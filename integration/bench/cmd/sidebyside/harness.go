@@ -295,6 +295,12 @@ func (h *harness) loadPhase() error {
 			in.stop()
 			continue
 		}
+		if err := sameAutogroup(in.pid, h.backend.pid); err != nil {
+			h.failed[p.name] = "not measured: " + err.Error()
+			h.logf("%s: not measured: %v", p.name, err)
+			in.stop()
+			continue
+		}
 		h.instances[p.name] = in
 		active = append(active, p)
 	}

@@ -273,3 +273,34 @@ func fileLines(path string, offset int64) (lines, size int64) {
 	}
 	return lines, size
 }
+
+// autogroup is the scheduler autogroup of pid as /proc/PID/autogroup
+// names it ("/autogroup-N"), or "" where the kernel has none.
+func autogroup(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/autogroup", pid))
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
+
+// sameAutogroup checks that every process of root's tree is in the
+// backend's scheduler autogroup: a proxy that starts a session of its
+// own (setsid, as daemons do) would share the backend's core on other
+// terms than its peers, which here moved CPU per request by 25% or more.
+func sameAutogroup(root, backend int) error {
+	want := autogroup(backend)
+	if want == "" {
+		return nil
+	}
+	for _, pid := range treePIDs(root) {
+		if g := autogroup(pid); g != "" && g != want {
+			return fmt.Errorf("process %d is in scheduler autogroup %s, the backend in %s (a session of its own: it must run in the foreground, in the harness's session)", pid, g, want)
+		}
+	}
+	return nil
+}

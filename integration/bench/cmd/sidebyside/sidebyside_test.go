@@ -1,7 +1,10 @@
 package main
 
 import (
+	"os"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -90,5 +93,31 @@ func TestMedianAndPerRequest(t *testing.T) {
 	// 5 ticks of 10 ms over 1000 requests: 50 µs each.
 	if got := r.perReq(5); got != 50 {
 		t.Errorf("perReq = %v", got)
+	}
+}
+
+// TestSameAutogroup: a process started in the harness's session passes;
+// one in a session of its own (a daemon's setsid) is refused when the
+// kernel has autogroups.
+func TestSameAutogroup(t *testing.T) {
+	if autogroup(os.Getpid()) == "" {
+		t.Fatal("no /proc/self/autogroup: the kernel lacks CONFIG_SCHED_AUTOGROUP, which the check relies on")
+	}
+	for _, tc := range []struct {
+		name   string
+		setsid bool
+	}{{"same session", false}, {"own session", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command("sleep", "10")
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: tc.setsid}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { cmd.Process.Kill(); cmd.Wait() }()
+			err := sameAutogroup(cmd.Process.Pid, os.Getpid())
+			if (err != nil) != tc.setsid {
+				t.Errorf("sameAutogroup: %v; want an error: %v", err, tc.setsid)
+			}
+		})
 	}
 }
