@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -47,6 +48,10 @@ func runBackend(args []string) int {
 		return 2
 	}
 	var served atomic.Int64
+	// The X-Forwarded-* fields of the check requests, by check number,
+	// for the harness's check that every proxy sends them (checkPeer).
+	var fwdMu sync.Mutex
+	forwarded := map[string]string{}
 	bodies := map[string][]byte{}
 	for path, n := range bodySizes {
 		b := bytes.Repeat([]byte("0123456789abcdef"), n/16+1)[:n-1]
@@ -66,6 +71,9 @@ func runBackend(args []string) int {
 		if r.URL.RawQuery != "" {
 			if v := r.URL.Query().Get("check"); v != "" {
 				oid = v
+				fwdMu.Lock()
+				forwarded[v] = r.Header.Get("X-Forwarded-For") + "|" + r.Header.Get("X-Forwarded-Host") + "|" + r.Header.Get("X-Forwarded-Server")
+				fwdMu.Unlock()
 			}
 		}
 		hdr := w.Header()
@@ -86,7 +94,14 @@ func runBackend(args []string) int {
 		return 1
 	}
 	go func() {
-		_ = http.Serve(aln, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_ = http.Serve(aln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/forwarded" {
+				fwdMu.Lock()
+				v := forwarded[r.URL.Query().Get("check")]
+				fwdMu.Unlock()
+				_, _ = io.WriteString(w, v)
+				return
+			}
 			_, _ = io.WriteString(w, strconv.FormatInt(served.Load(), 10))
 		}))
 	}()

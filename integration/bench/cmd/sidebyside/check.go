@@ -26,7 +26,7 @@ var checkSeq atomic.Int64
 func init() { checkSeq.Store(time.Now().Unix() % 100000 * 100) }
 
 // checkPeer returns nil if in does the job, or what is wrong.
-func checkPeer(in *instance) error {
+func checkPeer(in *instance, backendAdmin string) error {
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	for _, path := range []string{"/b100", "/b64k", "/b1m"} {
 		n := checkSeq.Add(1)
@@ -51,6 +51,9 @@ func checkPeer(in *instance) error {
 				if strings.HasPrefix(strings.ToLower(name), "x-jl6-") {
 					return fmt.Errorf("GET %s: the client got %s: %s", path, name, resp.Header.Get(name))
 				}
+			}
+			if err := checkForwarded(backendAdmin, n, in.addr); err != nil {
+				return fmt.Errorf("GET %s: %v", path, err)
 			}
 		}
 		if in.peer.log == logNone {
@@ -132,6 +135,28 @@ func checkLine(kind logKind, line, path string, n int64) error {
 		if got[i] != want[i] {
 			return fmt.Errorf("field %d is %q, want %q", i+1, got[i], want[i])
 		}
+	}
+	return nil
+}
+
+// checkForwarded checks that the backend got the check request n with the
+// X-Forwarded-* fields httpd's mod_proxy adds by default (ProxyAddHeaders
+// On), part of the job every proxy does: the client's address, the Host
+// it asked for (host, the proxy's address) and the proxy's name.
+func checkForwarded(admin string, n int64, host string) error {
+	c := &http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get(fmt.Sprintf("http://%s/forwarded?check=%d", admin, n))
+	if err != nil {
+		return fmt.Errorf("asking the backend what it got: %v", err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return fmt.Errorf("asking the backend what it got: %v", err)
+	}
+	f := strings.Split(string(b), "|")
+	if len(f) != 3 || f[0] != "127.0.0.1" || f[1] != host || f[2] == "" {
+		return fmt.Errorf("the backend got X-Forwarded-For|Host|Server %q, want \"127.0.0.1|%s|<the proxy's name>\"", b, host)
 	}
 	return nil
 }

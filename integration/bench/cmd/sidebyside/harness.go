@@ -248,7 +248,7 @@ func (h *harness) idlePhase() {
 			h.logf("%s: %v", p.name, err)
 			continue
 		}
-		if err := checkPeer(in); err != nil {
+		if err := checkPeer(in, h.backend.admin); err != nil {
 			h.failed[p.name] = "check failed: " + err.Error()
 			h.logf("%s: check failed: %v", p.name, err)
 			in.stop()
@@ -289,7 +289,7 @@ func (h *harness) loadPhase() error {
 			h.logf("%s: %v", p.name, err)
 			continue
 		}
-		if err := checkPeer(in); err != nil {
+		if err := checkPeer(in, h.backend.admin); err != nil {
 			h.failed[p.name] = "check failed: " + err.Error()
 			h.logf("%s: check failed, not measured: %v", p.name, err)
 			in.stop()

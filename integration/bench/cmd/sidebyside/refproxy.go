@@ -74,6 +74,14 @@ func runRefProxy(args []string) int {
 	}
 	target := &url.URL{Scheme: "http", Host: *backend}
 	rp := httputil.NewSingleHostReverseProxy(target)
+	// X-Forwarded-For comes from ReverseProxy; the other two fields Apache's
+	// mod_proxy adds by default are set here.
+	director := rp.Director
+	rp.Director = func(r *http.Request) {
+		r.Header.Set("X-Forwarded-Host", r.Host)
+		r.Header.Set("X-Forwarded-Server", "localhost")
+		director(r)
+	}
 	rp.Transport = &http.Transport{
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
 		MaxIdleConns:        64,

@@ -139,9 +139,12 @@ func (h *harness) report() string {
 	w("Every proxy does the same job in front of the same backend, in the same run on the same machine:")
 	w("proxy to the backend over kept-alive connections; write one access-log line per request, in one write,")
 	w("in Apache's combined format `%s` followed by the backend's `X-JL6-CID` and `X-JL6-OID` values;", strings.ReplaceAll(combined, `\"`, `"`))
-	w("and never send those two headers to the client. Before it is timed, each proxy is checked: one request")
-	w("of each body size through it, the client must get the whole body and no `X-JL6-*` header, and the")
-	w("access log must get the request's line with both values. A proxy that fails is not reported.")
+	w("never send those two headers to the client; and send the backend the `X-Forwarded-For`, `X-Forwarded-Host`")
+	w("and `X-Forwarded-Server` fields Apache's mod_proxy adds by default (a Django app behind a proxy needs the")
+	w("first two; the backend parses them, which costs it some CPU per request). Before it is timed, each proxy is")
+	w("checked: one request of each body size through it, the client must get the whole body and no `X-JL6-*`")
+	w("header, the backend must get the three fields, and the access log must get the request's line with both")
+	w("values. A proxy that fails is not reported.")
 	w("")
 
 	// Summary.
