@@ -466,16 +466,14 @@ var fieldKindNames = [...]string{
 // fieldKindOf returns the kind of a header name, compared as
 // strings.EqualFold compares (without regard to case).
 func fieldKindOf(name string) fieldKind {
-	for i := 0; i < len(name); i++ {
-		if name[i] >= 0x80 {
-			// Unicode case folding may match names of other lengths.
-			for k, n := range fieldKindNames {
-				if n != "" && strings.EqualFold(name, n) {
-					return fieldKind(k)
-				}
+	if hasHighByte(name) {
+		// Unicode case folding may match names of other lengths.
+		for k, n := range fieldKindNames {
+			if n != "" && strings.EqualFold(name, n) {
+				return fieldKind(k)
 			}
-			return fkOther
 		}
+		return fkOther
 	}
 	var cands [2]fieldKind
 	switch len(name) {
@@ -510,6 +508,26 @@ func fieldKindOf(name string) fieldKind {
 		}
 	}
 	return fkOther
+}
+
+// hasHighByte reports whether s has a byte of 0x80 or more, looking at
+// eight bytes at a time.
+func hasHighByte(s string) bool {
+	for len(s) >= 8 {
+		_ = s[7]
+		x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		if x&0x8080808080808080 != 0 {
+			return true
+		}
+		s = s[8:]
+	}
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 func appendField(b []byte, name, value string) []byte {

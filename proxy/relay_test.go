@@ -107,7 +107,7 @@ func TestFieldKindOf(t *testing.T) {
 	names := []string{"host", "HOST", "Hosts", "te", "Te", "Expect", "upgrade", "TRAILER", "Trailers",
 		"connection", "keep-alive", "Keep_Alive", "content-length", "x-forwarded-for", "X-Forwarded-Host",
 		"proxy-connection", "transfer-encoding", "proxy-authenticate", "X-FORWARDED-SERVER",
-		"proxy-authorization", "\u212aeep-Alive", "Ho\u017ft", "X-JL6-CID", "", "t"}
+		"proxy-authorization", "\u212aeep-Alive", "Ho\u017ft", "Content-Lengt\u0127", "Transfer-Encoding\u00e9", "X-JL6-CID", "", "t"}
 	for _, n := range names {
 		want := fkOther
 		for k, kn := range fieldKindNames {
@@ -118,6 +118,24 @@ func TestFieldKindOf(t *testing.T) {
 		}
 		if got := fieldKindOf(n); got != want {
 			t.Errorf("fieldKindOf(%q) = %d, want %d", n, got, want)
+		}
+	}
+}
+
+// TestHasHighByte: a byte of 0x80 or more is found wherever it is.
+func TestHasHighByte(t *testing.T) {
+	for n := 0; n < 20; n++ {
+		if hasHighByte(strings.Repeat("a\x7f", n)[:n]) {
+			t.Fatalf("%d ASCII bytes reported as having a high byte", n)
+		}
+		for pos := 0; pos < n; pos++ {
+			for _, c := range []byte{0x80, 0xc3, 0xff} {
+				b := []byte(strings.Repeat("x", n))
+				b[pos] = c
+				if !hasHighByte(string(b)) {
+					t.Fatalf("byte %#x at %d of %d not found", c, pos, n)
+				}
+			}
 		}
 	}
 }
