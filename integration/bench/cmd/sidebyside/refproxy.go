@@ -73,14 +73,15 @@ func runRefProxy(args []string) int {
 		return 1
 	}
 	target := &url.URL{Scheme: "http", Host: *backend}
-	rp := httputil.NewSingleHostReverseProxy(target)
-	// X-Forwarded-For comes from ReverseProxy; the other two fields Apache's
-	// mod_proxy adds by default are set here.
-	director := rp.Director
-	rp.Director = func(r *http.Request) {
-		r.Header.Set("X-Forwarded-Host", r.Host)
-		r.Header.Set("X-Forwarded-Server", "localhost")
-		director(r)
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.Out.Host = pr.In.Host // the client's Host, as the other proxies send
+			// X-Forwarded-For and -Host (and -Proto); the third field
+			// Apache's mod_proxy adds by default:
+			pr.SetXForwarded()
+			pr.Out.Header.Set("X-Forwarded-Server", "localhost")
+		},
 	}
 	rp.Transport = &http.Transport{
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
