@@ -30,6 +30,18 @@ func acceptOne(t *testing.T, ln net.Listener, network, addr string) (client, ser
 	return client, server
 }
 
+// loopbackPair is one connection accepted by a raw listener on IPv4
+// loopback: the client's end and the server's (a sockConn).
+func loopbackPair(t *testing.T) (client, server net.Conn) {
+	t.Helper()
+	ln, err := listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	return acceptOne(t, ln, "tcp", ln.Addr().String())
+}
+
 // TestRawListenerAddrs: the accepted connection reports the addresses the
 // client sees, reversed, on IPv4, IPv6 and wildcard listeners (where the
 // local address comes from the socket, not the listener).
@@ -79,12 +91,7 @@ func unmap(ap netip.AddrPort) netip.AddrPort {
 // poller) and inherit TCP_NODELAY and SO_KEEPALIVE from the listener, as
 // httpd's do, without per-connection settings.
 func TestRawListenerSocketOptions(t *testing.T) {
-	ln, err := listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	_, server := acceptOne(t, ln, "tcp", ln.Addr().String())
+	_, server := loopbackPair(t)
 	rc := rawConnOf(server)
 	if rc == nil {
 		t.Fatal("no raw connection")
@@ -118,12 +125,7 @@ func TestRawListenerSocketOptions(t *testing.T) {
 // TestRawListenerConn: an accepted connection works as a net.Conn:
 // reads, writes, deadlines, CloseWrite (the peer reads EOF) and Close.
 func TestRawListenerConn(t *testing.T) {
-	ln, err := listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	client, server := acceptOne(t, ln, "tcp", ln.Addr().String())
+	client, server := loopbackPair(t)
 
 	if _, err := client.Write([]byte("ping")); err != nil {
 		t.Fatal(err)
@@ -266,12 +268,7 @@ func TestRawListenerAcceptError(t *testing.T) {
 // returns net.ErrClosed, and the descriptor is closed only after the
 // reader has left it: the peer then reads EOF.
 func TestPollFDCloseWakesReader(t *testing.T) {
-	ln, err := listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	client, server := acceptOne(t, ln, "tcp", ln.Addr().String())
+	client, server := loopbackPair(t)
 	done := make(chan error, 1)
 	go func() {
 		var b [8]byte
@@ -308,12 +305,7 @@ func TestPollFDCloseWakesReader(t *testing.T) {
 // room, honours its deadline when the peer does not read, and a reset
 // peer is reported as ECONNRESET or EPIPE rather than waited on.
 func TestPollFDWriteWaits(t *testing.T) {
-	ln, err := listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	client, server := acceptOne(t, ln, "tcp", ln.Addr().String())
+	client, server := loopbackPair(t)
 	big := make([]byte, 16<<20)
 	server.SetWriteDeadline(time.Now().Add(50 * time.Millisecond))
 	n, err := server.Write(big)

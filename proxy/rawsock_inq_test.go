@@ -20,12 +20,7 @@ import (
 // rawSock past the two reads after which TCP_INQ is on, and the client.
 func drainedPair(t *testing.T) (client, server net.Conn, rs *rawSock) {
 	t.Helper()
-	ln, err := listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	client, server = acceptOne(t, ln, "tcp", ln.Addr().String())
+	client, server = loopbackPair(t)
 	rs = newRawSock(t, server)
 	if _, ok := rs.rc.(readWaiter); !ok {
 		t.Fatalf("%T cannot wait without reading", rs.rc)
@@ -138,12 +133,7 @@ func TestRawSockEndOfStreamWithBytes(t *testing.T) {
 // read (a connection that serves one request makes no setsockopt); TCP_INQ
 // comes on at its second.
 func TestRawSockInqFromSecondRead(t *testing.T) {
-	ln, err := listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	client, server := acceptOne(t, ln, "tcp", ln.Addr().String())
+	client, server := loopbackPair(t)
 	rs := newRawSock(t, server)
 	buf := make([]byte, 64)
 	for i, wantInq := range []bool{false, true, true} {
