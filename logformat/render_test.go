@@ -230,3 +230,45 @@ func TestDurations(t *testing.T) {
 		t.Errorf("durations = %q, want %q", got, want)
 	}
 }
+
+// TestEscapedEveryBytePosition: the eight-bytes-at-a-time path escapes
+// exactly as the byte-at-a-time rule (escapeOne) does, for every byte
+// value at every place of strings of 0 to 24 bytes, and for two such bytes
+// in one word.
+func TestEscapedEveryBytePosition(t *testing.T) {
+	escapeOne := func(s string) string {
+		var b []byte
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			switch {
+			case logSafe[c]:
+				b = append(b, c)
+			case escapeShort[c] != 0:
+				b = append(b, '\\', escapeShort[c])
+			default:
+				b = append(b, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+		}
+		return string(b)
+	}
+	base := "Mozilla/5.0 (X11) Gecko"
+	for n := 0; n <= 24; n++ {
+		plain := (base + base)[:n]
+		if got, want := string(appendEscaped(nil, plain)), escapeOne(plain); got != want {
+			t.Fatalf("%q: %q, want %q", plain, got, want)
+		}
+		for pos := 0; pos < n; pos++ {
+			for c := 0; c < 256; c++ {
+				b := []byte(plain)
+				b[pos] = byte(c)
+				if pos+3 < n {
+					b[pos+3] = '"'
+				}
+				s := string(b)
+				if got, want := string(appendEscaped([]byte("x"), s)), "x"+escapeOne(s); got != want {
+					t.Fatalf("byte %#x at %d of %d: %q, want %q", c, pos, n, got, want)
+				}
+			}
+		}
+	}
+}
