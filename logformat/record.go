@@ -87,7 +87,8 @@ type Fields []Field
 // regard to ASCII case.
 func (fs Fields) Get(name string) (string, bool) {
 	for i := range fs {
-		if equalFold(fs[i].Name, name) {
+		// The length first, without a call: most names differ in it.
+		if len(fs[i].Name) == len(name) && equalFold(fs[i].Name, name) {
 			return fs[i].Value, true
 		}
 	}

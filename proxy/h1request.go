@@ -1090,8 +1090,10 @@ func (p *h1Parser) mergeFields() {
 			continue
 		}
 		dup := false
+		n := fs[i].nb - fs[i].na
 		for j := i + 1; j < len(fs); j++ {
-			if !fs[j].gone && asciiEqualFold(p.buf[fs[j].na:fs[j].nb], p.buf[fs[i].na:fs[i].nb]) {
+			// Names of other lengths differ: most pairs end at the length.
+			if !fs[j].gone && fs[j].nb-fs[j].na == n && asciiEqualFold(p.buf[fs[j].na:fs[j].nb], p.buf[fs[i].na:fs[i].nb]) {
 				dup = true
 				break
 			}
@@ -1115,7 +1117,7 @@ func (p *h1Parser) mergeFields() {
 // field returns the index of the first field named name, -1 if none.
 func (p *h1Parser) field(name string) int {
 	for i := range p.fields {
-		if f := &p.fields[i]; !f.gone && p.nameIs(f, name) {
+		if f := &p.fields[i]; !f.gone && f.nb-f.na == len(name) && p.nameIs(f, name) {
 			return i
 		}
 	}
