@@ -1098,7 +1098,11 @@ func TestBackendSendFailures(t *testing.T) {
 		}, BackendHangUp},
 		{"backend stops reading", func(c net.Conn, br *bufio.Reader) {
 			beReadHead(br)
-			time.Sleep(500 * time.Millisecond)
+			// Long past the 200 ms write timeout, and the read that may
+			// follow it (another 200 ms), even on a loaded machine under
+			// the race detector: closing sooner turns the timeout into a
+			// hang-up.
+			time.Sleep(2 * time.Second)
 		}, BackendTimeout},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
