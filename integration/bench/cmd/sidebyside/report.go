@@ -274,24 +274,34 @@ func (h *harness) writeLoggingCost(w func(string, ...any)) {
 		if !ok1 || !ok2 {
 			continue
 		}
-		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s | %.0f | %.0f |", h.peer(pr[0]).title, us(on.proxyUS), us(off.proxyUS),
-			us(on.proxyUS-off.proxyUS), on.rate, off.rate))
+		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s | %s | %.0f | %.0f |", h.peer(pr[0]).title, us(on.proxyUS), us(off.proxyUS),
+			us(on.proxyUS-off.proxyUS), us(logCostPerBackend(on, off)), on.rate, off.rate))
 	}
 	if len(rows) == 0 {
 		return
 	}
 	w("## Cost of logging")
 	w("")
-	w("The same proxy with its access log on and off (100-byte responses, 64 keep-alive connections): the")
-	w("difference of the medians of CPU per request. On a shared machine it can be within the noise: compare the")
-	w("single runs under \"Every run\".")
+	w("The same proxy with its access log on and off (100-byte responses, 64 keep-alive connections). \"Difference")
+	w("of medians\" subtracts the medians of CPU per request; when the machine's speed changed between the runs")
+	w("it is mostly noise (compare the single runs under \"Every run\"). \"÷ backend\" takes each run's proxy CPU")
+	w("divided by the backend's CPU in the same run (the backend does the same work either way), subtracts the")
+	w("medians of that, log off from log on, and scales back by the backend's median CPU per request with the log on.")
 	w("")
-	w("| proxy | CPU per request, log on | log off | cost of the log line | requests/s on | off |")
-	w("|---|--:|--:|--:|--:|--:|")
+	w("| proxy | CPU per request, log on | log off | cost of the log line, difference of medians | ÷ backend | requests/s on | off |")
+	w("|---|--:|--:|--:|--:|--:|--:|")
 	for _, r := range rows {
 		w("%s", r)
 	}
 	w("")
+}
+
+// logCostPerBackend is the cost of the log line from the runs' proxy CPU
+// divided by the backend's CPU in the same run, which cancels the
+// machine's speed: (on − off) of those medians, in µs of the backend's
+// median CPU per request with the log on.
+func logCostPerBackend(on, off agg) float64 {
+	return (on.perBackend - off.perBackend) * on.backendUS
 }
 
 func (h *harness) writeIdle(w func(string, ...any)) {

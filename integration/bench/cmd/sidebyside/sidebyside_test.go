@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"os"
 	"os/exec"
 	"strings"
@@ -88,6 +89,11 @@ func TestMedianAndPerRequest(t *testing.T) {
 	}
 	if got := thousands(10000); got != "10,000" {
 		t.Errorf("thousands = %q", got)
+	}
+	// Log on: proxy 1.10 x the backend's 20 µs; off: 0.95 x. The line
+	// costs 0.15 x 20 = 3 µs.
+	if got := logCostPerBackend(agg{perBackend: 1.10, backendUS: 20}, agg{perBackend: 0.95, backendUS: 30}); math.Abs(got-3) > 1e-9 {
+		t.Errorf("logCostPerBackend = %v, want 3", got)
 	}
 	r := runResult{served: 1000}
 	// 5 ticks of 10 ms over 1000 requests: 50 µs each.
