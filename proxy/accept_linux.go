@@ -99,7 +99,7 @@ func (l *rawListener) Accept() (net.Conn, error) {
 			local = sockaddrAddrPort(&sa)
 		}
 	}
-	return &sockConn{p: newPollFD(l.nfd), local: local, remote: remote}, nil
+	return newSockConn(l.nfd, local, remote), nil
 }
 
 func (l *rawListener) doAccept(fd uintptr) bool {
@@ -150,7 +150,7 @@ func ownConn(nc net.Conn) net.Conn {
 		return nc
 	}
 	tc.Close() // the socket stays open through nfd
-	return &sockConn{p: newPollFD(nfd), local: la.AddrPort(), remote: ra.AddrPort()}
+	return newSockConn(nfd, la.AddrPort(), ra.AddrPort())
 }
 
 // sockaddrAddrPort decodes an IPv4 or IPv6 socket address.
@@ -171,8 +171,18 @@ func sockaddrAddrPort(sa *syscall.RawSockaddrAny) netip.AddrPort {
 // sockConn is an accepted TCP connection: a net.Conn with CloseWrite and
 // SyscallConn, as a *net.TCPConn, on a pollFD.
 type sockConn struct {
-	p             *pollFD
+	p             *pollFD // &pd
+	pd            pollFD
 	local, remote netip.AddrPort
+}
+
+// newSockConn makes the connection of the non-blocking socket fd, with
+// its pollFD in the same allocation.
+func newSockConn(fd int, local, remote netip.AddrPort) *sockConn {
+	c := &sockConn{local: local, remote: remote}
+	c.pd.fd = fd
+	c.p = &c.pd
+	return c
 }
 
 // Read and Write go through pollFD.do, as the raw connection's calls do;

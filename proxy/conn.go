@@ -3,8 +3,10 @@ package proxy
 import (
 	"bufio"
 	"errors"
+	"io"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"syscall"
 	"time"
@@ -574,6 +576,12 @@ func deadline(d time.Duration) time.Time {
 
 // isTimeout reports whether err is a read or write timeout.
 func isTimeout(err error) bool {
+	switch err {
+	case nil, io.EOF:
+		return false // the common ends of a read, without errors.As's allocation
+	case os.ErrDeadlineExceeded:
+		return true
+	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
 }

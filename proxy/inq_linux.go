@@ -11,16 +11,21 @@ import (
 // message, how much the socket still holds after the read.
 const tcpINQ = 36
 
-// enableInq turns TCP_INQ on for the socket of rc.
+// enableInq turns TCP_INQ on for the socket of rc, a pollFD's raw
+// connection (others report false).
 func enableInq(rc syscall.RawConn) bool {
-	var e syscall.Errno
-	if err := rc.Control(func(fd uintptr) {
-		one := int32(1)
-		_, _, e = syscall.RawSyscall6(syscall.SYS_SETSOCKOPT, fd, syscall.SOL_TCP, tcpINQ,
-			uintptr(unsafe.Pointer(&one)), 4, 0)
-	}); err != nil {
+	prc, ok := rc.(pollRawConn)
+	if !ok {
 		return false
 	}
+	p := prc.p
+	if p.incref() != nil {
+		return false
+	}
+	defer p.decref()
+	one := int32(1)
+	_, _, e := syscall.RawSyscall6(syscall.SYS_SETSOCKOPT, uintptr(p.fd), syscall.SOL_TCP, tcpINQ,
+		uintptr(unsafe.Pointer(&one)), 4, 0)
 	return e == 0
 }
 

@@ -84,11 +84,6 @@ const (
 	pollRef     = 2
 )
 
-// newPollFD takes the non-blocking socket fd.
-func newPollFD(fd int) *pollFD {
-	return &pollFD{fd: fd}
-}
-
 func (p *pollFD) incref() error {
 	for {
 		old := p.state.Load()

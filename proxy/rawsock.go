@@ -45,10 +45,12 @@ type rawSock struct {
 	// read took it), so a wait after the read would miss it, a client's
 	// half-close or a backend's end of a read-to-close body. TCP_INQ
 	// tells it: recvmsg reports what the socket still holds, 1 for an
-	// end of stream not yet read. It is turned on at a socket's second
-	// read: a connection that serves one request pays nothing for it.
+	// end of stream not yet read. It is turned on after a socket's second
+	// read that brought bytes: a connection that serves one request pays
+	// nothing for it, not even when its client closes instead of saying
+	// Connection: close.
 	drained bool
-	reads   uint8 // reads so far, counted up to 2
+	reads   uint8 // reads that brought bytes, counted up to 2; 3 once TCP_INQ was tried
 	inq     bool  // TCP_INQ is on: reads report what is left (left)
 	left    int
 }
@@ -78,9 +80,6 @@ func (s *rawSock) read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	if s.readFn == nil {
-		s.readFn = s.doRead
-	}
 	if s.drained {
 		if w, ok := s.rc.(readWaiter); ok {
 			if err := w.waitRead(); err != nil {
@@ -89,20 +88,29 @@ func (s *rawSock) read(p []byte) (int, error) {
 			}
 		}
 	}
-	if s.reads < 2 {
-		s.reads++
-		if s.reads == 2 && recvReportsLeft {
-			if _, ok := s.rc.(readWaiter); ok {
-				s.inq = enableInq(s.rc)
-			}
+	if s.reads == 2 {
+		s.reads = 3
+		if recvReportsLeft {
+			s.inq = enableInq(s.rc)
 		}
 	}
 	s.buf, s.n, s.err, s.left = p, 0, nil, -1
-	err := s.rc.Read(s.readFn)
+	var err error
+	if prc, ok := s.rc.(pollRawConn); ok {
+		err = prc.p.do('r', s.doRead) // the method value stays on the stack
+	} else {
+		if s.readFn == nil {
+			s.readFn = s.doRead
+		}
+		err = s.rc.Read(s.readFn)
+	}
 	s.buf = nil
 	if err != nil {
 		s.drained = false
 		return 0, err
+	}
+	if s.n > 0 && s.reads < 2 {
+		s.reads++
 	}
 	s.drained = s.err == nil && s.left == 0
 	return s.n, s.err
@@ -139,11 +147,16 @@ func (s *rawSock) write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	if s.writeFn == nil {
-		s.writeFn = s.doWrite
-	}
 	s.buf, s.n, s.err = p, 0, nil
-	err := s.rc.Write(s.writeFn)
+	var err error
+	if prc, ok := s.rc.(pollRawConn); ok {
+		err = prc.p.do('w', s.doWrite)
+	} else {
+		if s.writeFn == nil {
+			s.writeFn = s.doWrite
+		}
+		err = s.rc.Write(s.writeFn)
+	}
 	s.buf = nil
 	if err == nil {
 		err = s.err

@@ -17,7 +17,7 @@ import (
 )
 
 // drainedPair is an accepted connection (server, a pollFD) with its
-// rawSock past the two reads after which TCP_INQ is on, and the client.
+// rawSock past the reads after which TCP_INQ is on, and the client.
 func drainedPair(t *testing.T) (client, server net.Conn, rs *rawSock) {
 	t.Helper()
 	client, server = loopbackPair(t)
@@ -26,7 +26,7 @@ func drainedPair(t *testing.T) (client, server net.Conn, rs *rawSock) {
 		t.Fatalf("%T cannot wait without reading", rs.rc)
 	}
 	buf := make([]byte, 64)
-	for i := range 2 {
+	for i := range 3 {
 		client.Write([]byte("warm-up"))
 		server.SetReadDeadline(time.Now().Add(5 * time.Second))
 		if n, err := rs.read(buf); err != nil || string(buf[:n]) != "warm-up" {
@@ -34,7 +34,7 @@ func drainedPair(t *testing.T) (client, server net.Conn, rs *rawSock) {
 		}
 	}
 	if !rs.inq {
-		t.Fatal("TCP_INQ is not on after two reads")
+		t.Fatal("TCP_INQ is not on after three reads")
 	}
 	return client, server, rs
 }
@@ -129,14 +129,16 @@ func TestRawSockEndOfStreamWithBytes(t *testing.T) {
 	}
 }
 
-// TestRawSockInqFromSecondRead: a connection's first read is a plain
-// read (a connection that serves one request makes no setsockopt); TCP_INQ
-// comes on at its second.
-func TestRawSockInqFromSecondRead(t *testing.T) {
+// TestRawSockInqAfterTwoReads: a connection's first two reads are plain
+// reads, and TCP_INQ comes on at the third when both brought bytes: a
+// connection that serves one request makes no setsockopt, also when its
+// client closes instead of sending Connection: close (the second read
+// brings the end of the stream, no bytes).
+func TestRawSockInqAfterTwoReads(t *testing.T) {
 	client, server := loopbackPair(t)
 	rs := newRawSock(t, server)
 	buf := make([]byte, 64)
-	for i, wantInq := range []bool{false, true, true} {
+	for i, wantInq := range []bool{false, false, true, true} {
 		client.Write([]byte("x"))
 		server.SetReadDeadline(time.Now().Add(5 * time.Second))
 		if _, err := rs.read(buf); err != nil {
@@ -145,5 +147,22 @@ func TestRawSockInqFromSecondRead(t *testing.T) {
 		if rs.inq != wantInq || rs.drained != wantInq {
 			t.Fatalf("after read %d: inq %v, drained %v; want %v", i+1, rs.inq, rs.drained, wantInq)
 		}
+	}
+
+	client, server = loopbackPair(t)
+	rs = newRawSock(t, server)
+	client.Write([]byte("one request"))
+	client.Close()
+	server.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := rs.read(buf); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if n, err := rs.read(buf); n != 0 || err != io.EOF {
+			t.Fatalf("read after the close: %d, %v; want the end of the stream", n, err)
+		}
+	}
+	if rs.inq || rs.reads != 1 {
+		t.Fatalf("one read with bytes, then the end: inq %v after %d reads with bytes; want off after 1", rs.inq, rs.reads)
 	}
 }
