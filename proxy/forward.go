@@ -365,6 +365,9 @@ func (ex *exchange) backendHead(b []byte, path, hostHeader string, bodyLen int64
 
 	connTokens, _ := in.Get("Connection")
 	expect := ex.head.ExpectContinue && bodyLen != 0
+	// Whether the client sent X-Forwarded-For, -Host, -Server, found on
+	// the way through the fields (an ASCII match, as in.Get's).
+	var sentXFF, sentXFH, sentXFS bool
 	for _, f := range in {
 		k := fieldKindOf(f.Name)
 		switch {
@@ -380,18 +383,22 @@ func (ex *exchange) backendHead(b []byte, path, hostHeader string, bodyLen int64
 		case k == fkXForwardedFor, k == fkXForwardedHost, k == fkXForwardedServer:
 			// merged in place (forwardedValue)
 			b = appendField(b, f.Name, ex.forwardedValue(f, k, clientHost, hasHost, d))
+			ascii := asciiEqualFold(f.Name, fieldKindNames[k])
+			sentXFF = sentXFF || k == fkXForwardedFor && ascii
+			sentXFH = sentXFH || k == fkXForwardedHost && ascii
+			sentXFS = sentXFS || k == fkXForwardedServer && ascii
 			continue
 		}
 		b = appendField(b, f.Name, f.Value)
 	}
 	if d.ProxyAddHeaders == nil || *d.ProxyAddHeaders {
-		if _, ok := in.Get("X-Forwarded-For"); !ok {
+		if !sentXFF {
 			b = appendField(b, "X-Forwarded-For", ex.useragentIP)
 		}
-		if _, ok := in.Get("X-Forwarded-Host"); !ok && hasHost {
+		if !sentXFH && hasHost {
 			b = appendField(b, "X-Forwarded-Host", clientHost)
 		}
-		if _, ok := in.Get("X-Forwarded-Server"); !ok {
+		if !sentXFS {
 			b = appendField(b, "X-Forwarded-Server", ex.srv.Hostname)
 		}
 	}

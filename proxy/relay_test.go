@@ -187,3 +187,48 @@ func TestHasHTTPCtrl(t *testing.T) {
 		}
 	}
 }
+
+// TestBackendHeadForwarded: the X-Forwarded-* fields mod_proxy adds
+// (ProxyAddHeaders On) are added when the client sent none, merged into
+// the client's otherwise, whatever the case of its name.
+func TestBackendHeadForwarded(t *testing.T) {
+	site := benchSite(t, "127.0.0.1:1", "")
+	for _, tc := range []struct {
+		name, fields string
+		want         []string
+	}{
+		{"none sent", "", []string{
+			"X-Forwarded-For: 192.0.2.7", "X-Forwarded-Host: www.example.test", "X-Forwarded-Server: www.example.test"}},
+		{"lower-case names", "x-forwarded-for: 198.51.100.1\r\nx-forwarded-host: a.test\r\nx-forwarded-server: b.test\r\n", []string{
+			"x-forwarded-for: 198.51.100.1, 192.0.2.7", "x-forwarded-host: a.test, www.example.test", "x-forwarded-server: b.test, www.example.test"}},
+		{"one sent", "X-Forwarded-For: 198.51.100.1\r\n", []string{
+			"X-Forwarded-For: 198.51.100.1, 192.0.2.7", "X-Forwarded-Host: www.example.test", "X-Forwarded-Server: www.example.test"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := "GET /x HTTP/1.1\r\nHost: www.example.test\r\n" + tc.fields + "\r\n"
+			head := readRequestHead(bufio.NewReader(strings.NewReader(req)), &site.Main.Limits)
+			if head.Status != 0 {
+				t.Fatalf("request: status %d", head.Status)
+			}
+			e := NewEngine(site, nil)
+			c1, c2 := net.Pipe()
+			defer c1.Close()
+			defer c2.Close()
+			c := newConn(e, c1)
+			c.site, c.base = site, site.Main
+			c.remoteIP, c.localIP = "192.0.2.7", "192.0.2.1"
+			ex := newExchange(c, &head, 0, 0)
+			ex.srv = site.Main
+			ex.r.dir = site.Main.Dir
+			got := string(ex.backendHead(nil, "/x", "127.0.0.1:1", 0, nil, ""))
+			for _, w := range tc.want {
+				if n := strings.Count(got, w+"\r\n"); n != 1 {
+					t.Errorf("%q %d times in\n%s", w, n, got)
+				}
+			}
+			if n := strings.Count(strings.ToLower(got), "x-forwarded-"); n != len(tc.want) {
+				t.Errorf("%d X-Forwarded fields, want %d:\n%s", n, len(tc.want), got)
+			}
+		})
+	}
+}
