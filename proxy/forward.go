@@ -521,10 +521,7 @@ func fieldKindOf(name string) fieldKind {
 // eight bytes at a time.
 func hasHighByte(s string) bool {
 	for len(s) >= 8 {
-		_ = s[7]
-		x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-		if x&0x8080808080808080 != 0 {
+		if le64(s)&0x8080808080808080 != 0 {
 			return true
 		}
 		s = s[8:]

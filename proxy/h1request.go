@@ -1047,15 +1047,20 @@ func (p *h1Parser) addField(a, e int) bool {
 	return true
 }
 
+// le64 is the first eight bytes of b as a little-endian word (one load).
+func le64[T ~string | ~[]byte](b T) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
 // hasHTTPCtrl reports whether b has a byte of class tcHTTPCtrls (NUL, C0
 // controls but HT, DEL), looking at eight bytes at a time: the check of
 // request and response field values.
 func hasHTTPCtrl[T ~string | ~[]byte](b T) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for len(b) >= 8 {
-		_ = b[7]
-		x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		x := le64(b)
 		y := x ^ (ones * 0x7f)
 		// A byte below 0x20, or a DEL (a zero byte of y): exact as to
 		// whether there is one, not which.
