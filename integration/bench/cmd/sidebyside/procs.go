@@ -275,8 +275,13 @@ func fileLines(path string, offset int64) (lines, size int64) {
 }
 
 // autogroup is the scheduler autogroup of pid as /proc/PID/autogroup
-// names it ("/autogroup-N"), or "" where the kernel has none.
+// names it ("/autogroup-N"), or "" where the kernel does not group
+// tasks by session: built without CONFIG_SCHED_AUTOGROUP, or with it
+// turned off in /proc/sys/kernel/sched_autogroup_enabled.
 func autogroup(pid int) string {
+	if on, err := os.ReadFile("/proc/sys/kernel/sched_autogroup_enabled"); err != nil || strings.TrimSpace(string(on)) != "1" {
+		return ""
+	}
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/autogroup", pid))
 	if err != nil {
 		return ""
@@ -293,12 +298,20 @@ func autogroup(pid int) string {
 // own (setsid, as daemons do) would share the backend's core on other
 // terms than its peers, which here moved CPU per request by 25% or more.
 func sameAutogroup(root, backend int) error {
-	want := autogroup(backend)
+	return checkAutogroups(treePIDs(root), backend, autogroup)
+}
+
+// checkAutogroups is sameAutogroup's rule over pids, with groupOf
+// naming a process's autogroup ("" for none): a process in a group other
+// than the backend's is refused; where the backend has none, the kernel
+// does not group by session and every process passes.
+func checkAutogroups(pids []int, backend int, groupOf func(pid int) string) error {
+	want := groupOf(backend)
 	if want == "" {
 		return nil
 	}
-	for _, pid := range treePIDs(root) {
-		if g := autogroup(pid); g != "" && g != want {
+	for _, pid := range pids {
+		if g := groupOf(pid); g != "" && g != want {
 			return fmt.Errorf("process %d is in scheduler autogroup %s, the backend in %s (a session of its own: it must run in the foreground, in the harness's session)", pid, g, want)
 		}
 	}
