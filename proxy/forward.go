@@ -321,7 +321,7 @@ func (ex *exchange) relayInterim(status int, reason string, headers []Field) err
 // unsetsHeader reports whether a "Header unset" rule of d names the field.
 func unsetsHeader(d *DirConfig, name string) bool {
 	for _, h := range d.RespHeaders {
-		if h.Action == HeaderUnset && strings.EqualFold(h.Name, name) {
+		if h.Action == HeaderUnset && asciiEqualFold(h.Name, name) {
 			return true
 		}
 	}
@@ -470,18 +470,10 @@ var fieldKindNames = [...]string{
 	fkXForwardedHost: "X-Forwarded-Host", fkXForwardedServer: "X-Forwarded-Server",
 }
 
-// fieldKindOf returns the kind of a header name, compared as
-// strings.EqualFold compares (without regard to case).
+// fieldKindOf returns the kind of a header name, compared as httpd's
+// apr_table compares names (equalFold): a name with a byte outside ASCII
+// is of no kind.
 func fieldKindOf(name string) fieldKind {
-	if hasHighByte(name) {
-		// Unicode case folding may match names of other lengths.
-		for k, n := range fieldKindNames {
-			if n != "" && strings.EqualFold(name, n) {
-				return fieldKind(k)
-			}
-		}
-		return fkOther
-	}
 	var cands [2]fieldKind
 	switch len(name) {
 	case 2:
@@ -517,23 +509,6 @@ func fieldKindOf(name string) fieldKind {
 	return fkOther
 }
 
-// hasHighByte reports whether s has a byte of 0x80 or more, looking at
-// eight bytes at a time.
-func hasHighByte(s string) bool {
-	for len(s) >= 8 {
-		if le64(s)&0x8080808080808080 != 0 {
-			return true
-		}
-		s = s[8:]
-	}
-	for i := range len(s) {
-		if s[i] >= 0x80 {
-			return true
-		}
-	}
-	return false
-}
-
 func appendField(b []byte, name, value string) []byte {
 	b = append(b, name...)
 	b = append(b, ": "...)
@@ -541,7 +516,10 @@ func appendField(b []byte, name, value string) []byte {
 	return append(b, "\r\n"...)
 }
 
-func equalFold(a, b string) bool { return strings.EqualFold(a, b) }
+// equalFold compares header names as httpd's apr_table does (strcasecmp
+// in the C locale): ASCII letters without regard to case, every other
+// byte as itself.
+func equalFold(a, b string) bool { return asciiEqualFold(a, b) }
 
 // relayResponse sends the backend's answer to the client.
 func (ex *exchange) relayResponse(resp *backendResponse) int {

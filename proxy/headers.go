@@ -57,14 +57,14 @@ func (ex *exchange) applyHeaderRules(table Fields, rules []HeaderRule, which rul
 			}
 		case HeaderSet:
 			nv := ex.headerValue(h)
-			if contentType != nil && strings.EqualFold(h.Name, "Content-Type") {
+			if contentType != nil && equalFold(h.Name, "Content-Type") {
 				*contentType = nv
 			}
 			table = setField(table, h.Name, nv)
 		case HeaderSetIfEmpty:
 			if _, ok := table.Get(h.Name); !ok {
 				nv := ex.headerValue(h)
-				if contentType != nil && strings.EqualFold(h.Name, "Content-Type") {
+				if contentType != nil && equalFold(h.Name, "Content-Type") {
 					*contentType = nv
 				}
 				table = setField(table, h.Name, nv)
@@ -73,18 +73,18 @@ func (ex *exchange) applyHeaderRules(table Fields, rules []HeaderRule, which rul
 			table = unsetField(table, h.Name)
 		case HeaderEcho:
 			for _, f := range ex.r.headersIn {
-				if h.Regex != nil && h.Regex.MatchString(f.Name) || h.Regex == nil && strings.EqualFold(f.Name, h.Name) {
+				if h.Regex != nil && h.Regex.MatchString(f.Name) || h.Regex == nil && equalFold(f.Name, h.Name) {
 					table = addField(table, f.Name, f.Value)
 				}
 			}
 		case HeaderEdit, HeaderEditAll:
-			if contentType != nil && *contentType != "" && strings.EqualFold(h.Name, "Content-Type") {
+			if contentType != nil && *contentType != "" && equalFold(h.Name, "Content-Type") {
 				*contentType = editValue(h, *contentType)
 			}
 			var edited Fields
 			found := false
 			for _, f := range table {
-				if strings.EqualFold(f.Name, h.Name) {
+				if equalFold(f.Name, h.Name) {
 					found = true
 					edited = append(edited, Field{Name: f.Name, Value: editValue(h, f.Value)})
 				}
@@ -219,7 +219,7 @@ func stripField(f Field, d *DirConfig) (Field, bool) {
 	if d.Strip.Match(f.Name) {
 		return f, false
 	}
-	if strings.EqualFold(f.Name, "Trailer") {
+	if equalFold(f.Name, "Trailer") {
 		kept := d.Strip.TrailerList([]string{f.Value})
 		if len(kept) == 0 {
 			return f, false

@@ -253,7 +253,7 @@ func isChunkedTE(v string) bool {
 // apr_table_mergen, or adds the field.
 func mergeField(fs Fields, name, value string) Fields {
 	for i := range fs {
-		if strings.EqualFold(fs[i].Name, name) {
+		if equalFold(fs[i].Name, name) {
 			fs[i].Value += ", " + value
 			return fs
 		}
@@ -267,7 +267,7 @@ func unsetField(fs Fields, name string) Fields { return unsetFrom(fs, name, 0) }
 func unsetFrom(fs Fields, name string, from int) Fields {
 	out := fs[:from]
 	for _, f := range fs[from:] {
-		if !strings.EqualFold(f.Name, name) {
+		if !equalFold(f.Name, name) {
 			out = append(out, f)
 		}
 	}
