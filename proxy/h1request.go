@@ -486,6 +486,9 @@ type lineResult struct {
 // line of n-1 bytes plus CR LF still fits. Only the kept bytes stay in
 // p.buf.
 func (p *h1Parser) rgetline(n int, crlf bool) lineResult {
+	if l, ok := p.bufferedLine(n, crlf); ok {
+		return l
+	}
 	start := len(p.buf)
 	handled := 0 // bytes_handled
 	hasS := false
@@ -542,6 +545,35 @@ func (p *h1Parser) rgetline(n int, crlf bool) lineResult {
 		handled-- // the CR that took the LF's place
 	}
 	return p.lineCleanup(start, handled, n, hasS, rv)
+}
+
+// bufferedLine is rgetline's common case in one step: the reader already
+// holds the whole line, it fits in n bytes and one getline chunk, it
+// ends in CR LF (or a bare LF where crlf is false) and has no NUL. Then
+// rgetline would read it with one getline and keep it without its end;
+// this does the same without the general loop. ok is false, with nothing
+// consumed, for any other line.
+func (p *h1Parser) bufferedLine(n int, crlf bool) (lineResult, bool) {
+	avail, _ := p.r.Peek(p.r.Buffered())
+	lf := bytes.IndexByte(avail, '\n')
+	if lf < 0 || lf >= n || lf >= getlineChunk {
+		return lineResult{}, false
+	}
+	end := lf
+	if lf > 0 && avail[lf-1] == '\r' {
+		end--
+	} else if crlf {
+		return lineResult{}, false
+	}
+	line := avail[:end]
+	if bytes.IndexByte(line, 0) >= 0 {
+		return lineResult{}, false
+	}
+	start := len(p.buf)
+	p.buf = append(p.buf, line...)
+	p.r.Discard(lf + 1)
+	p.nread += int64(lf + 1)
+	return lineResult{start: start, n: end, hasS: true, rv: rvOK}, true
 }
 
 // lineCleanup is the cleanup: label of ap_rgetline_core: cap the length to
