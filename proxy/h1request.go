@@ -1040,14 +1040,21 @@ func (p *h1Parser) addField(a, e int) bool {
 	b := p.buf
 	var nb, v int
 	if p.strict {
-		t := a
-		for t < e && h1CharClass[b[t]]&tcHTTPTokenStop == 0 {
-			t++
-		}
-		if t == a || t == e || b[t] != ':' {
+		// The name runs to the first byte that is no tchar, which must be
+		// a ':' after at least one tchar. The ':' is found first, then the
+		// bytes before it are checked all together.
+		colon := bytes.IndexByte(b[a:e], ':')
+		if colon <= 0 {
 			return false // malformed field name
 		}
-		nb, v = t, t+1
+		var cls uint8
+		for _, c := range b[a : a+colon] {
+			cls |= h1CharClass[c]
+		}
+		if cls&tcHTTPTokenStop != 0 {
+			return false // malformed field name
+		}
+		nb, v = a+colon, a+colon+1
 		for v < e && (b[v] == ' ' || b[v] == '\t') {
 			v++
 		}

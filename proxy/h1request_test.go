@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -938,4 +939,43 @@ func BenchmarkReadRequestHead(b *testing.B) {
 			b.Fatalf("status %d, %d headers", h.Status, len(h.Headers))
 		}
 	}
+}
+
+// TestAddFieldName: under the strict parser a header line is taken when
+// the bytes up to its first non-tchar are at least one, and that byte is
+// the ':' (ap_get_mime_headers_core's T_HTTP_TOKEN_STOP scan), for every
+// byte value in every place of a short name.
+func TestAddFieldName(t *testing.T) {
+	rule := func(line []byte) bool {
+		i := 0
+		for i < len(line) && h1CharClass[line[i]]&tcHTTPTokenStop == 0 {
+			i++
+		}
+		return i > 0 && i < len(line) && line[i] == ':'
+	}
+	lines := 0
+	for _, base := range []string{"Name: v", "N:v", ":v", "Na", "Nam:", "Accept-Language: en"} {
+		for pos := 0; pos <= len(base); pos++ {
+			for c := 0; c < 256; c++ {
+				line := []byte(base[:pos] + string(rune(0)) + base[pos:])
+				line[pos] = byte(c)
+				var p h1Parser
+				p.strict = true
+				p.buf = line
+				got := p.addField(0, len(line))
+				// A value with a control byte is refused on its own account.
+				want := rule(line)
+				if want {
+					if colon := bytes.IndexByte(line, ':'); hasHTTPCtrl(bytes.TrimLeft(line[colon+1:], " \t")) {
+						want = false
+					}
+				}
+				if got != want {
+					t.Fatalf("addField(%q) = %v, want %v", line, got, want)
+				}
+				lines++
+			}
+		}
+	}
+	t.Logf("%d lines", lines)
 }

@@ -145,9 +145,14 @@ func writeStatusCode(bw *bufio.Writer, n int) {
 	bw.WriteByte(byte('0' + n%10))
 }
 
-func writeField(bw interface {
-	WriteString(string) (int, error)
-}, name, value string) {
+func writeField(bw *bufio.Writer, name, value string) {
+	if n := len(name) + len(value) + 4; n <= bw.Available() {
+		// One copy into the writer's free space: four WriteString calls
+		// cost more than the bytes.
+		b := appendField(bw.AvailableBuffer(), name, value)
+		bw.Write(b)
+		return
+	}
 	bw.WriteString(name)
 	bw.WriteString(": ")
 	bw.WriteString(value)
