@@ -366,10 +366,8 @@ func chunkedParseTrailer(line string, strict bool) (Field, bool) {
 	value := strings.TrimLeft(line[colon+1:], " \t")
 	value = strings.TrimRight(value, " \t")
 	if strict {
-		for i := 0; i < len(name); i++ {
-			if !respTokenChar[name[i]] {
-				return Field{}, false
-			}
+		if !isToken(name) {
+			return Field{}, false
 		}
 		for i := 0; i < len(value); i++ {
 			if c := value[i]; (c < 0x20 && c != '\t') || c == 0x7f {
@@ -430,13 +428,8 @@ func chunkedAppendLast(dst []byte, trailers []Field) []byte {
 }
 
 func chunkedTrailerOK(f Field) bool {
-	if f.Name == "" {
+	if !isToken(f.Name) {
 		return false
-	}
-	for i := 0; i < len(f.Name); i++ {
-		if !respTokenChar[f.Name[i]] {
-			return false
-		}
 	}
 	return !strings.ContainsAny(f.Value, "\r\n\x00")
 }

@@ -1044,14 +1044,7 @@ func (p *h1Parser) addField(a, e int) bool {
 		// a ':' after at least one tchar. The ':' is found first, then the
 		// bytes before it are checked all together.
 		colon := bytes.IndexByte(b[a:e], ':')
-		if colon <= 0 {
-			return false // malformed field name
-		}
-		var cls uint8
-		for _, c := range b[a : a+colon] {
-			cls |= h1CharClass[c]
-		}
-		if cls&tcHTTPTokenStop != 0 {
+		if colon < 0 || !isToken(b[a:a+colon]) {
 			return false // malformed field name
 		}
 		nb, v = a+colon, a+colon+1
@@ -1084,6 +1077,16 @@ func (p *h1Parser) addField(a, e int) bool {
 	}
 	p.fields = append(p.fields, h1Field{na: a, nb: nb, va: v, vb: e})
 	return true
+}
+
+// isToken reports whether s is a token: one or more tchars (RFC 9110),
+// checked all together rather than byte by byte.
+func isToken[T ~string | ~[]byte](s T) bool {
+	var cls uint8
+	for i := range len(s) {
+		cls |= h1CharClass[s[i]]
+	}
+	return len(s) > 0 && cls&tcHTTPTokenStop == 0
 }
 
 // le64 is the first eight bytes of b as a little-endian word (one load).

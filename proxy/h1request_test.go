@@ -979,3 +979,23 @@ func TestAddFieldName(t *testing.T) {
 	}
 	t.Logf("%d lines", lines)
 }
+
+// TestIsToken: every byte value alone and inside a name, against RFC
+// 9110's tchar list.
+func TestIsToken(t *testing.T) {
+	const tchar = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	if isToken("") || isToken([]byte{}) {
+		t.Fatal("empty name taken as a token")
+	}
+	for c := 0; c < 256; c++ {
+		want := strings.IndexByte(tchar, byte(c)) >= 0
+		for _, s := range []string{string([]byte{byte(c)}), "X-JL6-" + string([]byte{byte(c)}) + "-CID-Name"} {
+			if got := isToken(s); got != want {
+				t.Errorf("isToken(%q) = %v, want %v", s, got, want)
+			}
+			if got := isToken([]byte(s)); got != want {
+				t.Errorf("isToken([]byte(%q)) = %v, want %v", s, got, want)
+			}
+		}
+	}
+}

@@ -217,15 +217,7 @@ func (ex *exchange) setKeepalive(rh *responseHead) (chunked bool) {
 // not a token, is refused.
 func checkHeaders(fs Fields) bool {
 	for _, f := range fs {
-		if f.Name == "" {
-			return false
-		}
-		for i := range len(f.Name) {
-			if !respTokenChar[f.Name[i]] {
-				return false
-			}
-		}
-		if hasHTTPCtrl(f.Value) {
+		if !isToken(f.Name) || hasHTTPCtrl(f.Value) {
 			return false
 		}
 	}

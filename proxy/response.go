@@ -523,25 +523,6 @@ func respParseLength(s string) (int64, bool) {
 	return n, true
 }
 
-// respTokenChar marks RFC 9110 tchar bytes.
-var respTokenChar = [256]bool{
-	'!': true, '#': true, '$': true, '%': true, '&': true, '\'': true,
-	'*': true, '+': true, '-': true, '.': true, '^': true, '_': true,
-	'`': true, '|': true, '~': true,
-	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true,
-	'6': true, '7': true, '8': true, '9': true,
-	'A': true, 'B': true, 'C': true, 'D': true, 'E': true, 'F': true,
-	'G': true, 'H': true, 'I': true, 'J': true, 'K': true, 'L': true,
-	'M': true, 'N': true, 'O': true, 'P': true, 'Q': true, 'R': true,
-	'S': true, 'T': true, 'U': true, 'V': true, 'W': true, 'X': true,
-	'Y': true, 'Z': true,
-	'a': true, 'b': true, 'c': true, 'd': true, 'e': true, 'f': true,
-	'g': true, 'h': true, 'i': true, 'j': true, 'k': true, 'l': true,
-	'm': true, 'n': true, 'o': true, 'p': true, 'q': true, 'r': true,
-	's': true, 't': true, 'u': true, 'v': true, 'w': true, 'x': true,
-	'y': true, 'z': true,
-}
-
 // respFieldValid is modules/http/http_filters.c check_header, which httpd
 // runs on every response header before sending it: a failure there is
 // AH02428/AH02429/AH02430 and a 500 (corpus row resp_header_ctl_bytes).
@@ -550,17 +531,18 @@ var respTokenChar = [256]bool{
 // field-content (VCHAR, obs-text, SP, HT), where an obs-fold CRLF+WSP
 // would be tolerated (it cannot occur in a parsed value).
 func respFieldValid(name, value string, strict bool) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if strict {
-			if !respTokenChar[c] {
+	if strict {
+		if !isToken(name) {
+			return false
+		}
+	} else {
+		if name == "" {
+			return false
+		}
+		for i := 0; i < len(name); i++ {
+			if c := name[i]; c <= 0x20 || c == 0x7f {
 				return false
 			}
-		} else if c <= 0x20 || c == 0x7f {
-			return false
 		}
 	}
 	return !hasHTTPCtrl(value)
