@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bufio"
+	"fmt"
 	"bytes"
 	"io"
 	"net"
@@ -260,4 +261,29 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// TestTakeDateServer: every Date and Server field leaves the table, in
+// any case of its name; the first value of each is returned, the other
+// fields keep their order.
+func TestTakeDateServer(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		in           Fields
+		date, server string
+		rest         Fields
+	}{
+		{"none", Fields{{Name: "A", Value: "1"}}, "", "", Fields{{Name: "A", Value: "1"}}},
+		{"both", Fields{{Name: "Date", Value: "d"}, {Name: "A", Value: "1"}, {Name: "Server", Value: "s"}, {Name: "B", Value: "2"}}, "d", "s", Fields{{Name: "A", Value: "1"}, {Name: "B", Value: "2"}}},
+		{"repeated, any case", Fields{{Name: "server", Value: "s1"}, {Name: "DATE", Value: "d1"}, {Name: "Server", Value: "s2"}, {Name: "date", Value: "d2"}, {Name: "C", Value: "3"}}, "d1", "s1", Fields{{Name: "C", Value: "3"}}},
+		{"look-alikes stay", Fields{{Name: "Dates", Value: "x"}, {Name: "X-Server", Value: "y"}}, "", "", Fields{{Name: "Dates", Value: "x"}, {Name: "X-Server", Value: "y"}}},
+		{"empty", nil, "", "", Fields{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			date, server, rest := takeDateServer(append(Fields(nil), tc.in...))
+			if date != tc.date || server != tc.server || fmt.Sprint(rest) != fmt.Sprint(tc.rest) {
+				t.Errorf("takeDateServer(%v) = %q, %q, %v; want %q, %q, %v", tc.in, date, server, rest, tc.date, tc.server, tc.rest)
+			}
+		})
+	}
 }

@@ -70,20 +70,15 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 	bw.WriteString("\r\n")
 
 	var date, server string
-	if ex.proxied {
-		date, _ = r.headersOut.Get("Date")
-		server, _ = r.headersOut.Get("Server")
-	}
-	if date == "" {
+	date, server, r.headersOut = takeDateServer(r.headersOut)
+	if !ex.proxied || date == "" {
 		date = dateHeader(ex.begin)
 	}
-	if server == "" {
+	if !ex.proxied || server == "" {
 		server = c.e.opts.ServerBanner
 	}
 	writeField(bw, "Date", date)
 	writeField(bw, "Server", server)
-	r.headersOut = unsetField(r.headersOut, "Date")
-	r.headersOut = unsetField(r.headersOut, "Server")
 
 	chunked := ex.setKeepalive(rh)
 	if rh.noBody && (rh.status == 204 || rh.status == 304) {
@@ -157,6 +152,30 @@ func writeField(bw *bufio.Writer, name, value string) {
 	bw.WriteString(": ")
 	bw.WriteString(value)
 	bw.WriteString("\r\n")
+}
+
+// takeDateServer removes every Date and Server field from fs, in place,
+// and returns the first value of each ("" for none): the head writer
+// sends its own, from the proxied answer's when it has them.
+func takeDateServer(fs Fields) (date, server string, out Fields) {
+	out = fs[:0]
+	hasDate, hasServer := false, false
+	for _, f := range fs {
+		switch {
+		case len(f.Name) == 4 && equalFold(f.Name, "Date"):
+			if !hasDate {
+				date, hasDate = f.Value, true
+			}
+			continue
+		case len(f.Name) == 6 && equalFold(f.Name, "Server"):
+			if !hasServer {
+				server, hasServer = f.Value, true
+			}
+			continue
+		}
+		out = append(out, f)
+	}
+	return date, server, out
 }
 
 // setKeepalive decides, as ap_set_keepalive, whether the connection stays
