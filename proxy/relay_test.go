@@ -2,8 +2,8 @@ package proxy
 
 import (
 	"bufio"
-	"fmt"
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"strings"
