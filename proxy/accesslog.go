@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync"
 	"sync/atomic"
 	"syscall"
 
@@ -139,20 +138,20 @@ func (a *appendFile) Write(line []byte) (int, error) {
 
 func (a *appendFile) Close() error { return a.f.Close() }
 
-// linePool holds the buffers log lines are rendered into. Buffers that grew
-// past maxPooledLine are dropped, so that one huge line does not pin memory.
-var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
-
+// maxPooledLine is the most line buffer an exchange keeps for the next
+// request, so that one huge line does not pin memory.
 const maxPooledLine = 64 << 10
 
 // writeAccessLogs renders r with every access log that applies and writes
-// each line with one write. env is the request's environment for the env=
-// conditions.
-func writeAccessLogs(logs []*AccessLog, r *logformat.Record, env Fields) error {
+// each line with one write, rendered into *bp (which keeps what it grew
+// to). env is the request's environment for the env= conditions.
+func writeAccessLogs(bp *[]byte, logs []*AccessLog, r *logformat.Record, env Fields) error {
 	if len(logs) == 0 {
 		return nil
 	}
-	bp := linePool.Get().(*[]byte)
+	if *bp == nil {
+		*bp = make([]byte, 0, 1024)
+	}
 	var errs []error
 	for _, l := range logs {
 		if l.EnvVar != "" {
@@ -168,9 +167,6 @@ func writeAccessLogs(logs []*AccessLog, r *logformat.Record, env Fields) error {
 		if _, err := l.File.w.Write(*bp); err != nil {
 			errs = append(errs, fmt.Errorf("error writing to %s: %w", l.File.Path, err))
 		}
-	}
-	if cap(*bp) <= maxPooledLine {
-		linePool.Put(bp)
 	}
 	return errors.Join(errs...)
 }

@@ -25,6 +25,9 @@ type conn struct {
 	ws rawSock // the writes of cw
 	br *bufio.Reader
 	bw *bufio.Writer
+	// spare is the exchange of the last request, reset, kept with its
+	// scratch for the next one while the connection has its goroutine.
+	spare *exchange
 
 	localAddr  netip.AddrPort
 	remoteAddr netip.AddrPort
@@ -241,6 +244,10 @@ var idleGrace = 100 * time.Millisecond
 // the others wait only floodGrace: memory stays bounded however fast idle
 // connections arrive.
 const (
+	// maxSpareWaiters is how many connections at most wait out idleGrace
+	// with the exchange of their last request (some 19 KiB with its
+	// scratch) for the next; the others return it at once.
+	maxSpareWaiters = 64
 	maxGraceWaiters = 256
 	floodGrace      = 5 * time.Millisecond
 )
@@ -308,6 +315,25 @@ func (c *conn) putBuffers() {
 		c.br = nil
 	}
 	c.putWriter()
+	c.putSpare()
+}
+
+func (c *conn) putSpare() {
+	if c.spare != nil {
+		exchangePool.Put(c.spare)
+		c.spare = nil
+	}
+}
+
+// recycle is the end of ex, the connection's last exchange: it is kept
+// for the next request.
+func (c *conn) recycle(ex *exchange) {
+	ex.reset()
+	if c.spare == nil {
+		c.spare = ex
+	} else {
+		exchangePool.Put(ex)
+	}
 }
 
 func (c *conn) putWriter() {
@@ -393,7 +419,7 @@ func (c *conn) run(n int) {
 		// it lingers, as httpd's ap_lingering_close.
 		quiet := ex.body == nil && c.br.Buffered() == 0 && c.rc.drained
 		ex.log()
-		ex.release()
+		c.recycle(ex)
 		if !keep || c.aborted {
 			if !quiet {
 				c.lingerClose()
@@ -441,6 +467,11 @@ func (c *conn) waitRequest(n int) waitResult {
 			c.idleUntil = now.Add(srv.KeepAliveTimeout)
 		}
 		c.putWriter()
+		if c.e.graceWaiters.Load() >= maxSpareWaiters {
+			// Many connections waiting: each holds no more than its
+			// read buffer until it parks (which returns the spare).
+			c.putSpare()
+		}
 	}
 	if !c.setIdle(true) {
 		return waitEnd

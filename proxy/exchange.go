@@ -86,6 +86,34 @@ type exchange struct {
 	noteBuf   [4]Field  // notes (Header note, error-notes)
 	beReq     backendRequest
 	beResp    backendResponse
+
+	// scratch outlives the request: reset keeps it for the exchange's
+	// next use.
+	scratch exchangeScratch
+}
+
+// exchangeScratch is the working memory of an exchange that it keeps
+// from one request to the next, rather than taking it from a pool each
+// time: the request-head parser, the backend request head and the access
+// log line. Each is made on first use.
+type exchangeScratch struct {
+	parser *h1Parser
+	head   []byte
+	line   []byte
+}
+
+// trim drops what grew too big to keep, so that one huge request or
+// line does not pin its memory.
+func (s *exchangeScratch) trim() {
+	if p := s.parser; p != nil && (cap(p.buf) > 64<<10 || cap(p.fields) > 1024) {
+		s.parser = nil
+	}
+	if cap(s.head) > 64<<10 {
+		s.head = nil
+	}
+	if cap(s.line) > maxPooledLine {
+		s.line = nil
+	}
 }
 
 var exchangePool = sync.Pool{New: func() any { return new(exchange) }}
@@ -100,8 +128,16 @@ func newExchange(c *conn, head *requestHead, inBefore, outBefore int64) *exchang
 // readExchange reads the next request head of c into a new exchange; it
 // returns nil when no request came (stageNoRequest).
 func readExchange(c *conn, lim *Limits, inBefore, outBefore int64) *exchange {
-	ex := exchangePool.Get().(*exchange)
-	readRequestHeadInto(&ex.headStore, c.br, lim, false, ex.inBuf[:0])
+	ex := c.spare
+	if ex != nil {
+		c.spare = nil
+	} else {
+		ex = exchangePool.Get().(*exchange)
+	}
+	if ex.scratch.parser == nil {
+		ex.scratch.parser = newH1Parser()
+	}
+	ex.scratch.parser.read(&ex.headStore, c.br, lim, false, ex.inBuf[:0])
 	if ex.headStore.Stage == stageNoRequest {
 		ex.release()
 		return nil
@@ -137,8 +173,16 @@ func (ex *exchange) start(c *conn, head *requestHead, inBefore, outBefore int64)
 }
 
 func (ex *exchange) release() {
-	*ex = exchange{}
+	ex.reset()
 	exchangePool.Put(ex)
+}
+
+// reset makes the exchange zero but for its scratch.
+func (ex *exchange) reset() {
+	s := ex.scratch
+	*ex = exchange{}
+	s.trim()
+	ex.scratch = s
 }
 
 // run serves the request and reports whether the connection may carry

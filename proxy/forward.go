@@ -18,8 +18,6 @@ import (
 // Content-Length, as mod_proxy_http's prefetch does.
 const maxPrefetch = 16 << 10
 
-var headBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
-
 // proxyHandler forwards the request to the backend of route and relays the
 // answer, as mod_proxy_http does. It returns 0 when a response went out,
 // else the status of an error to answer.
@@ -69,10 +67,11 @@ func (ex *exchange) proxyHandler(route *Route) int {
 	}
 
 	upgrade := ex.upgradeRequested(route)
-	bp := headBufPool.Get().(*[]byte)
-	head := ex.backendHead((*bp)[:0], pathq, hostHeader, bodyLen, route, upgrade)
-	*bp = head
-	defer headBufPool.Put(bp)
+	if ex.scratch.head == nil {
+		ex.scratch.head = make([]byte, 0, 2048)
+	}
+	head := ex.backendHead(ex.scratch.head[:0], pathq, hostHeader, bodyLen, route, upgrade)
+	ex.scratch.head = head[:0]
 
 	timeout := ex.srv.ProxyTimeout
 	if route != nil && route.Timeout > 0 {
@@ -671,7 +670,9 @@ func (ex *exchange) copyBody(body io.Reader, chunked bool) (int64, error) {
 }
 
 // The buffers bodies are copied through: a small one first, a big one
-// once a read fills the small one.
+// once a read fills the small one. They are pooled, not kept with the
+// exchange: an exchange waits for its backend with them only while it
+// copies.
 var (
 	copyBufPool    = sync.Pool{New: func() any { b := make([]byte, 8192); return &b }}
 	bigCopyBufPool = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}

@@ -254,18 +254,29 @@ func readRequestHeadInto(h *requestHead, r *bufio.Reader, lim *Limits, https boo
 		lim = &Limits{}
 	}
 	p := h1ParserPool.Get().(*h1Parser)
-	p.reset(r, lim, https)
-	p.run(h)
-	p.finish(h, fields)
-	p.r = nil
+	p.read(h, r, lim, https, fields)
 	if cap(p.buf) <= 64<<10 && cap(p.fields) <= 1024 {
 		h1ParserPool.Put(p)
 	}
 }
 
-var h1ParserPool = sync.Pool{New: func() any {
+// read is readRequestHeadInto with this parser, which holds nothing of the
+// request afterwards.
+func (p *h1Parser) read(h *requestHead, r *bufio.Reader, lim *Limits, https bool, fields Fields) {
+	if lim == nil {
+		lim = &Limits{}
+	}
+	p.reset(r, lim, https)
+	p.run(h)
+	p.finish(h, fields)
+	p.r = nil
+}
+
+func newH1Parser() *h1Parser {
 	return &h1Parser{buf: make([]byte, 0, 2048), fields: make([]h1Field, 0, 32)}
-}}
+}
+
+var h1ParserPool = sync.Pool{New: func() any { return newH1Parser() }}
 
 // strRef is a string of the result: a span of the parser's buffer, a
 // literal, or unset (NULL).

@@ -27,11 +27,11 @@ func (ex *exchange) log() {
 	if uses&logformat.UsesTid != 0 {
 		rec.Tid = uint64(syscall.Gettid())
 	}
-	if err := writeAccessLogs(logs, rec, ex.r.env); err != nil {
+	if err := writeAccessLogs(&ex.scratch.line, logs, rec, ex.r.env); err != nil {
 		ex.c.e.log().Error(err.Error())
 	}
 	if len(global) > 0 {
-		if err := writeAccessLogs(global, rec, ex.r.env); err != nil {
+		if err := writeAccessLogs(&ex.scratch.line, global, rec, ex.r.env); err != nil {
 			ex.c.e.log().Error(err.Error())
 		}
 	}
