@@ -197,7 +197,7 @@ func newConn(e *Engine, nc net.Conn) *conn {
 			c.remoteAddr = a.AddrPort()
 		}
 	}
-	c.localIP = c.localAddr.Addr().Unmap().String()
+	c.localIP = e.localIPText(c.localAddr.Addr().Unmap())
 	c.remoteIP = c.remoteAddr.Addr().Unmap().String()
 	return c
 }

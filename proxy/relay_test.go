@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -285,5 +286,20 @@ func TestTakeDateServer(t *testing.T) {
 				t.Errorf("takeDateServer(%v) = %q, %q, %v; want %q, %q, %v", tc.in, date, server, rest, tc.date, tc.server, tc.rest)
 			}
 		})
+	}
+}
+
+// TestLocalIPText: the text of each local address is right whatever the
+// order they come in, and a repeated one costs no allocation.
+func TestLocalIPText(t *testing.T) {
+	var e Engine
+	a, b := netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("2001:db8::1")
+	for _, want := range []netip.Addr{a, a, b, a, b, b} {
+		if got := e.localIPText(want); got != want.String() {
+			t.Fatalf("localIPText(%v) = %q", want, got)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { e.localIPText(b) }); n != 0 {
+		t.Errorf("%v allocations for a repeated address", n)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -38,6 +39,9 @@ type Engine struct {
 	opts    Options
 	errLog  atomic.Pointer[slog.Logger]
 	site    atomic.Pointer[Site]
+	// lastLocal is the local address of the last connection accepted,
+	// with its text: connections to one listener share it.
+	lastLocal atomic.Pointer[ipText]
 	backend BackendPool
 
 	mu        sync.Mutex
@@ -336,4 +340,21 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 	e.workers.stop()
 	e.backend.CloseIdle()
 	return err
+}
+
+// ipText is an address with its text.
+type ipText struct {
+	addr netip.Addr
+	text string
+}
+
+// localIPText returns a.String(), made once for the connections that
+// arrive at one address in a row.
+func (e *Engine) localIPText(a netip.Addr) string {
+	if t := e.lastLocal.Load(); t != nil && t.addr == a {
+		return t.text
+	}
+	t := &ipText{addr: a, text: a.String()}
+	e.lastLocal.Store(t)
+	return t.text
 }
