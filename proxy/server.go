@@ -36,13 +36,13 @@ const DefaultBanner = "logproxy/0.1.0 (Linux)"
 // Engine accepts connections on a Site's listeners and serves them. It
 // switches to a new Site on Reload without dropping connections.
 type Engine struct {
-	opts    Options
-	errLog  atomic.Pointer[slog.Logger]
-	site    atomic.Pointer[Site]
+	opts   Options
+	errLog atomic.Pointer[slog.Logger]
+	site   atomic.Pointer[Site]
 	// lastLocal is the local address of the last connection accepted,
 	// with its text: connections to one listener share it.
 	lastLocal atomic.Pointer[ipText]
-	backend BackendPool
+	backend   BackendPool
 
 	mu        sync.Mutex
 	listeners map[string]*listener // by address
