@@ -192,21 +192,7 @@ func TestBackendHeadForwarded(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := "GET /x HTTP/1.1\r\nHost: www.example.test\r\n" + tc.fields + "\r\n"
-			head := readRequestHead(bufio.NewReader(strings.NewReader(req)), &site.Main.Limits)
-			if head.Status != 0 {
-				t.Fatalf("request: status %d", head.Status)
-			}
-			e := NewEngine(site, nil)
-			c1, c2 := net.Pipe()
-			defer c1.Close()
-			defer c2.Close()
-			c := newConn(e, c1)
-			c.site, c.base = site, site.Main
-			c.remoteIP, c.localIP = "192.0.2.7", "192.0.2.1"
-			ex := newExchange(c, &head, 0, 0)
-			ex.srv = site.Main
-			ex.r.dir = site.Main.Dir
-			got := string(ex.backendHead(nil, "/x", "127.0.0.1:1", 0, nil, ""))
+			got := backendHeadFor(t, site, &site.Main.Limits, req)
 			for _, w := range tc.want {
 				if n := strings.Count(got, w+"\r\n"); n != 1 {
 					t.Errorf("%q %d times in\n%s", w, n, got)
@@ -228,7 +214,24 @@ func TestBackendHeadHopByHop(t *testing.T) {
 	lim := site.Main.Limits
 	lim.Unsafe = true
 	req := "GET /x HTTP/1.1\r\nHost: www.example.test\r\nkeep-alive: 1\r\nPROXY-CONNECTION: 2\r\nTe: 3\r\n\u212aeep-Alive: 4\r\nX-Other: 5\r\n\r\n"
-	head := readRequestHead(bufio.NewReader(strings.NewReader(req)), &lim)
+	got := backendHeadFor(t, site, &lim, req)
+	for _, gone := range []string{"keep-alive: 1", "PROXY-CONNECTION: 2", "Te: 3"} {
+		if strings.Contains(got, gone) {
+			t.Errorf("hop-by-hop %q sent to the backend:\n%s", gone, got)
+		}
+	}
+	for _, kept := range []string{"\r\n\u212aeep-Alive: 4\r\n", "\r\nX-Other: 5\r\n"} {
+		if !strings.Contains(got, kept) {
+			t.Errorf("%q not sent to the backend:\n%s", kept, got)
+		}
+	}
+}
+
+// backendHeadFor returns the head logproxy would send the backend for the
+// request req, read under lim, from client 192.0.2.7.
+func backendHeadFor(t *testing.T, site *Site, lim *Limits, req string) string {
+	t.Helper()
+	head := readRequestHead(bufio.NewReader(strings.NewReader(req)), lim)
 	if head.Status != 0 {
 		t.Fatalf("request: status %d", head.Status)
 	}
@@ -242,17 +245,7 @@ func TestBackendHeadHopByHop(t *testing.T) {
 	ex := newExchange(c, &head, 0, 0)
 	ex.srv = site.Main
 	ex.r.dir = site.Main.Dir
-	got := string(ex.backendHead(nil, "/x", "127.0.0.1:1", 0, nil, ""))
-	for _, gone := range []string{"keep-alive: 1", "PROXY-CONNECTION: 2", "Te: 3"} {
-		if strings.Contains(got, gone) {
-			t.Errorf("hop-by-hop %q sent to the backend:\n%s", gone, got)
-		}
-	}
-	for _, kept := range []string{"\r\n\u212aeep-Alive: 4\r\n", "\r\nX-Other: 5\r\n"} {
-		if !strings.Contains(got, kept) {
-			t.Errorf("%q not sent to the backend:\n%s", kept, got)
-		}
-	}
+	return string(ex.backendHead(nil, "/x", "127.0.0.1:1", 0, nil, ""))
 }
 
 func isASCII(s string) bool {
