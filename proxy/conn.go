@@ -245,7 +245,7 @@ var idleGrace = 100 * time.Millisecond
 // connections arrive.
 const (
 	// maxSpareWaiters is how many connections at most wait out idleGrace
-	// with the exchange of their last request (some 19 KiB with its
+	// with the exchange of their last request (some 11 KiB with its
 	// scratch) for the next; the others return it at once.
 	maxSpareWaiters = 64
 	maxGraceWaiters = 256
