@@ -69,10 +69,12 @@ type conn struct {
 }
 
 // countingWriter counts the bytes written to the connection (%O) and
-// keeps its write deadline Timeout ahead of every write, as httpd's
-// Timeout applies to each write: the deadline is moved only once a
-// 64th of Timeout has passed since it was last set, so that a busy
-// connection does not reset it for every response.
+// limits each write by Timeout, as httpd's Timeout applies to each write.
+// On a pollFD socket the deadline is set, Timeout ahead, only when a
+// write has to wait for room: a write the socket takes at once costs no
+// clock read. Elsewhere it keeps the deadline Timeout ahead of every
+// write, moved only once a 64th of Timeout has passed since it was last
+// set, so that a busy connection does not reset it for every response.
 type countingWriter struct {
 	nc  net.Conn
 	raw *rawSock // nil: write through nc
@@ -84,12 +86,19 @@ type countingWriter struct {
 }
 
 func (c *countingWriter) Write(p []byte) (int, error) {
-	c.arm()
 	var n int
 	var err error
-	if c.raw != nil {
+	if c.raw != nil && c.timeout > 0 && c.raw.waitLimited() {
+		// Any deadline the socket has now was set for a wait by
+		// writeWithin: should arm take over, this makes it set its own
+		// (or clear it).
+		c.armedAt, c.armedFor = time.Unix(1, 0), -1
+		n, err = c.raw.writeWithin(p, c.timeout)
+	} else if c.raw != nil {
+		c.arm()
 		n, err = c.raw.write(p)
 	} else {
+		c.arm()
 		n, err = c.nc.Write(p)
 	}
 	c.n += int64(n)

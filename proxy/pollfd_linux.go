@@ -192,11 +192,23 @@ func (p *pollFD) wait(mode int) error {
 // socket f is called once more, since the call itself reports the
 // socket's error; if f still waits, the error is returned.
 func (p *pollFD) do(mode int, f func(fd uintptr) bool) error {
+	return p.doWithin(mode, f, 0)
+}
+
+// doWithin is do with each wait for readiness limited to d from its start
+// when d > 0, as httpd's Timeout limits each wait of a socket operation:
+// the clock is read and the deadline set only when f has to wait.
+func (p *pollFD) doWithin(mode int, f func(fd uintptr) bool, d time.Duration) error {
 	if err := p.incref(); err != nil {
 		return err
 	}
 	defer p.decref()
 	for !f(uintptr(p.fd)) {
+		if d > 0 {
+			if err := p.setDeadline(time.Now().Add(d), mode); err != nil {
+				return err
+			}
+		}
 		if err := p.wait(mode); err != nil {
 			if err == errNotPollable && f(uintptr(p.fd)) {
 				return nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"syscall"
+	"time"
 )
 
 // rawSock reads and writes a TCP connection through its syscall.RawConn:
@@ -143,14 +144,25 @@ func (s *rawSock) doRead(fd uintptr) bool {
 }
 
 // write writes all of p, as net.Conn's Write.
-func (s *rawSock) write(p []byte) (int, error) {
+func (s *rawSock) write(p []byte) (int, error) { return s.writeWithin(p, 0) }
+
+// waitLimited reports whether writeWithin applies its limit itself: the
+// socket is a pollFD.
+func (s *rawSock) waitLimited() bool {
+	_, ok := s.rc.(pollRawConn)
+	return ok
+}
+
+// writeWithin is write with each wait for room limited to d from its
+// start (d > 0) where waitLimited; elsewhere the caller's deadline holds.
+func (s *rawSock) writeWithin(p []byte, d time.Duration) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
 	s.buf, s.n, s.err = p, 0, nil
 	var err error
 	if prc, ok := s.rc.(pollRawConn); ok {
-		err = prc.p.do('w', s.doWrite)
+		err = prc.p.doWithin('w', s.doWrite, d)
 	} else {
 		if s.writeFn == nil {
 			s.writeFn = s.doWrite

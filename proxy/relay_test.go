@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/netip"
 	"strings"
 	"testing"
@@ -294,5 +295,80 @@ func TestLocalIPText(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { e.localIPText(b) }); n != 0 {
 		t.Errorf("%v allocations for a repeated address", n)
+	}
+}
+
+// TestClientStopsReading: a client that stops reading a big answer is
+// cut off once a write has waited Timeout for room, and the access log
+// shows what it got. A client that reads on in time gets the whole body.
+func TestClientStopsReading(t *testing.T) {
+	const bodyLen = 32 << 20
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					line, err := br.ReadSlice('\n')
+					if err != nil {
+						return
+					}
+					if len(line) <= 2 {
+						break
+					}
+				}
+				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", bodyLen)
+				chunk := make([]byte, 64<<10)
+				for sent := 0; sent < bodyLen; sent += len(chunk) {
+					if _, err := c.Write(chunk); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	for _, tc := range []struct {
+		name  string
+		pause time.Duration // before the client reads
+		whole bool
+	}{
+		{"reads at once", 0, true},
+		{"stops for twice Timeout", 2 * time.Second, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			site := benchSite(t, ln.Addr().String(), "")
+			site.Main.Timeout = time.Second
+			_, addr := startBenchEngine(t, site)
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			io.WriteString(c, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+			time.Sleep(tc.pause)
+			c.SetReadDeadline(time.Now().Add(30 * time.Second))
+			br := bufio.NewReader(c)
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := io.Copy(io.Discard, resp.Body)
+			if tc.whole && (n != bodyLen || err != nil) {
+				t.Fatalf("got %d of %d body bytes, %v; want all", n, bodyLen, err)
+			}
+			if !tc.whole && (n >= bodyLen || err == nil || isTimeout(err)) {
+				t.Fatalf("got %d of %d body bytes, %v; want the connection cut off", n, bodyLen, err)
+			}
+			t.Logf("%d body bytes, %v", n, err)
+		})
 	}
 }
