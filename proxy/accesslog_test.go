@@ -148,3 +148,63 @@ func waitLogLines(t *testing.T, path string, n int) []string {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestRequestBeginTime: %{begin:usec}t is when the request was read: a
+// keep-alive request whose head comes in two parts, 300 ms apart, begins
+// after the second part, and one that comes whole begins after it was
+// sent, not when the connection started waiting for it.
+func TestRequestBeginTime(t *testing.T) {
+	bb := startBenchBackend(t)
+	dir := t.TempDir()
+	site := benchSite(t, bb.addr(), "")
+	f, err := logformat.Compile(`%{begin:usec}t`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lf := &LogFile{Path: filepath.Join(dir, "begin.log")}
+	site.Logs = []*LogFile{lf}
+	site.Main.AccessLogs = []*AccessLog{{File: lf, Format: f}}
+	if err := site.OpenLogs(); err != nil {
+		t.Fatal(err)
+	}
+	_, addr := startBenchEngine(t, site)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	const pause = 300 * time.Millisecond
+	var sent [3]time.Time // when each request's last part went out
+	for i := range sent {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		if i > 0 {
+			time.Sleep(pause) // the keep-alive wait
+		}
+		if i == 2 {
+			io.WriteString(c, "GET /b100 HTTP/1.1\r\n")
+			time.Sleep(pause)
+		}
+		sent[i] = time.Now()
+		io.WriteString(c, "GET /b100 HTTP/1.1\r\nHost: www.example.test\r\n\r\n"[len("GET /b100 HTTP/1.1\r\n")*(i/2):])
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	lines := waitLogLines(t, lf.Path, len(sent))
+	for i, line := range lines {
+		usec, err := strconv.ParseInt(strings.TrimSpace(line), 10, 64)
+		if err != nil {
+			t.Fatalf("line %d: %q", i, line)
+		}
+		begin := time.UnixMicro(usec)
+		// The clock of the test and the server's is the same; allow for
+		// the microseconds the log drops.
+		if begin.Before(sent[i].Add(-time.Microsecond)) || begin.After(sent[i].Add(pause/2)) {
+			t.Errorf("request %d began at %v, sent at %v", i, begin.Format(time.StampMicro), sent[i].Format(time.StampMicro))
+		}
+	}
+}

@@ -55,6 +55,12 @@ type conn struct {
 	graceAt   time.Time // the grace deadline of the last keep-alive wait
 	woken     bool      // resumed by the idle poller, not read since
 
+	// When the read stage of the request head began, and how many bytes
+	// the connection had read then: a head read whole from what was
+	// already buffered began at that time (see requestBegin).
+	stageAt time.Time
+	stageN  int64
+
 	// For the idle poller: the socket (-1 until looked up or when there
 	// is none), the place in its deadline heap, the number of the last
 	// parking, and whether epoll knows the socket.
@@ -166,6 +172,7 @@ func (c *conn) setReadDeadline(t time.Time) { c.rc.want = t }
 // arrive at MinRate.
 func (c *conn) startReadStage(srv *Server, body bool) {
 	now := time.Now()
+	c.stageAt, c.stageN = now, c.rc.n
 	var d time.Time
 	if srv.Timeout > 0 {
 		d = now.Add(srv.Timeout)
@@ -181,6 +188,16 @@ func (c *conn) startReadStage(srv *Server, body bool) {
 		}
 	}
 	c.setReadDeadline(d)
+}
+
+// requestBegin is the time a request read just now began (r->request_time):
+// the start of its read stage when the head came whole from bytes already
+// read by then (reading it took no wait, only parsing), else the clock.
+func (c *conn) requestBegin() time.Time {
+	if c.e.opts.Now == nil && c.rc.n == c.stageN && !c.stageAt.IsZero() {
+		return c.stageAt
+	}
+	return c.e.now()
 }
 
 // consumed returns how many bytes the requests of the connection used so

@@ -153,7 +153,7 @@ func (ex *exchange) start(c *conn, head *requestHead, inBefore, outBefore int64)
 	ex.head = head
 	ex.srv = c.base
 	ex.site = c.site
-	ex.begin = c.e.now()
+	ex.begin = c.requestBegin()
 	ex.inBefore = inBefore
 	ex.outBefore = outBefore
 	ex.useragentIP = c.remoteIP
