@@ -3,6 +3,7 @@ package proxy
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -77,28 +78,9 @@ func TestAccessLogMeasuredFields(t *testing.T) {
 	bb := startBenchBackend(t)
 	dir := t.TempDir()
 	site := benchSite(t, bb.addr(), "")
-	measured, err := logformat.Compile(`%>s %^FB %D %{begin:usec}t %{end:usec}t %{tid}P`, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain, err := logformat.Compile(`%>s %U`, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lm := &LogFile{Path: filepath.Join(dir, "measured.log")}
-	lp := &LogFile{Path: filepath.Join(dir, "plain.log")}
-	site.Logs = []*LogFile{lm, lp}
-	site.Main.AccessLogs = []*AccessLog{{File: lm, Format: measured}, {File: lp, Format: plain}}
-	if err := site.OpenLogs(); err != nil {
-		t.Fatal(err)
-	}
-	_, addr := startBenchEngine(t, site)
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	br := bufio.NewReader(c)
+	logs := withAccessLogs(t, site, dir, `%>s %^FB %D %{begin:usec}t %{end:usec}t %{tid}P`, `%>s %U`)
+	lm, lp := logs[0], logs[1]
+	c, br := dialEngine(t, site)
 	for _, target := range []string{"/b100", "/%zz"} { // proxied; a 400 of the server's own
 		c.SetDeadline(time.Now().Add(5 * time.Second))
 		io.WriteString(c, "GET "+target+" HTTP/1.1\r\nHost: www.example.test\r\n\r\n")
@@ -117,6 +99,7 @@ func TestAccessLogMeasuredFields(t *testing.T) {
 		}
 		var n [5]int64
 		for j, s := range f[1:] {
+			var err error
 			if n[j], err = strconv.ParseInt(s, 10, 64); err != nil || n[j] <= 0 {
 				t.Fatalf("line %d: field %d is %q; want a positive number (%q)", i, j+2, s, lines[i])
 			}
@@ -157,23 +140,8 @@ func TestRequestBeginTime(t *testing.T) {
 	bb := startBenchBackend(t)
 	dir := t.TempDir()
 	site := benchSite(t, bb.addr(), "")
-	f, err := logformat.Compile(`%{begin:usec}t`, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lf := &LogFile{Path: filepath.Join(dir, "begin.log")}
-	site.Logs = []*LogFile{lf}
-	site.Main.AccessLogs = []*AccessLog{{File: lf, Format: f}}
-	if err := site.OpenLogs(); err != nil {
-		t.Fatal(err)
-	}
-	_, addr := startBenchEngine(t, site)
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	br := bufio.NewReader(c)
+	lf := withAccessLogs(t, site, dir, `%{begin:usec}t`)[0]
+	c, br := dialEngine(t, site)
 	const pause = 300 * time.Millisecond
 	var sent [3]time.Time // when each request's last part went out
 	for i := range sent {
@@ -207,4 +175,37 @@ func TestRequestBeginTime(t *testing.T) {
 			t.Errorf("request %d began at %v, sent at %v", i, begin.Format(time.StampMicro), sent[i].Format(time.StampMicro))
 		}
 	}
+}
+
+// withAccessLogs gives site's main server one access log per format, in
+// dir, opened, and returns their files in that order.
+func withAccessLogs(t *testing.T, site *Site, dir string, formats ...string) []*LogFile {
+	t.Helper()
+	site.Logs, site.Main.AccessLogs = nil, nil
+	for i, format := range formats {
+		f, err := logformat.Compile(format, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lf := &LogFile{Path: filepath.Join(dir, fmt.Sprintf("access%d.log", i))}
+		site.Logs = append(site.Logs, lf)
+		site.Main.AccessLogs = append(site.Main.AccessLogs, &AccessLog{File: lf, Format: f})
+	}
+	if err := site.OpenLogs(); err != nil {
+		t.Fatal(err)
+	}
+	return site.Logs
+}
+
+// dialEngine starts an engine for site and connects to it; the
+// connection is closed when the test ends.
+func dialEngine(t *testing.T, site *Site) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	_, addr := startBenchEngine(t, site)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, bufio.NewReader(c)
 }

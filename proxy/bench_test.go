@@ -110,17 +110,24 @@ func (bb *benchBackend) serve(c net.Conn) {
 	defer c.Close()
 	br := bufio.NewReaderSize(c, 4096)
 	for {
-		for {
-			line, err := br.ReadSlice('\n')
-			if err != nil {
-				return
-			}
-			if len(line) <= 2 {
-				break
-			}
+		if skipHead(br) != nil {
+			return
 		}
 		if _, err := c.Write(benchResponse); err != nil {
 			return
+		}
+	}
+}
+
+// skipHead reads a request head (without a body) up to its empty line.
+func skipHead(br *bufio.Reader) error {
+	for {
+		line, err := br.ReadSlice('\n')
+		if err != nil {
+			return err
+		}
+		if len(line) <= 2 {
+			return nil
 		}
 	}
 }

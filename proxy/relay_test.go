@@ -316,15 +316,8 @@ func TestClientStopsReading(t *testing.T) {
 			}
 			go func() {
 				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					line, err := br.ReadSlice('\n')
-					if err != nil {
-						return
-					}
-					if len(line) <= 2 {
-						break
-					}
+				if skipHead(bufio.NewReader(c)) != nil {
+					return
 				}
 				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", bodyLen)
 				chunk := make([]byte, 64<<10)
@@ -347,16 +340,10 @@ func TestClientStopsReading(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			site := benchSite(t, ln.Addr().String(), "")
 			site.Main.Timeout = time.Second
-			_, addr := startBenchEngine(t, site)
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
+			c, br := dialEngine(t, site)
 			io.WriteString(c, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
 			time.Sleep(tc.pause)
 			c.SetReadDeadline(time.Now().Add(30 * time.Second))
-			br := bufio.NewReader(c)
 			resp, err := http.ReadResponse(br, nil)
 			if err != nil {
 				t.Fatal(err)
