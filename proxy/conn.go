@@ -85,6 +85,8 @@ type countingWriter struct {
 	nc  net.Conn
 	raw *rawSock // nil: write through nc
 	n   int64
+	// limitsWaits: raw is a pollFD's, whose writeWithin limits each wait.
+	limitsWaits bool
 
 	timeout  time.Duration // Timeout of the server answering; 0: none
 	armedFor time.Duration // the timeout the deadline was set for
@@ -94,7 +96,7 @@ type countingWriter struct {
 func (c *countingWriter) Write(p []byte) (int, error) {
 	var n int
 	var err error
-	if c.raw != nil && c.timeout > 0 && c.raw.waitLimited() {
+	if c.limitsWaits && c.timeout > 0 {
 		// Any deadline the socket has now was set for a wait by
 		// writeWithin: should arm take over, this makes it set its own
 		// (or clear it).
@@ -288,6 +290,7 @@ func (c *conn) serve() {
 	if rc := rawConnOf(c.nc); rc != nil {
 		c.rs.rc, c.ws.rc = rc, rc
 		c.rc.raw, c.cw.raw = &c.rs, &c.ws
+		_, c.cw.limitsWaits = rc.(pollRawConn)
 	}
 	c.fd = -1
 	c.run(0)

@@ -146,15 +146,9 @@ func (s *rawSock) doRead(fd uintptr) bool {
 // write writes all of p, as net.Conn's Write.
 func (s *rawSock) write(p []byte) (int, error) { return s.writeWithin(p, 0) }
 
-// waitLimited reports whether writeWithin applies its limit itself: the
-// socket is a pollFD.
-func (s *rawSock) waitLimited() bool {
-	_, ok := s.rc.(pollRawConn)
-	return ok
-}
-
 // writeWithin is write with each wait for room limited to d from its
-// start (d > 0) where waitLimited; elsewhere the caller's deadline holds.
+// start (d > 0) on a pollFD socket; on others the caller's deadline
+// holds.
 func (s *rawSock) writeWithin(p []byte, d time.Duration) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
