@@ -105,7 +105,7 @@ type exchangeScratch struct {
 // trim drops what grew too big to keep, so that one huge request or
 // line does not pin its memory.
 func (s *exchangeScratch) trim() {
-	if p := s.parser; p != nil && (cap(p.buf) > 64<<10 || cap(p.fields) > 1024) {
+	if p := s.parser; p != nil && p.tooBigToKeep() {
 		s.parser = nil
 	}
 	if cap(s.head) > 64<<10 {

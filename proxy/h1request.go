@@ -250,14 +250,17 @@ func readRequestHeadScheme(r *bufio.Reader, lim *Limits, https bool) requestHead
 // be zero; the header fields are appended to fields (which may have room
 // for them, saving an allocation).
 func readRequestHeadInto(h *requestHead, r *bufio.Reader, lim *Limits, https bool, fields Fields) {
-	if lim == nil {
-		lim = &Limits{}
-	}
 	p := h1ParserPool.Get().(*h1Parser)
 	p.read(h, r, lim, https, fields)
-	if cap(p.buf) <= 64<<10 && cap(p.fields) <= 1024 {
+	if !p.tooBigToKeep() {
 		h1ParserPool.Put(p)
 	}
+}
+
+// tooBigToKeep reports whether the parser grew too big to keep for the
+// next request: one huge head should not pin its memory.
+func (p *h1Parser) tooBigToKeep() bool {
+	return cap(p.buf) > 64<<10 || cap(p.fields) > 1024
 }
 
 // read is readRequestHeadInto with this parser, which holds nothing of the
