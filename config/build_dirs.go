@@ -357,6 +357,10 @@ func (b *siteBuilder) proxyPass(d *Directive, sb *serverBuild, dir *proxy.DirCon
 		rt.Exclude = true
 	} else {
 		u := a[0]
+		if !proxy.URLParses(u) {
+			b.errorf(d, "ProxyPass Unable to parse URL: %s", u)
+			return
+		}
 		scheme, rest, ok := strings.Cut(u, "://")
 		if !ok || scheme == "" {
 			b.errorf(d, "ProxyPass URL must be absolute!")

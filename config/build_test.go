@@ -96,6 +96,8 @@ func TestBuildErrors(t *testing.T) {
 	}{
 		{"proxypass scheme", "ProxyPass /a/ ftp://h/a/\n", "not supported", 6},
 		{"proxypass relative", "ProxyPass /a/ /b/\n", "URL must be absolute", 6},
+		{"proxypass unclosed ipv6", "ProxyPass /a/ http://[::1/a/\n", "ProxyPass Unable to parse URL: http://[::1/a/", 6},
+		{"proxypass port not numeric", "ProxyPass /a/ http://h:8x/a/\n", "ProxyPass Unable to parse URL: http://h:8x/a/", 6},
 		{"proxypass parameter", "ProxyPass /a/ http://h/a/ lbmethod=byrequests\n", "not supported", 6},
 		{"header action", "Header frobnicate X y\n", "first argument must be", 6},
 		{"header format", "Header set X %Z\n", "Unrecognized header format %Z", 6},

@@ -92,6 +92,18 @@ func uriEndsPath(c byte) bool { return c == '?' || c == '#' || c == 0 }
 // uriEndsHostinfo: NOTEND_HOSTINFO.
 func uriEndsHostinfo(c byte) bool { return c == '/' || c == '?' || c == '#' || c == 0 }
 
+// URLParses reports whether apr_uri_parse takes u, as httpd requires of
+// a ProxyPass URL ("Unable to parse URL" otherwise).
+func URLParses(u string) bool {
+	for i := 0; i < len(u); i++ {
+		if u[i] == 0 { // a C string ends there
+			return false
+		}
+	}
+	_, ok := aprURIParse([]byte(u))
+	return ok
+}
+
 // aprURIParse follows apr_uri_parse of apr-util 1.6 on u, which holds no
 // NUL byte. It reports false where apr_uri_parse returns APR_EGENERAL.
 func aprURIParse(u []byte) (p uriParts, ok bool) {
