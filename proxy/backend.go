@@ -118,6 +118,9 @@ type backendRequest struct {
 	// NoFirstByte: the caller has no use for the response's FirstByte,
 	// which is then left zero (a clock read saved per request).
 	NoFirstByte bool
+	// strs, when not nil, is where the response head's string is made
+	// (see strArena).
+	strs *strArena
 	// MaxConns caps the connections open to Addr, busy or idle
 	// (ProxyPass max=; 0: no cap). At the cap a request waits for one to
 	// come free, at most AcquireTimeout (ProxyPass acquire=; 0: Timeout),
@@ -741,6 +744,7 @@ func (p *BackendPool) exchange(ctx context.Context, c *backendConn, st *beSendSt
 	}
 	resp.head.fields = resp.fieldBuf[:0]
 	opts := p.headOptions()
+	opts.strs = req.strs
 	interim := 0
 	for {
 		if st.phase == beBodyWaiting {

@@ -100,6 +100,7 @@ type exchangeScratch struct {
 	parser *h1Parser
 	head   []byte
 	line   []byte
+	strs   strArena // the request's strings: its head, the backend's, r->filename
 }
 
 // trim drops what grew too big to keep, so that one huge request or
@@ -136,6 +137,7 @@ func readExchange(c *conn, lim *Limits, inBefore, outBefore int64) *exchange {
 	}
 	if ex.scratch.parser == nil {
 		ex.scratch.parser = newH1Parser()
+		ex.scratch.parser.strs = &ex.scratch.strs
 	}
 	ex.scratch.parser.read(&ex.headStore, c.br, lim, false, ex.inBuf[:0])
 	if ex.headStore.Stage == stageNoRequest {
@@ -402,7 +404,7 @@ func appendCanonURL(dst, u []byte) []byte {
 
 // proxyFilename returns r->filename of a request proxied to the backend
 // URL target+rest: "proxy:", the URL with its path encoded (canonURL),
-// and the query as sent. It makes one allocation.
+// and the query as sent, made in the exchange's strArena.
 func (ex *exchange) proxyFilename(target, rest string) string {
 	var ub, fb [512]byte
 	u := append(append(ub[:0], target...), rest...)
@@ -412,7 +414,7 @@ func (ex *exchange) proxyFilename(target, rest string) string {
 		b = append(b, '?')
 		b = append(b, ex.r.args...)
 	}
-	return string(b)
+	return ex.scratch.strs.str(b)
 }
 
 // mergeDir computes the request's per-directory configuration: the

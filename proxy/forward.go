@@ -98,6 +98,7 @@ func (ex *exchange) proxyHandler(route *Route) int {
 		Upgrade:        upgrade,
 		Resp:           &ex.beResp,
 		NoFirstByte:    ex.logUses()&logformat.UsesTTFB == 0,
+		strs:           &ex.scratch.strs,
 	}
 	if body == nil {
 		req.Body = nil

@@ -340,6 +340,7 @@ type h1Parser struct {
 	maxFields         int
 
 	fields []h1Field
+	strs   *strArena // where the head's string is made; nil: an allocation
 
 	theRequest, method, unparsedURI, protocol strRef
 	uri, args, hostname, rawPath              strRef
@@ -350,8 +351,8 @@ type h1Parser struct {
 }
 
 func (p *h1Parser) reset(r *bufio.Reader, lim *Limits, https bool) {
-	fields, buf := p.fields[:0], p.buf[:0]
-	*p = h1Parser{r: r, buf: buf, fields: fields, https: https}
+	fields, buf, strs := p.fields[:0], p.buf[:0], p.strs
+	*p = h1Parser{r: r, buf: buf, fields: fields, strs: strs, https: https}
 	p.strict = !lim.Unsafe
 	p.registeredMethods = lim.RegisteredMethods
 	p.require10 = lim.Require10
@@ -1355,7 +1356,7 @@ func (p *h1Parser) checkRequestHeader(h *requestHead) bool {
 // finish turns the spans into strings of one copy of the buffer; the
 // fields are appended to fields[:0].
 func (p *h1Parser) finish(h *requestHead, fields Fields) {
-	head := string(p.buf)
+	head := p.strs.str(p.buf)
 	h.BytesRead = p.nread
 	h.TheRequest, h.HasTheRequest = p.theRequest.str(head)
 	h.Method, h.HasMethod = p.method.str(head)

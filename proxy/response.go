@@ -80,9 +80,10 @@ var (
 
 // respHeadOptions are the parsing limits and policies of one pool.
 type respHeadOptions struct {
-	fieldSize int  // ResponseFieldSize (line buffer, one byte for NUL)
-	maxHead   int  // bound on the whole head
-	ignoreBad bool // ProxyBadHeader Ignore: drop lines without a colon
+	fieldSize int       // ResponseFieldSize (line buffer, one byte for NUL)
+	maxHead   int       // bound on the whole head
+	ignoreBad bool      // ProxyBadHeader Ignore: drop lines without a colon
+	strs      *strArena // where the head's string is made; nil: an allocation
 }
 
 func (o *respHeadOptions) fieldSizeOrDefault() int {
@@ -191,7 +192,7 @@ func readRespHeadRaw(br *bufio.Reader, o *respHeadOptions) (string, error) {
 			}
 			pos, lineStart = lf+1, lf+1
 			if end {
-				raw := string(buf[s.start:pos])
+				raw := o.strs.str(buf[s.start:pos])
 				_, _ = br.Discard(pos)
 				return raw, nil
 			}
