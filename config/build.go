@@ -316,6 +316,11 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 				target.DirectoryIndex = append([]string{}, a...)
 			}
 		case "alias", "aliasmatch":
+			if len(a) < 2 {
+				// httpd 2.4.13's one-argument form in a <Location>.
+				b.errorf(d, "%s with one argument (in <Location>) is not supported by logproxy", d.Name)
+				continue
+			}
 			al := proxy.Alias{From: a[0], To: a[1]}
 			if name == "aliasmatch" {
 				re, err := regexp.Compile(a[0])

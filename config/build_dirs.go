@@ -18,15 +18,17 @@ import (
 func (b *siteBuilder) require(d *Directive, dir *proxy.DirConfig) {
 	a := d.Args
 	rule := proxy.RequireRule{}
-	if strings.EqualFold(a[0], "not") {
+	if len(a) > 0 && strings.EqualFold(a[0], "not") {
 		rule.Negate = true
 		a = a[1:]
-		if len(a) == 0 {
-			b.errorf(d, "Require not needs a provider")
-			return
-		}
 	}
-	switch strings.ToLower(a[0]) {
+	if len(a) == 0 {
+		b.errorf(d, "Unknown Authz provider: ")
+		return
+	}
+	// Provider names are looked up as they are written
+	// (ap_lookup_provider): "All" is not "all".
+	switch a[0] {
 	case "all":
 		if len(a) != 2 {
 			b.errorf(d, "'Require all' takes 'granted' or 'denied'")
@@ -48,6 +50,10 @@ func (b *siteBuilder) require(d *Directive, dir *proxy.DirConfig) {
 		rule.Args = append(rule.Args, a[1:]...)
 	case "ip":
 		rule.Kind = proxy.RequireIP
+		if len(a) < 2 {
+			b.errorf(d, "'require ip' requires an argument")
+			return
+		}
 		for _, w := range a[1:] {
 			p, err := parseIPPrefix(w)
 			if err != nil {
@@ -56,8 +62,18 @@ func (b *siteBuilder) require(d *Directive, dir *proxy.DirConfig) {
 			}
 			rule.IPs = append(rule.IPs, p)
 		}
+	case "host", "forward-dns", "local", "env", "method", "expr":
+		// mod_authz_host's and mod_authz_core's other providers.
+		b.errorf(d, "Require %s is not supported by logproxy", a[0])
+		return
 	default:
 		b.errorf(d, "Unknown Authz provider: %s", a[0])
+		return
+	}
+	if rule.Negate {
+		// Every Require of logproxy's is in the implied <RequireAny>
+		// (it has no <RequireAll>), where httpd refuses a negation.
+		b.errorf(d, "negative Require directive has no effect in <RequireAny> directive")
 		return
 	}
 	if dir.Require == nil {

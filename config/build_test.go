@@ -104,6 +104,12 @@ func TestBuildErrors(t *testing.T) {
 		{"header expr", "Header set X y \"expr=true\"\n", "not supported", 6},
 		{"timeout", "Timeout abc\n", "number of seconds", 6},
 		{"stripheader star", "StripHeader *\n", "matches every header", 6},
+		{"require nothing", "LoadModule authz_core_module x\n<Location />\nRequire\n</Location>\n", "Unknown Authz provider: ", 8},
+		{"require provider case", "LoadModule authz_core_module x\n<Location />\nRequire All granted\n</Location>\n", "Unknown Authz provider: All", 8},
+		{"require ip without address", "LoadModule authz_core_module x\n<Location />\nRequire ip\n</Location>\n", "'require ip' requires an argument", 8},
+		{"require not alone", "LoadModule authz_core_module x\n<Location />\nRequire not ip 10.0.0.1\n</Location>\n", "negative Require directive has no effect in <RequireAny> directive", 8},
+		{"require local", "LoadModule authz_core_module x\n<Location />\nRequire local\n</Location>\n", "Require local is not supported by logproxy", 8},
+		{"alias one argument", "LoadModule alias_module x\n<Location /a>\nAlias /tmp\n</Location>\n", "Alias with one argument (in <Location>) is not supported by logproxy", 8},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
