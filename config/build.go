@@ -192,7 +192,7 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			"maxsparethreads", "minspareservers", "maxspareservers", "threadlimit",
 			"maxconnectionsperchild", "maxrequestsperchild", "mutex", "servertokens",
 			"serveradmin", "serversignature", "traceenable", "enablesendfile", "enablemmap",
-			"bufferedlogs", "logiotrackttfb", "options", "allowoverride", "accessfilename",
+			"bufferedlogs", "options", "allowoverride", "accessfilename",
 			"adddefaultcharset", "authbasicprovider", "passenv", "requestreadtimeout",
 			"proxyrequests", "defaulttype", "addtype", "typesconfig", "listenbacklog",
 			"pidfile", "errorlog", "loglevel", "defaultruntimedir", "asyncrequestworkerfactor",
@@ -395,6 +395,13 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			b.proxyPass(d, sb, dir)
 		case "proxypassreverse", "proxypassreversecookiepath", "proxypassreversecookiedomain":
 			b.proxyPassReverse(d, sb, dir)
+		case "logiotrackttfb":
+			on, ok := onOff(a[0])
+			if !ok {
+				b.errorf(d, "%s must be On or Off", d.Name)
+				continue
+			}
+			target.TrackTTFB = &on
 		case "proxypreservehost", "proxyaddheaders", "proxyerroroverride":
 			on, ok := onOff(a[0])
 			if !ok {

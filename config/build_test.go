@@ -154,3 +154,31 @@ func TestBuildAcceptFilter(t *testing.T) {
 		})
 	}
 }
+
+// TestBuildTrackTTFB: LogIOTrackTTFB is read where httpd reads it (server,
+// virtual host, sections) and is Off where it is not set.
+func TestBuildTrackTTFB(t *testing.T) {
+	const head = "LoadModule mpm_event_module x\nLoadModule proxy_module x\nLoadModule proxy_http_module x\nListen 127.0.0.1:0\n"
+	site, err := buildText(t, head+"LogIOTrackTTFB On\n<Location /off>\nLogIOTrackTTFB Off\n</Location>\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := site.Main.Dir
+	if d.TrackTTFB == nil || !*d.TrackTTFB {
+		t.Errorf("server TrackTTFB = %v, want On", d.TrackTTFB)
+	}
+	var loc *proxy.DirConfig
+	for _, sec := range site.Main.Sections {
+		loc = sec.Dir
+	}
+	if loc == nil || loc.TrackTTFB == nil || *loc.TrackTTFB {
+		t.Errorf("<Location /off> TrackTTFB = %v, want Off", loc)
+	}
+	site, err = buildText(t, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if site.Main.Dir.TrackTTFB != nil {
+		t.Errorf("TrackTTFB = %v without LogIOTrackTTFB, want unset (Off)", *site.Main.Dir.TrackTTFB)
+	}
+}

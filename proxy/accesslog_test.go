@@ -78,6 +78,8 @@ func TestAccessLogMeasuredFields(t *testing.T) {
 	bb := startBenchBackend(t)
 	dir := t.TempDir()
 	site := benchSite(t, bb.addr(), "")
+	on := true
+	site.Main.Dir.TrackTTFB = &on // LogIOTrackTTFB On
 	logs := withAccessLogs(t, site, dir, `%>s %^FB %D %{begin:usec}t %{end:usec}t %{tid}P`, `%>s %U`)
 	lm, lp := logs[0], logs[1]
 	c, br := dialEngine(t, site)
@@ -112,6 +114,31 @@ func TestAccessLogMeasuredFields(t *testing.T) {
 	plainLines := waitLogLines(t, lp.Path, 2)
 	if plainLines[0] != "200 /b100" || plainLines[1] != "400 /%zz" {
 		t.Errorf("plain log %q", plainLines)
+	}
+}
+
+// TestAccessLogTTFBOff: without LogIOTrackTTFB On, httpd's mod_logio
+// measures nothing and %^FB logs "-", for a proxied answer and for one
+// the server makes itself.
+func TestAccessLogTTFBOff(t *testing.T) {
+	bb := startBenchBackend(t)
+	dir := t.TempDir()
+	site := benchSite(t, bb.addr(), "")
+	lm := withAccessLogs(t, site, dir, `%>s %^FB`)[0]
+	c, br := dialEngine(t, site)
+	for _, target := range []string{"/b100", "/%zz"} {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(c, "GET "+target+" HTTP/1.1\r\nHost: www.example.test\r\n\r\n")
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	lines := waitLogLines(t, lm.Path, 2)
+	if lines[0] != "200 -" || lines[1] != "400 -" {
+		t.Errorf("lines %q, want [\"200 -\" \"400 -\"]", lines)
 	}
 }
 

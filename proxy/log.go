@@ -94,7 +94,7 @@ func (ex *exchange) fillRecord(rec *logformat.Record, uses logformat.Uses) {
 		KeepAlives:  max(c.keepalives-1, 0),
 		BytesIn:     ex.inAfter - ex.inBefore + ex.pipelineIn,
 		BytesOut:    c.cw.n - ex.outBefore,
-		TTFB:        ex.ttfb,
+		TTFB:        ex.loggedTTFB(),
 		Pid:         c.e.pid,
 		LogID:       ex.logID,
 		ConnLogID:   c.logID,
@@ -196,4 +196,18 @@ func (ex *exchange) serverName() string {
 		return ex.hostname
 	}
 	return ex.srv.Hostname
+}
+
+// loggedTTFB is %^FB's time: none (logged "-") unless LogIOTrackTTFB is
+// On for the request, the server's setting for one that was refused
+// before it had a configuration of its own.
+func (ex *exchange) loggedTTFB() time.Duration {
+	d := ex.r.dir
+	if d == nil {
+		d = ex.srv.Dir
+	}
+	if d == nil || d.TrackTTFB == nil || !*d.TrackTTFB {
+		return 0
+	}
+	return ex.ttfb
 }

@@ -257,6 +257,9 @@ func (d *DirConfig) Merge(add *DirConfig) {
 	if add.ProxyErrorOverride != nil {
 		d.ProxyErrorOverride = add.ProxyErrorOverride
 	}
+	if add.TrackTTFB != nil {
+		d.TrackTTFB = add.TrackTTFB
+	}
 	if add.LimitRequestBody != nil {
 		d.LimitRequestBody = add.LimitRequestBody
 	}

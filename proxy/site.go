@@ -184,6 +184,10 @@ type DirConfig struct {
 	ProxyAddHeaders    *bool
 	ProxyErrorOverride *bool
 
+	// TrackTTFB is LogIOTrackTTFB (default Off): without it mod_logio
+	// measures no time to first byte and %^FB logs "-".
+	TrackTTFB *bool
+
 	LimitRequestBody *int64
 
 	Signature      *string // ServerSignature: "off", "on" or "email"
