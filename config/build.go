@@ -432,7 +432,10 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 		case "transferlog":
 			sb.logLines = append(sb.logLines, pendingLog{d: d, path: a[0]})
 		case "errorlogformat":
-			s.ErrorLogFormat = a[len(a)-1]
+			if len(a) == 1 {
+				s.ErrorLogFormat = a[0]
+			} // else an empty connection or request format: nothing
+
 			sb.set[name] = true
 		default:
 			spec, known := LookupDirective(d.Name)

@@ -114,6 +114,8 @@ func (p *parser) validate(spec *Spec, d *Directive, sc *scope) string {
 		if !sc.inDir {
 			return "Alias must have two arguments when used globally"
 		}
+	case checkErrorLogFormat:
+		return errorLogFormatError(d.Args)
 	case checkError:
 		return errorDirective(d.raw)
 	case checkAllowOverride:

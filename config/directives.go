@@ -133,6 +133,7 @@ const (
 	checkProxySection
 	checkDeprecated
 	checkServerAlias
+	checkErrorLogFormat
 )
 
 // Directives returns the table of every directive logproxy accepts, a
@@ -226,7 +227,7 @@ func Directives() []Spec {
 			Usage: "Change responses for HTTP errors"},
 		{Name: "ErrorLog", Module: core, Args: Take1, Override: RsrcConf, Forbidden: NotInDirContext,
 			Usage: "The filename of the error log"},
-		{Name: "ErrorLogFormat", Module: core, Args: Take12, Override: RsrcConf,
+		{Name: "ErrorLogFormat", Module: core, Args: Take12, Override: RsrcConf, check: checkErrorLogFormat,
 			Usage: "Format string for the ErrorLog"},
 		{Name: "HostnameLookups", Module: core, Args: Take1, Override: AccessConf | RsrcConf,
 			Usage: `"on" to enable, "off" to disable reverse DNS lookups, or "double" to enable double-reverse DNS lookups`},

@@ -63,3 +63,109 @@ func customLogError(args []string) string {
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
+
+// errorLogFormatError is what httpd's set_errorlog_format says of an
+// ErrorLogFormat line, parsed as parse_errorlog_string parses it, or "".
+// The once-per-connection and once-per-request formats are checked, then
+// refused: logproxy writes only the main format. So are the items its
+// error log does not render.
+func errorLogFormatError(args []string) string {
+	if len(args) == 1 {
+		return errorLogStringError(args[0], true)
+	}
+	kind := strings.ToLower(args[0])
+	if kind != "connection" && kind != "request" {
+		return "ErrorLogFormat type must be one of request, connection"
+	}
+	if args[1] == "" {
+		return "" // httpd adds no format
+	}
+	if msg := errorLogStringError(args[1], false); msg != "" {
+		return msg
+	}
+	return "ErrorLogFormat " + kind + " (a once-per-" + kind + " format) is not supported by logproxy"
+}
+
+// errorLogStringError follows parse_errorlog_string and
+// parse_errorlog_item over s.
+func errorLogStringError(s string, main bool) string {
+	seenMsg := false
+	for i := 0; i < len(s); {
+		if s[i] == '\\' {
+			i += 2 // the next byte is copied as it is, even a '%'
+			continue
+		}
+		if s[i] != '%' {
+			i++
+			continue
+		}
+		i++
+		if i < len(s) && (s[i] == ' ' || s[i] == '%') {
+			if s[i] == '%' {
+				i++
+				continue
+			}
+			// "% " is a field separator; the item follows.
+			i++
+			if i >= len(s) || s[i] != '%' {
+				continue
+			}
+			i++
+		}
+		required, level, item := false, 0, byte(0)
+		for item == 0 {
+			if i >= len(s) {
+				return "Ran off end of error log format parsing args to some directive"
+			}
+			switch c := s[i]; {
+			case c == '{':
+				if j := strings.IndexByte(s[i+1:], '}'); j >= 0 {
+					i += j + 2
+				} else {
+					i = len(s)
+				}
+			case c == '+':
+				required = true
+				i++
+			case c == '-':
+				i++
+			case '0' <= c && c <= '9':
+				level = 0
+				for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+					level = min(level*10+int(s[i]-'0'), 1000)
+					i++
+				}
+			default:
+				item = c
+				i++
+			}
+		}
+		switch item {
+		case 'M':
+			if !main {
+				return "%M cannot be used in once-per-request or once-per-connection formats"
+			}
+			seenMsg = true
+		case 'a', 'E', 'F', 'l', 'L', 'm', 'P', 't', 'T':
+		case 'A', 'e', 'i', 'k', 'n', 'v', 'V':
+			if main {
+				return "ErrorLogFormat item %" + string(item) + " is not supported by logproxy"
+			}
+		default:
+			return "Unrecognized error log format directive %" + string(item)
+		}
+		if main && required {
+			return "The '+' flag cannot be used in the main error log format"
+		}
+		if !main && level != 0 {
+			return "The loglevel cannot be used as a condition in once-per-request or once-per-connection formats"
+		}
+		if level > 15 { // APLOG_TRACE8
+			return "The specified loglevel modifier is out of range"
+		}
+	}
+	if main && !seenMsg {
+		return "main ErrorLogFormat must contain message format string '%M'"
+	}
+	return ""
+}
