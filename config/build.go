@@ -402,19 +402,18 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 				continue
 			}
 			target.TrackTTFB = &on
-		case "proxypreservehost", "proxyaddheaders", "proxyerroroverride":
+		case "proxyerroroverride":
+			b.proxyErrorOverride(d, target)
+		case "proxypreservehost", "proxyaddheaders":
 			on, ok := onOff(a[0])
 			if !ok {
 				b.errorf(d, "%s must be On or Off", d.Name)
 				continue
 			}
-			switch name {
-			case "proxypreservehost":
+			if name == "proxypreservehost" {
 				target.ProxyPreserveHost = &on
-			case "proxyaddheaders":
+			} else {
 				target.ProxyAddHeaders = &on
-			default:
-				target.ProxyErrorOverride = &on
 			}
 		case "logformat":
 			if len(a) == 2 {

@@ -559,3 +559,44 @@ func (b *siteBuilder) resolveLogs(main *serverBuild, vhosts []*serverBuild) {
 		}
 	}
 }
+
+// proxyErrorOverride reads ProxyErrorOverride On|Off [code ...] as
+// set_proxy_error_override does, one argument at a time: the codes follow
+// On and are error statuses.
+func (b *siteBuilder) proxyErrorOverride(d *Directive, dir *proxy.DirConfig) {
+	for _, arg := range d.Args {
+		switch {
+		case strings.EqualFold(arg, "Off"), strings.EqualFold(arg, "On"):
+			on := strings.EqualFold(arg, "On")
+			dir.ProxyErrorOverride = &on
+		case dir.ProxyErrorOverride != nil:
+			if arg == "" || arg[0] < '0' || arg[0] > '9' {
+				b.errorf(d, "ProxyErrorOverride: status codes to intercept must be numeric")
+				return
+			}
+			if !*dir.ProxyErrorOverride {
+				b.errorf(d, "ProxyErrorOverride: status codes must follow a value of 'on'")
+				return
+			}
+			code := strtolPrefix(arg)
+			if code < 400 || code >= 600 {
+				b.errorf(d, "ProxyErrorOverride: status codes to intercept must be valid HTTP Status Codes >=400 && <600")
+				return
+			}
+			dir.ProxyErrorOverrideCodes = append(dir.ProxyErrorOverrideCodes, code)
+		default:
+			b.errorf(d, "ProxyErrorOverride first parameter must be one of: off | on")
+			return
+		}
+	}
+}
+
+// strtolPrefix is strtol(s, NULL, 10) for a string that starts with a
+// digit: the leading digits' value, capped far above any status.
+func strtolPrefix(s string) int {
+	n := 0
+	for i := 0; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+		n = min(n*10+int(s[i]-'0'), 1<<20)
+	}
+	return n
+}

@@ -109,6 +109,10 @@ func TestBuildErrors(t *testing.T) {
 		{"require ip without address", "LoadModule authz_core_module x\n<Location />\nRequire ip\n</Location>\n", "'require ip' requires an argument", 8},
 		{"require not alone", "LoadModule authz_core_module x\n<Location />\nRequire not ip 10.0.0.1\n</Location>\n", "negative Require directive has no effect in <RequireAny> directive", 8},
 		{"require local", "LoadModule authz_core_module x\n<Location />\nRequire local\n</Location>\n", "Require local is not supported by logproxy", 8},
+		{"error override code not numeric", "ProxyErrorOverride On abc\n", "ProxyErrorOverride: status codes to intercept must be numeric", 6},
+		{"error override code after off", "ProxyErrorOverride Off 404\n", "ProxyErrorOverride: status codes must follow a value of 'on'", 6},
+		{"error override code not an error", "ProxyErrorOverride On 399\n", "ProxyErrorOverride: status codes to intercept must be valid HTTP Status Codes >=400 && <600", 6},
+		{"error override first word", "ProxyErrorOverride 404\n", "ProxyErrorOverride first parameter must be one of: off | on", 6},
 		{"alias one argument", "LoadModule alias_module x\n<Location /a>\nAlias /tmp\n</Location>\n", "Alias with one argument (in <Location>) is not supported by logproxy", 8},
 	}
 	for _, tt := range tests {

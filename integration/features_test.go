@@ -158,8 +158,16 @@ func TestProxyErrorOverrideAndBodyLimit(t *testing.T) {
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		w.Header().Set("X-JL6-CID", "17")
-		if strings.HasSuffix(r.URL.Path, "/missing") {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/missing"):
 			http.Error(w, "backend's own 404 page", 404)
+			return
+		case strings.HasSuffix(r.URL.Path, "/boom"):
+			http.Error(w, "backend's own 500 page", 500)
+			return
+		case strings.HasSuffix(r.URL.Path, "/auth"):
+			w.Header().Set("WWW-Authenticate", `Basic realm="backend"`)
+			http.Error(w, "backend's own 401 page", 401)
 			return
 		}
 		fmt.Fprint(w, "ok")
@@ -167,9 +175,15 @@ func TestProxyErrorOverrideAndBodyLimit(t *testing.T) {
 	defer backend.Close()
 	p := startInProcess(t, `ProxyPass /p/ {Backend}/p/
 ProxyPass /q/ {Backend}/q/
+ProxyPass /r/ {Backend}/r/
 <Location /p/>
     ProxyErrorOverride On
     ErrorDocument 404 "local page
+</Location>
+<Location /r/>
+    ProxyErrorOverride On 500 401
+    ErrorDocument 404 "local page
+    ErrorDocument 500 "local 500 page
 </Location>
 <Location /q/>
     LimitRequestBody 10
@@ -178,6 +192,21 @@ ProxyPass /q/ {Backend}/q/
 	resp := p.raw(t, "GET /p/missing HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
 	if statusOf(resp) != "HTTP/1.1 404 Not Found" || !strings.HasSuffix(resp, "\r\n\r\nlocal page") || strings.Contains(resp, "backend's own") {
 		t.Errorf("ProxyErrorOverride: got\n%s", resp)
+	}
+	// With a list of statuses, only those are replaced; a 401 keeps the
+	// backend's challenge.
+	resp = p.raw(t, "GET /r/missing HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+	if statusOf(resp) != "HTTP/1.1 404 Not Found" || !strings.Contains(resp, "backend's own 404 page") {
+		t.Errorf("ProxyErrorOverride On 500 401, a 404: got\n%s", resp)
+	}
+	resp = p.raw(t, "GET /r/boom HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+	if statusOf(resp) != "HTTP/1.1 500 Internal Server Error" || !strings.HasSuffix(resp, "\r\n\r\nlocal 500 page") {
+		t.Errorf("ProxyErrorOverride On 500 401, a 500: got\n%s", resp)
+	}
+	resp = p.raw(t, "GET /r/auth HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+	if statusOf(resp) != "HTTP/1.1 401 Unauthorized" || strings.Contains(resp, "backend's own") ||
+		!strings.Contains(resp, "WWW-Authenticate: Basic realm=\"backend\"\r\n") {
+		t.Errorf("ProxyErrorOverride On 500 401, a 401: got\n%s", resp)
 	}
 	resp = p.raw(t, "POST /q/x HTTP/1.1\r\nHost: main.test\r\nContent-Length: 20\r\n\r\n01234567890123456789")
 	if statusOf(resp) != "HTTP/1.1 413 Request Entity Too Large" {

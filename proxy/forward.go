@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -557,10 +558,16 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	r.headersOut = out
 	contentType, _ := r.headersOut.Get("Content-Type")
 
-	if d := r.dir; d != nil && d.ProxyErrorOverride != nil && *d.ProxyErrorOverride &&
-		resp.Status >= 400 && ex.recursive == 0 {
+	if r.dir.overridesError(resp.Status) && ex.recursive == 0 {
 		// ProxyErrorOverride On: the backend's error page is replaced by
-		// the local ErrorDocument or canned page.
+		// the local ErrorDocument or canned page. A 401 keeps the
+		// backend's challenge (mod_proxy_http moves it to
+		// err_headers_out).
+		if resp.Status == 401 {
+			if v, ok := r.headersOut.Get("WWW-Authenticate"); ok {
+				r.errHeadersOut = setField(r.errHeadersOut, "WWW-Authenticate", v)
+			}
+		}
 		io.Copy(io.Discard, resp.Body)
 		r.headersOut = nil
 		return resp.Status
@@ -781,4 +788,16 @@ var canonKeep = func() (t [256]bool) {
 
 func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// overridesError is ap_proxy_should_override: whether ProxyErrorOverride
+// replaces a backend answer of this status. d may be nil.
+func (d *DirConfig) overridesError(status int) bool {
+	if d == nil || d.ProxyErrorOverride == nil || !*d.ProxyErrorOverride {
+		return false
+	}
+	if len(d.ProxyErrorOverrideCodes) == 0 {
+		return status >= 400 && status < 600
+	}
+	return slices.Contains(d.ProxyErrorOverrideCodes, status)
 }

@@ -257,6 +257,9 @@ func (d *DirConfig) Merge(add *DirConfig) {
 	if add.ProxyErrorOverride != nil {
 		d.ProxyErrorOverride = add.ProxyErrorOverride
 	}
+	if len(add.ProxyErrorOverrideCodes) > 0 {
+		d.ProxyErrorOverrideCodes = append(append([]int(nil), d.ProxyErrorOverrideCodes...), add.ProxyErrorOverrideCodes...)
+	}
 	if add.TrackTTFB != nil {
 		d.TrackTTFB = add.TrackTTFB
 	}

@@ -183,6 +183,10 @@ type DirConfig struct {
 	ProxyPreserveHost  *bool
 	ProxyAddHeaders    *bool
 	ProxyErrorOverride *bool
+	// ProxyErrorOverrideCodes are the statuses ProxyErrorOverride On
+	// replaces when it lists some (else every 4xx and 5xx); a section's
+	// add to its parent's, as httpd merges them.
+	ProxyErrorOverrideCodes []int
 
 	// TrackTTFB is LogIOTrackTTFB (default Off): without it mod_logio
 	// measures no time to first byte and %^FB logs "-".
