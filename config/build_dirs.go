@@ -173,6 +173,19 @@ func (b *siteBuilder) envRule(d *Directive, dir *proxy.DirConfig, serverLevel bo
 			return
 		}
 		rule.Attribute, rule.Regex, rule.Early = attr, re, serverLevel
+		if isHeaderRegex(attr) {
+			flags := ""
+			if strings.HasSuffix(name, "nocase") {
+				flags = "(?i)"
+			}
+			nre, err := regexp.Compile(flags + attr)
+			if err != nil {
+				// httpd's message as it is, with no blank after the name.
+				b.errorf(d, "%sHeader name regex could not be compiled.", d.Name)
+				return
+			}
+			rule.NameRegex = nre
+		}
 		for _, v := range vars {
 			switch {
 			case strings.HasPrefix(v, "!"):
@@ -599,4 +612,22 @@ func strtolPrefix(s string) int {
 		n = min(n*10+int(s[i]-'0'), 1<<20)
 	}
 	return n
+}
+
+// isHeaderRegex is mod_setenvif's test of a SetEnvIf attribute: one that
+// is not a special name (Remote_Addr, Request_URI, ...) and has a byte
+// other than letters, digits, '-' and '_' is a regular expression over
+// request header names.
+func isHeaderRegex(attr string) bool {
+	switch strings.ToLower(attr) {
+	case "remote_addr", "remote_host", "request_uri", "request_method", "request_protocol", "server_addr":
+		return false
+	}
+	for i := 0; i < len(attr); i++ {
+		c := attr[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return true
+		}
+	}
+	return false
 }

@@ -327,3 +327,43 @@ CustomLog "|/usr/bin/rotatelogs -l logs/piped.%Y%m%d.log 86400" "%>s %U %{X-JL6-
 		t.Errorf("piped log holds %q, want the two lines", data)
 	}
 }
+
+// TestSetEnvIfRules: mod_setenvif's rules beyond the corpus. A header
+// that is not there is tested as an empty value, so "^$" matches it and
+// "(.*)" sets an empty variable; an attribute with bytes other than
+// letters, digits, '-' and '_' is a regular expression over the request's
+// header names (the value of the last that matches).
+func TestSetEnvIfRules(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "ok")
+	}))
+	defer backend.Close()
+	p := startInProcess(t, `LoadModule setenvif_module x
+ProxyPass / {Backend}/
+SetEnvIf X-Missing "^$" NOHDR
+SetEnvIf User-Agent "^(.*)$" UA=$1
+SetEnvIf ^X-Te.* "^yes" HASIT
+SetEnvIfNoCase ^x-ot.*r "(.+)" OTHER=$1
+CustomLog logs/env.log "%{NOHDR}e|[%{UA}e]|%{HASIT}e|%{OTHER}e"
+`, backend.URL)
+	p.raw(t, "GET /a HTTP/1.1\r\nHost: main.test\r\nX-Test: yes\r\nX-Other1: one\r\nX-Other2: two\r\nConnection: close\r\n\r\n")
+	p.raw(t, "GET /b HTTP/1.1\r\nHost: main.test\r\nUser-Agent: ua\r\nX-Missing: here\r\nX-Test: no\r\nConnection: close\r\n\r\n")
+	want := []string{"1|[]|1|two", "-|[ua]|-|-"}
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		data, _ := os.ReadFile(filepath.Join(p.root, "logs/env.log"))
+		lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+		if len(lines) == len(want) {
+			for i := range want {
+				if lines[i] != want[i] {
+					t.Errorf("line %d: %q, want %q", i, lines[i], want[i])
+				}
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("env.log: %q, want %q", lines, want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

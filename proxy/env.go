@@ -28,10 +28,9 @@ func (ex *exchange) applyEnvRules(rules []EnvRule, phase envPhase) {
 			ex.assignEnv(rule.Vars, "", nil)
 			continue
 		}
-		val, ok := ex.envAttribute(rule, phase)
-		if !ok {
-			continue
-		}
+		// What is not there is tested as "", as mod_setenvif does, so
+		// that "^$" matches a missing header.
+		val, _ := ex.envAttribute(rule, phase)
 		m := rule.Regex.FindStringSubmatchIndex(val)
 		if m == nil {
 			continue
@@ -62,6 +61,17 @@ func (ex *exchange) envAttribute(rule *EnvRule, phase envPhase) (string, bool) {
 			return ex.head.rawPath.s, true
 		}
 		return r.uri, true
+	}
+	if rule.NameRegex != nil {
+		// A name that is a regular expression: the value of the last
+		// request header whose name matches it.
+		val, ok := "", false
+		for _, f := range r.headersIn {
+			if rule.NameRegex.MatchString(f.Name) {
+				val, ok = f.Value, true
+			}
+		}
+		return val, ok
 	}
 	if v, ok := r.headersIn.Get(rule.Attribute); ok {
 		return v, true

@@ -381,6 +381,10 @@ type EnvRule struct {
 	// unconditional (SetEnv, UnsetEnv).
 	Attribute string
 	Regex     *regexp.Regexp
+	// NameRegex, when not nil, is Attribute as a regular expression: an
+	// attribute that is not a special name and has bytes other than
+	// letters, digits, '-' and '_' matches request header names.
+	NameRegex *regexp.Regexp
 	// Early rules (SetEnvIf outside sections) run at post-read-request
 	// time; the others in the fixup phase, like httpd's.
 	Early bool
