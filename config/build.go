@@ -192,7 +192,7 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			"maxsparethreads", "minspareservers", "maxspareservers", "threadlimit",
 			"maxconnectionsperchild", "maxrequestsperchild", "mutex", "servertokens",
 			"serveradmin", "serversignature", "traceenable", "enablesendfile", "enablemmap",
-			"bufferedlogs", "options", "allowoverride", "accessfilename",
+			"bufferedlogs", "accessfilename",
 			"adddefaultcharset", "authbasicprovider", "passenv", "requestreadtimeout",
 			"proxyrequests", "defaulttype", "addtype", "typesconfig", "listenbacklog",
 			"pidfile", "errorlog", "loglevel", "defaultruntimedir", "asyncrequestworkerfactor",
@@ -395,6 +395,18 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			b.proxyPass(d, sb, dir)
 		case "proxypassreverse", "proxypassreversecookiepath", "proxypassreversecookiedomain":
 			b.proxyPassReverse(d, sb, dir)
+		case "allowoverride":
+			if msg := allowOverrideError(a); msg != "" {
+				b.errorf(d, "%s", msg)
+				continue
+			}
+		case "options":
+			o, err := proxy.ParseOptions(a)
+			if err != nil {
+				b.errorf(d, "%s", err.Error())
+				continue
+			}
+			target.Options = &o
 		case "logiotrackttfb":
 			on, ok := onOff(a[0])
 			if !ok {

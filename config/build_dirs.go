@@ -631,3 +631,29 @@ func isHeaderRegex(attr string) bool {
 	}
 	return false
 }
+
+// allowOverrideError reads AllowOverride as core's set_override does and
+// returns its message for a bad word; logproxy reads no .htaccess file,
+// so anything but None (the default) is refused too rather than ignored.
+func allowOverrideError(words []string) string {
+	none := true
+	for _, w := range words {
+		k, _, hasV := strings.Cut(w, "=")
+		switch strings.ToLower(k) {
+		case "none":
+			none = true
+		case "all", "limit", "fileinfo", "authconfig", "indexes", "options":
+			none = false
+		case "nonfatal":
+			if !hasV {
+				return "=Override, =Unknown or =All expected after " + w
+			}
+		default:
+			return "Illegal override option " + w
+		}
+	}
+	if !none {
+		return "AllowOverride " + strings.Join(words, " ") + ": .htaccess files are not supported by logproxy (only AllowOverride None)"
+	}
+	return ""
+}

@@ -113,6 +113,11 @@ func TestBuildErrors(t *testing.T) {
 		{"error override code after off", "ProxyErrorOverride Off 404\n", "ProxyErrorOverride: status codes must follow a value of 'on'", 6},
 		{"error override code not an error", "ProxyErrorOverride On 399\n", "ProxyErrorOverride: status codes to intercept must be valid HTTP Status Codes >=400 && <600", 6},
 		{"error override first word", "ProxyErrorOverride 404\n", "ProxyErrorOverride first parameter must be one of: off | on", 6},
+		{"allowoverride all", "<Directory /tmp>\nAllowOverride All\n</Directory>\n", "AllowOverride All: .htaccess files are not supported by logproxy (only AllowOverride None)", 7},
+		{"allowoverride bogus", "<Directory /tmp>\nAllowOverride Bogus\n</Directory>\n", "Illegal override option Bogus", 7},
+		{"allowoverride nonfatal", "<Directory /tmp>\nAllowOverride None Nonfatal\n</Directory>\n", "=Override, =Unknown or =All expected after Nonfatal", 7},
+		{"options mixed", "<Directory /tmp>\nOptions +Indexes FollowSymLinks\n</Directory>\n", "Either all Options must start with + or -, or no Option may.", 7},
+		{"options bogus", "<Directory /tmp>\nOptions Bogus\n</Directory>\n", "Illegal option Bogus", 7},
 		{"alias one argument", "LoadModule alias_module x\n<Location /a>\nAlias /tmp\n</Location>\n", "Alias with one argument (in <Location>) is not supported by logproxy", 8},
 	}
 	for _, tt := range tests {

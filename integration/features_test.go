@@ -367,3 +367,31 @@ CustomLog logs/env.log "%{NOHDR}e|[%{UA}e]|%{HASIT}e|%{OTHER}e"
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestOptionsSymlinks: with Options None httpd refuses a file reached
+// through a symbolic link with a 403, and serves it by default
+// (FollowSymLinks).
+func TestOptionsSymlinks(t *testing.T) {
+	p := startInProcess(t, `<Directory {ServerRoot}/htdocs/locked>
+    Options None
+</Directory>
+`, "http://127.0.0.1:9")
+	for _, d := range []string{"htdocs", "htdocs/locked"} {
+		dir := filepath.Join(p.root, d)
+		os.MkdirAll(dir, 0o755)
+		os.WriteFile(filepath.Join(dir, "index.html"), []byte("index\n"), 0o644)
+		if err := os.Symlink("index.html", filepath.Join(dir, "link.html")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct{ path, want string }{
+		{"/link.html", "HTTP/1.1 200 OK"},
+		{"/locked/index.html", "HTTP/1.1 200 OK"},
+		{"/locked/link.html", "HTTP/1.1 403 Forbidden"},
+	} {
+		resp := p.raw(t, "GET "+tt.path+" HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+		if statusOf(resp) != tt.want {
+			t.Errorf("GET %s: %q, want %q", tt.path, statusOf(resp), tt.want)
+		}
+	}
+}

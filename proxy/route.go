@@ -260,6 +260,14 @@ func (d *DirConfig) Merge(add *DirConfig) {
 	if len(add.ProxyErrorOverrideCodes) > 0 {
 		d.ProxyErrorOverrideCodes = append(append([]int(nil), d.ProxyErrorOverrideCodes...), add.ProxyErrorOverrideCodes...)
 	}
+	if add.Options != nil {
+		base := DirOptions{Set: true, Opts: defaultOpts}
+		if d.Options != nil {
+			base = mergeOptions(base, *d.Options)
+		}
+		m := mergeOptions(base, *add.Options)
+		d.Options = &m
+	}
 	if add.TrackTTFB != nil {
 		d.TrackTTFB = add.TrackTTFB
 	}

@@ -192,6 +192,11 @@ type DirConfig struct {
 	// measures no time to first byte and %^FB logs "-".
 	TrackTTFB *bool
 
+	// Options is the Options line (nil: httpd's default,
+	// FollowSymLinks); logproxy acts on FollowSymLinks and
+	// SymLinksIfOwnerMatch when it serves files.
+	Options *DirOptions
+
 	LimitRequestBody *int64
 
 	Signature      *string // ServerSignature: "off", "on" or "email"

@@ -8,6 +8,10 @@ import "strings"
 func (ex *exchange) staticHandler() int {
 	r := &ex.r
 	d := r.dir
+	if link := symlinkRefused(r.filename, d.options()); link != "" {
+		ex.logError("AH00037: Symbolic link not allowed or link target not accessible: "+link, "module", "core")
+		return 403
+	}
 	req := fileRequest{
 		Method:         r.method,
 		URI:            r.uri,
