@@ -57,7 +57,11 @@ func (p *parser) checkDirective(d *Directive, sc *scope) {
 	if msg := p.validate(spec, d, sc); msg != "" {
 		p.errorAt(d, msg)
 	} else if spec.Unsupported {
-		p.errorAt(d, spec.displayName()+" is not supported by logproxy: it changes how requests are handled in a way logproxy does not implement")
+		name := spec.displayName()
+		if spec.Section {
+			name += ">"
+		}
+		p.errorAt(d, name+" is not supported by logproxy: it changes how requests are handled in a way logproxy does not implement")
 	} else if spec.Ignored {
 		p.warnAt(d, ignoredMessage(spec))
 	}
@@ -187,7 +191,7 @@ func ignoredMessage(spec *Spec) string {
 // (proxysection in mod_proxy.c).
 //
 //	<Limit method ...>   <LimitExcept method ...>
-//	<RequireAll>  <RequireAny>  <RequireNotAll>  <RequireNone>
+//	<RequireAll>  <RequireAny>  <RequireNone>
 //	<Proxy url [key=value ...]>  <ProxyMatch regex>
 func checkOtherSection(spec *Spec, d *Directive) string {
 	name := "<" + spec.Name + ">"

@@ -3,7 +3,9 @@ package config
 import (
 	"fmt"
 	"io/fs"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -22,6 +24,15 @@ import (
 // earlier in the configuration.
 func (b *builder) conditional(spec *Spec, d *Directive) {
 	p := b.p
+	if spec.Name == "IfVersion" {
+		match, msg := ifVersionHolds(splitWords(d.raw))
+		if msg != "" {
+			p.errorAt(d, msg)
+			match = false
+		}
+		b.enterIf(spec, d, match)
+		return
+	}
 	raw := d.raw
 	arg := raw
 	if i := strings.LastIndexByte(raw, '>'); i >= 0 {
@@ -39,7 +50,14 @@ func (b *builder) conditional(spec *Spec, d *Directive) {
 		p.soak(b.src, spec.Name, d.File, d.Line)
 		return
 	}
-	if p.testCondition(spec.Name, word) == not {
+	b.enterIf(spec, d, p.testCondition(spec.Name, word) != not)
+}
+
+// enterIf reads the body of a conditional section whose test gave match:
+// its directives take the section's place, or it is skipped.
+func (b *builder) enterIf(spec *Spec, d *Directive, match bool) {
+	p := b.p
+	if !match {
 		p.soak(b.src, spec.Name, d.File, d.Line)
 		return
 	}
@@ -131,4 +149,125 @@ func (p *parser) soak(src *source, name, file string, line int) {
 	top := stack[len(stack)-1]
 	p.errs = append(p.errs, &Error{File: top.file, Line: top.line, seq: p.seq,
 		Msg: fmt.Sprintf("Expected </%s> before end of configuration", top.name)})
+}
+
+// httpdVersion is the version <IfVersion> compares with: the httpd whose
+// behaviour logproxy follows.
+var httpdVersion = [3]int{2, 4, 71}
+
+// ifVersionHolds is mod_version's start_ifversion over the words of an
+// <IfVersion> line (the last one still ending in '>'): whether its body
+// is read, or httpd's message for a bad line.
+//
+//	<IfVersion [[!]op] version>   op: = == < <= > >=, or ~ for a regex
+//	<IfVersion [!]= /regex/>
+func ifVersionHolds(args []string) (bool, string) {
+	if len(args) == 0 || len(args) > 3 {
+		return false, "<IfVersion takes one, two or three arguments"
+	}
+	arg1, arg2, arg3 := args[0], "", ""
+	if len(args) > 1 {
+		arg2 = args[1]
+	}
+	if len(args) > 2 {
+		arg3 = args[2]
+	}
+	if len(args) == 1 {
+		arg1, arg2 = "=", args[0]
+	}
+	if len(args) <= 2 && arg2 == ">" {
+		// <IfVersion "2.4" > : the quoted version, then the '>'.
+		arg1, arg2, arg3 = "=", arg1, ">"
+	}
+	closed := arg3 == ">"
+	if arg2 == "" || (!closed && !strings.HasSuffix(arg2, ">")) {
+		return false, "<IfVersion> directive missing closing '>'"
+	}
+	if !closed {
+		arg2 = arg2[:len(arg2)-1]
+	}
+	op, reverse := arg1, false
+	if strings.HasPrefix(op, "!") {
+		reverse = true
+		if len(op) > 1 {
+			op = op[1:]
+		}
+	}
+	c, rest := op[0], op[1:]
+	if !(rest == "" || (rest == "=" && c != '~')) {
+		return false, "unrecognized operator '" + arg1 + "'"
+	}
+	var match bool
+	switch c {
+	case '=', '~':
+		if c == '=' && !strings.HasPrefix(arg2, "/") {
+			cmp, ok := compareVersion(arg2)
+			if !ok {
+				return false, versionInvalid
+			}
+			match = cmp == 0
+			break
+		}
+		if c == '=' {
+			if len(arg2) < 2 || !strings.HasSuffix(arg2, "/") {
+				return false, "Missing delimiting / of regular expression."
+			}
+			arg2 = arg2[1 : len(arg2)-1]
+		}
+		re, err := regexp.Compile(arg2)
+		if err != nil {
+			return false, "Unable to compile regular expression"
+		}
+		match = re.MatchString(fmt.Sprintf("%d.%d.%d", httpdVersion[0], httpdVersion[1], httpdVersion[2]))
+	case '<', '>':
+		cmp, ok := compareVersion(arg2)
+		if !ok {
+			return false, versionInvalid
+		}
+		want := -1
+		if c == '>' {
+			want = 1
+		}
+		match = cmp == want || (rest != "" && cmp == 0)
+	default:
+		return false, "unrecognized operator '" + arg1 + "'"
+	}
+	return match != reverse, ""
+}
+
+const versionInvalid = "Version appears to be invalid. It must have the format major[.minor[.patch]] where major, minor and patch are numbers."
+
+// compareVersion is mod_version's compare_version: httpd's version
+// against v (major[.minor[.patch]]), -1, 0 or 1.
+func compareVersion(v string) (int, bool) {
+	if v == "" || v[0] < '0' || v[0] > '9' {
+		return 0, false
+	}
+	var parts [3]int
+	fields := strings.SplitN(v, ".", 4)
+	if len(fields) > 3 {
+		// compare_version stops after three numbers; what follows is
+		// a syntax error.
+		return 0, false
+	}
+	for i, f := range fields {
+		if f == "" && i < len(fields)-1 {
+			return 0, false
+		}
+		for j := 0; j < len(f); j++ {
+			if f[j] < '0' || f[j] > '9' {
+				return 0, false
+			}
+		}
+		parts[i], _ = strconv.Atoi(f)
+	}
+	for i := range parts {
+		switch {
+		case httpdVersion[i] > parts[i]:
+			return 1, true
+		case httpdVersion[i] < parts[i]:
+			return -1, true
+		}
+	}
+	return 0, true
 }
