@@ -128,7 +128,7 @@ func (sb *serverBuild) finish(main *serverBuild) {
 			f()
 		}
 	}
-	inherit("servername", func() { s.Hostname, s.Port = m.Hostname, m.Port })
+	inherit("servername", func() { s.Hostname, s.Port, s.Scheme = m.Hostname, m.Port, m.Scheme })
 	inherit("timeout", func() { s.Timeout = m.Timeout })
 	inherit("keepalive", func() { s.KeepAlive = m.KeepAlive })
 	inherit("keepalivetimeout", func() { s.KeepAliveTimeout = m.KeepAliveTimeout })
@@ -208,16 +208,26 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 				b.errorf(d, "ServerName not allowed here")
 				continue
 			}
-			host, port := a[0], 0
-			if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.HasSuffix(host, "]") {
-				p, err := strconv.Atoi(host[i+1:])
-				if err != nil || p < 1 || p > 65535 {
-					b.errorf(d, "The port number \"%s\" is outside the appropriate range (i.e., 1..65535).", host[i+1:])
+			// server_hostname_port: [scheme://]host[:port], the port
+			// read with atoi, no wildcards.
+			arg := a[0]
+			if fnmatchTest(arg) {
+				b.errorf(d, "Invalid ServerName \"%s\" use ServerAlias to set multiple server names.", arg)
+				continue
+			}
+			host, port, scheme := arg, 0, ""
+			if i := strings.Index(host, "://"); i >= 0 {
+				scheme, host = strings.ToLower(host[:i]), host[i+3:]
+			}
+			if i := strings.IndexByte(host, ':'); i >= 0 {
+				port = atoiPrefix(host[i+1:])
+				if port <= 0 || port >= 65536 {
+					b.errorf(d, "The port number \"%s\" is outside the appropriate range (i.e., 1..65535).", arg)
 					continue
 				}
-				host, port = host[:i], p
+				host = host[:i]
 			}
-			s.Hostname, s.Port = strings.Trim(host, "[]"), port
+			s.Hostname, s.Port, s.Scheme = host, port, scheme
 			sb.set["servername"] = true
 		case "serveralias":
 			s.Aliases = append(s.Aliases, a...)
@@ -792,4 +802,23 @@ func (b *siteBuilder) section(d *Directive, sb *serverBuild, parent *proxy.DirCo
 		sec.Dir.ProxyPass.Path = sec.Path
 	}
 	sb.srv.Sections = append(sb.srv.Sections, sec)
+}
+
+// atoiPrefix is C's atoi: leading blanks, a sign, then digits, whatever
+// follows ignored; 0 when there are no digits. The value is capped far
+// beyond any port or count it is used for.
+func atoiPrefix(s string) int {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg, s = s[0] == '-', s[1:]
+	}
+	n := 0
+	for i := 0; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+		n = min(n*10+int(s[i]-'0'), 1<<30)
+	}
+	if neg {
+		return -n
+	}
+	return n
 }

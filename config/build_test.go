@@ -118,6 +118,8 @@ func TestBuildErrors(t *testing.T) {
 		{"allowoverride nonfatal", "<Directory /tmp>\nAllowOverride None Nonfatal\n</Directory>\n", "=Override, =Unknown or =All expected after Nonfatal", 7},
 		{"options mixed", "<Directory /tmp>\nOptions +Indexes FollowSymLinks\n</Directory>\n", "Either all Options must start with + or -, or no Option may.", 7},
 		{"options bogus", "<Directory /tmp>\nOptions Bogus\n</Directory>\n", "Illegal option Bogus", 7},
+		{"servername port", "ServerName www.example.com:99999\n", `The port number "www.example.com:99999" is outside the appropriate range (i.e., 1..65535).`, 6},
+		{"servername ipv6 literal", "ServerName [::1]:8080\n", `Invalid ServerName "[::1]:8080" use ServerAlias to set multiple server names.`, 6},
 		{"alias one argument", "LoadModule alias_module x\n<Location /a>\nAlias /tmp\n</Location>\n", "Alias with one argument (in <Location>) is not supported by logproxy", 8},
 	}
 	for _, tt := range tests {
@@ -189,5 +191,33 @@ func TestBuildTrackTTFB(t *testing.T) {
 	}
 	if site.Main.Dir.TrackTTFB != nil {
 		t.Errorf("TrackTTFB = %v without LogIOTrackTTFB, want unset (Off)", *site.Main.Dir.TrackTTFB)
+	}
+}
+
+// TestBuildServerName: ServerName [scheme://]host[:port] as httpd's
+// server_hostname_port reads it.
+func TestBuildServerName(t *testing.T) {
+	const head = "LoadModule mpm_event_module x\nListen 127.0.0.1:0\n"
+	tests := []struct {
+		arg, host, scheme string
+		port              int
+	}{
+		{"www.example.com", "www.example.com", "", 0},
+		{"www.example.com:8080", "www.example.com", "", 8080},
+		{"https://www.example.com", "www.example.com", "https", 0},
+		{"HTTPS://www.example.com:8443", "www.example.com", "https", 8443},
+		{"www.example.com:81abc", "www.example.com", "", 81},
+	}
+	for _, tt := range tests {
+		t.Run(tt.arg, func(t *testing.T) {
+			site, err := buildText(t, head+"ServerName "+tt.arg+"\n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := site.Main
+			if m.Hostname != tt.host || m.Port != tt.port || m.Scheme != tt.scheme {
+				t.Errorf("ServerName %s: host %q port %d scheme %q; want %q %d %q", tt.arg, m.Hostname, m.Port, m.Scheme, tt.host, tt.port, tt.scheme)
+			}
+		})
 	}
 }

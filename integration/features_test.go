@@ -100,9 +100,16 @@ func (p *inProcess) raw(t *testing.T, req string) string {
 // deadline).
 func (p *inProcess) accessLog(t *testing.T, want int) []string {
 	t.Helper()
+	return p.logLines(t, "logs/access.log", want)
+}
+
+// logLines returns the lines of the log at name (under the ServerRoot)
+// once it has want lines (or after a deadline).
+func (p *inProcess) logLines(t *testing.T, name string, want int) []string {
+	t.Helper()
 	deadline := time.Now().Add(3 * time.Second)
 	for {
-		data, _ := os.ReadFile(filepath.Join(p.root, "logs/access.log"))
+		data, _ := os.ReadFile(filepath.Join(p.root, name))
 		lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 		if len(data) > 0 && len(lines) >= want || time.Now().After(deadline) {
 			if len(data) == 0 {
@@ -349,22 +356,14 @@ CustomLog logs/env.log "%{NOHDR}e|[%{UA}e]|%{HASIT}e|%{OTHER}e"
 	p.raw(t, "GET /a HTTP/1.1\r\nHost: main.test\r\nX-Test: yes\r\nX-Other1: one\r\nX-Other2: two\r\nConnection: close\r\n\r\n")
 	p.raw(t, "GET /b HTTP/1.1\r\nHost: main.test\r\nUser-Agent: ua\r\nX-Missing: here\r\nX-Test: no\r\nConnection: close\r\n\r\n")
 	want := []string{"1|[]|1|two", "-|[ua]|-|-"}
-	deadline := time.Now().Add(3 * time.Second)
-	for {
-		data, _ := os.ReadFile(filepath.Join(p.root, "logs/env.log"))
-		lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
-		if len(lines) == len(want) {
-			for i := range want {
-				if lines[i] != want[i] {
-					t.Errorf("line %d: %q, want %q", i, lines[i], want[i])
-				}
-			}
-			return
+	lines := p.logLines(t, "logs/env.log", len(want))
+	if len(lines) != len(want) {
+		t.Fatalf("logs/env.log: %q, want %q", lines, want)
+	}
+	for i := range want {
+		if lines[i] != want[i] {
+			t.Errorf("line %d: %q, want %q", i, lines[i], want[i])
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("env.log: %q, want %q", lines, want)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -392,6 +391,29 @@ func TestOptionsSymlinks(t *testing.T) {
 		resp := p.raw(t, "GET "+tt.path+" HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
 		if statusOf(resp) != tt.want {
 			t.Errorf("GET %s: %q, want %q", tt.path, statusOf(resp), tt.want)
+		}
+	}
+}
+
+// TestServerNameScheme: ServerName https://host makes the server's
+// default port 443 and its own URLs https ones; the lines are what
+// apache2 2.4.71 logged for the same requests and configuration.
+func TestServerNameScheme(t *testing.T) {
+	p := startInProcess(t, `ServerName https://x.test
+CustomLog logs/s.log "%p %{canonical}p %v %V %>s %{Location}o"
+`, "http://127.0.0.1:9")
+	os.MkdirAll(filepath.Join(p.root, "htdocs", "sub"), 0o755)
+	os.WriteFile(filepath.Join(p.root, "htdocs", "sub", "index.html"), []byte("hi\n"), 0o644)
+	p.raw(t, "GET /sub HTTP/1.1\r\nHost: x.test\r\nConnection: close\r\n\r\n")
+	p.raw(t, "GET /sub HTTP/1.1\r\nHost: y.test:8080\r\nConnection: close\r\n\r\n")
+	want := []string{"443 443 x.test x.test 301 https://x.test/sub/", "443 443 x.test y.test 301 https://y.test:8080/sub/"}
+	lines := p.logLines(t, "logs/s.log", len(want))
+	if len(lines) != len(want) {
+		t.Fatalf("logs/s.log: %q, want %q", lines, want)
+	}
+	for i := range want {
+		if lines[i] != want[i] {
+			t.Errorf("line %d: %q, want %q", i, lines[i], want[i])
 		}
 	}
 }

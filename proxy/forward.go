@@ -722,15 +722,15 @@ func (ex *exchange) selfURL() string {
 	}
 	port := ex.head.Port
 	if !ex.head.HasPort {
-		port = 80
+		port = ex.defaultPort()
 	}
 	if d := ex.r.dir; d != nil && d.UseCanonicalName != nil && *d.UseCanonicalName == CanonicalOn {
 		port = ex.serverPort()
 	}
-	if port == 80 {
-		return "http://" + name
+	if port == ex.defaultPort() {
+		return ex.scheme() + "://" + name
 	}
-	return "http://" + name + ":" + strconv.Itoa(port)
+	return ex.scheme() + "://" + name + ":" + strconv.Itoa(port)
 }
 
 func (ex *exchange) reverseCookie(v string) string {

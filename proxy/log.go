@@ -179,6 +179,23 @@ func (ex *exchange) serverPort() int {
 	if ex.srv.Port != 0 {
 		return ex.srv.Port
 	}
+	return ex.defaultPort()
+}
+
+// scheme is ap_http_scheme: "https" for a server whose ServerName says
+// so, else "http".
+func (ex *exchange) scheme() string {
+	if ex.srv.Scheme == "https" {
+		return "https"
+	}
+	return "http"
+}
+
+// defaultPort is ap_default_port: 443 for an https server, else 80.
+func (ex *exchange) defaultPort() int {
+	if ex.scheme() == "https" {
+		return 443
+	}
 	return 80
 }
 

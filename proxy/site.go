@@ -80,6 +80,10 @@ type Server struct {
 	// Port is 0 when ServerName gives none.
 	Hostname string
 	Port     int
+	// Scheme is the scheme of a ServerName written scheme://host
+	// (server_scheme), lower case; "" otherwise. "https" makes the
+	// server's default port 443 and its own URLs https ones.
+	Scheme string
 	// Aliases are the ServerAlias names, possibly with * and ? wildcards.
 	Aliases []string
 	// Addrs are the addresses of the <VirtualHost> line; nil for Main.

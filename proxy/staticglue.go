@@ -26,6 +26,7 @@ func (ex *exchange) staticHandler() int {
 		DirectoryIndex: d.DirectoryIndex,
 		ServerName:     ex.serverName(),
 		ServerPort:     ex.requestPort(),
+		Scheme:         ex.scheme(),
 		TraceDisabled:  ex.srv.TraceDisabled,
 	}
 	if d.DefaultCharset != nil {
@@ -83,7 +84,7 @@ func (ex *exchange) staticHandler() int {
 }
 
 // requestPort is ap_get_server_port with UseCanonicalName Off: the port of
-// the Host header, else 80.
+// the Host header, else the scheme's default.
 func (ex *exchange) requestPort() int {
 	if d := ex.r.dir; d != nil && d.UseCanonicalName != nil && *d.UseCanonicalName == CanonicalOn {
 		return ex.serverPort()
@@ -91,7 +92,7 @@ func (ex *exchange) requestPort() int {
 	if ex.head.HasPort {
 		return ex.head.Port
 	}
-	return 80
+	return ex.defaultPort()
 }
 
 func lastElem(p string) string {
