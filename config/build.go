@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -333,9 +332,9 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			}
 			al := proxy.Alias{From: a[0], To: a[1]}
 			if name == "aliasmatch" {
-				re, err := regexp.Compile(a[0])
-				if err != nil {
-					b.errorf(d, "Regular expression could not be compiled.")
+				re, msg := compileRegex(a[0], "Regular expression could not be compiled.")
+				if re == nil {
+					b.errorf(d, "%s", msg)
 					continue
 				}
 				al.Regex = re
@@ -525,9 +524,9 @@ func (b *siteBuilder) redirect(d *Directive, dir *proxy.DirConfig, inSection boo
 		return
 	}
 	if name == "redirectmatch" {
-		re, err := regexp.Compile(rd.Path)
-		if err != nil {
-			b.errorf(d, "Regular expression could not be compiled.")
+		re, msg := compileRegex(rd.Path, "Regular expression could not be compiled.")
+		if re == nil {
+			b.errorf(d, "%s", msg)
 			return
 		}
 		rd.Regex, rd.Path = re, ""
@@ -789,9 +788,9 @@ func (b *siteBuilder) section(d *Directive, sb *serverBuild, parent *proxy.DirCo
 		return
 	}
 	if isRegex {
-		re, err := regexp.Compile(arg)
-		if err != nil {
-			b.errorf(d, "Regex could not be compiled")
+		re, msg := compileRegex(arg, "Regex could not be compiled")
+		if re == nil {
+			b.errorf(d, "%s", msg)
 			return
 		}
 		sec.Regex = re

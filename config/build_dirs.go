@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -167,9 +166,9 @@ func (b *siteBuilder) envRule(d *Directive, dir *proxy.DirConfig, serverLevel bo
 		if strings.HasSuffix(name, "nocase") {
 			pattern = "(?i)" + pattern
 		}
-		re, err := regexp.Compile(pattern)
-		if err != nil {
-			b.errorf(d, "Regular expression could not be compiled: %v", err)
+		re, msg := compileRegex(pattern, d.Name+" regex could not be compiled.")
+		if re == nil {
+			b.errorf(d, "%s", msg)
 			return
 		}
 		rule.Attribute, rule.Regex, rule.Early = attr, re, serverLevel
@@ -178,10 +177,10 @@ func (b *siteBuilder) envRule(d *Directive, dir *proxy.DirConfig, serverLevel bo
 			if strings.HasSuffix(name, "nocase") {
 				flags = "(?i)"
 			}
-			nre, err := regexp.Compile(flags + attr)
-			if err != nil {
-				// httpd's message as it is, with no blank after the name.
-				b.errorf(d, "%sHeader name regex could not be compiled.", d.Name)
+			// httpd's message as it is, with no blank after the name.
+			nre, msg := compileRegex(flags+attr, d.Name+"Header name regex could not be compiled.")
+			if nre == nil {
+				b.errorf(d, "%s", msg)
 				return
 			}
 			rule.NameRegex = nre
@@ -268,9 +267,9 @@ func (b *siteBuilder) headerRule(d *Directive, dir *proxy.DirConfig) {
 			b.errorf(d, "Header echo takes two arguments")
 			return
 		}
-		re, err := regexp.Compile(h.Name)
-		if err != nil {
-			b.errorf(d, "Header echo regex could not be compiled")
+		re, msg := compileRegex(h.Name, "Header echo regex could not be compiled")
+		if re == nil {
+			b.errorf(d, "%s", msg)
 			return
 		}
 		h.Regex = re
@@ -279,9 +278,9 @@ func (b *siteBuilder) headerRule(d *Directive, dir *proxy.DirConfig) {
 			b.errorf(d, "Header edit requires a match and a substitution")
 			return
 		}
-		re, err := regexp.Compile(rest[0])
-		if err != nil {
-			b.errorf(d, "Header edit regex could not be compiled")
+		re, msg := compileRegex(rest[0], "Header edit regex could not be compiled")
+		if re == nil {
+			b.errorf(d, "%s", msg)
 			return
 		}
 		h.Regex, h.Value = re, rest[0]
@@ -370,9 +369,9 @@ func (b *siteBuilder) proxyPass(d *Directive, sb *serverBuild, dir *proxy.DirCon
 			return
 		}
 		if isMatch {
-			re, err := regexp.Compile(a[0])
-			if err != nil {
-				b.errorf(d, "Regular expression could not be compiled.")
+			re, msg := compileRegex(a[0], "Regular expression could not be compiled.")
+			if re == nil {
+				b.errorf(d, "%s", msg)
 				return
 			}
 			rt.Regex = re

@@ -120,6 +120,9 @@ func TestBuildErrors(t *testing.T) {
 		{"options bogus", "<Directory /tmp>\nOptions Bogus\n</Directory>\n", "Illegal option Bogus", 7},
 		{"servername port", "ServerName www.example.com:99999\n", `The port number "www.example.com:99999" is outside the appropriate range (i.e., 1..65535).`, 6},
 		{"servername ipv6 literal", "ServerName [::1]:8080\n", `Invalid ServerName "[::1]:8080" use ServerAlias to set multiple server names.`, 6},
+		{"regex lookahead", "LoadModule setenvif_module x\nSetEnvIf Request_URI ^/(?!static) DYN\n", `regular expression "^/(?!static)" uses PCRE syntax that logproxy's regular expressions (Go's RE2 syntax) do not support`, 7},
+		{"regex broken", "LoadModule setenvif_module x\nSetEnvIf Request_URI ^/(a DYN\n", "SetEnvIf regex could not be compiled.", 7},
+		{"proxypassmatch backreference", "ProxyPassMatch ^/(a)\\1 http://h/\n", `uses PCRE syntax`, 6},
 		{"alias one argument", "LoadModule alias_module x\n<Location /a>\nAlias /tmp\n</Location>\n", "Alias with one argument (in <Location>) is not supported by logproxy", 8},
 	}
 	for _, tt := range tests {

@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"fmt"
+	"regexp"
 	"regexp/syntax"
 )
 
@@ -23,4 +25,20 @@ func regexOK(pattern string) bool {
 		return false
 	}
 	return true
+}
+
+// compileRegex compiles pattern for a directive. When it fails, the
+// message is httpdMsg (what httpd says of a pattern PCRE refuses too), or,
+// for a pattern only Go's engine refuses (lookaround, backreferences,
+// possessive quantifiers and other PCRE extensions), a message that says
+// so instead of calling a valid httpd pattern broken.
+func compileRegex(pattern, httpdMsg string) (*regexp.Regexp, string) {
+	re, err := regexp.Compile(pattern)
+	if err == nil {
+		return re, ""
+	}
+	if regexOK(pattern) {
+		return nil, fmt.Sprintf("regular expression %q uses PCRE syntax that logproxy's regular expressions (Go's RE2 syntax) do not support: %v", pattern, err)
+	}
+	return nil, httpdMsg
 }
