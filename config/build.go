@@ -245,12 +245,32 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			}
 			target.UseCanonicalName = &v
 		case "timeout", "keepalivetimeout", "proxytimeout":
-			secs, err := strconv.Atoi(a[0])
-			if err != nil || secs < 0 {
-				b.errorf(d, "%s must be a number of seconds, not %q", d.Name, a[0])
-				continue
+			var dur time.Duration
+			switch name {
+			case "keepalivetimeout":
+				// ap_timeout_parameter_parse: seconds, or a unit (ms,
+				// s, mi, h).
+				v, ok := timeoutParam(a[0], "s")
+				if !ok {
+					b.errorf(d, "KeepAliveTimeout has wrong format")
+					continue
+				}
+				dur = v
+			default:
+				// Seconds only. httpd reads them with atoi (so that
+				// "500ms" is 500 seconds); logproxy refuses what is
+				// not a number rather than guess.
+				secs, err := strconv.Atoi(a[0])
+				if err != nil || secs < 0 {
+					b.errorf(d, "%s must be a number of seconds, not %q", d.Name, a[0])
+					continue
+				}
+				if name == "proxytimeout" && secs < 1 {
+					b.errorf(d, "Proxy Timeout must be at least 1 second.")
+					continue
+				}
+				dur = time.Duration(secs) * time.Second
 			}
-			dur := time.Duration(secs) * time.Second
 			switch name {
 			case "timeout":
 				s.Timeout = dur

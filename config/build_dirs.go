@@ -412,22 +412,34 @@ func (b *siteBuilder) proxyPass(d *Directive, sb *serverBuild, dir *proxy.DirCon
 	for _, kv := range a[1:] {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok {
-			b.errorf(d, "Invalid ProxyPass parameter. Parameter must be in the form 'key=value'.")
+			switch strings.ToLower(kv) {
+			case "nocanon", "interpolate", "noquery":
+				b.errorf(d, "ProxyPass %s is not supported by logproxy", strings.ToLower(kv))
+			default:
+				b.errorf(d, "Invalid ProxyPass parameter. Parameter must be in the form 'key=value'.")
+			}
 			return
 		}
+		// set_worker_param of httpd 2.4: its messages, its units.
 		switch strings.ToLower(k) {
-		case "timeout", "connectiontimeout":
-			secs, err := strconv.ParseFloat(v, 64)
-			if err != nil || secs < 0 {
-				b.errorf(d, "%s must be a number of seconds, not %q", k, v)
+		case "timeout":
+			secs := atoiPrefix(v)
+			if secs < 1 {
+				b.errorf(d, "Timeout must be at least one second")
 				return
 			}
-			dur := time.Duration(secs * float64(time.Second))
-			if strings.EqualFold(k, "timeout") {
-				rt.Timeout = dur
-			} else {
-				rt.ConnectTimeout = dur
+			rt.Timeout = time.Duration(secs) * time.Second
+		case "connectiontimeout":
+			dur, ok := timeoutParam(v, "s")
+			if !ok {
+				b.errorf(d, "Connectiontimeout has wrong format")
+				return
 			}
+			if dur < time.Millisecond {
+				b.errorf(d, "Connectiontimeout must be at least one millisecond.")
+				return
+			}
+			rt.ConnectTimeout = dur
 		case "keepalive":
 			on, ok := onOff(v)
 			if !ok {
@@ -458,20 +470,28 @@ func (b *siteBuilder) proxyPass(d *Directive, sb *serverBuild, dir *proxy.DirCon
 				return
 			}
 		case "max":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				b.errorf(d, "max must be a number of connections of at least 1, not %q", v)
+			n := atoiPrefix(v)
+			if n < 0 {
+				b.errorf(d, "Max must be a positive number")
 				return
 			}
-			rt.MaxConns = n
+			rt.MaxConns = n // 0: httpd's default, no cap of logproxy's
 		case "acquire":
-			ms, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || ms < 1 {
-				b.errorf(d, "acquire must be a number of milliseconds of at least 1, not %q", v)
+			dur, ok := timeoutParam(v, "ms")
+			if !ok {
+				b.errorf(d, "Acquire timeout has wrong format")
 				return
 			}
-			rt.AcquireTimeout = time.Duration(ms) * time.Millisecond
+			if dur < time.Millisecond {
+				b.errorf(d, "Acquire must be at least one millisecond")
+				return
+			}
+			rt.AcquireTimeout = dur
 		case "flushwait", "retry", "ttl", "smax", "min", "ping":
+			if msg := workerTuningError(strings.ToLower(k), v); msg != "" {
+				b.errorf(d, "%s", msg)
+				return
+			}
 			// Pool tuning: logproxy's backend pool sizes itself (see
 			// docs/apache-compatibility.md); logproxy -t says so.
 			b.cfg.Warnings = append(b.cfg.Warnings, &Error{File: d.File, Line: d.Line,
@@ -655,4 +675,86 @@ func allowOverrideError(words []string) string {
 		return "AllowOverride " + strings.Join(words, " ") + ": .htaccess files are not supported by logproxy (only AllowOverride None)"
 	}
 	return ""
+}
+
+// workerTuningError checks the ProxyPass pool-tuning parameters that
+// logproxy accepts without acting on them as httpd 2.4's
+// set_worker_param does; "" when the value is good.
+func workerTuningError(k, v string) string {
+	switch k {
+	case "retry":
+		if atoiPrefix(v) < 0 {
+			return "Retry must be a positive value"
+		}
+	case "ttl":
+		if atoiPrefix(v) < 1 {
+			return "TTL must be at least one second"
+		}
+	case "min":
+		if atoiPrefix(v) < 0 {
+			return "Min must be a positive number"
+		}
+	case "smax":
+		if atoiPrefix(v) < 0 {
+			return "Smax must be a positive number"
+		}
+	case "ping":
+		dur, ok := timeoutParam(v, "s")
+		if !ok {
+			return "Ping/Pong timeout has wrong format"
+		}
+		if dur < time.Millisecond {
+			return "Ping/Pong timeout must be at least one millisecond"
+		}
+	case "flushwait":
+		dur, ok := timeoutParam(v, "ms")
+		if !ok {
+			return "flushwait has wrong format"
+		}
+		if dur > time.Second {
+			return "flushwait must be <= 1s, or 0 for system default of 10 millseconds."
+		}
+	}
+	return ""
+}
+
+// timeoutParam is ap_timeout_parameter_parse: a whole number, then a unit
+// (ms, s, mi, h; only its first letters are read) or none for defUnit.
+// It reports false for a value httpd says "has wrong format" of.
+func timeoutParam(v, defUnit string) (time.Duration, bool) {
+	s := strings.TrimLeft(v, " \t\n\v\f\r")
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg, s = s[0] == '-', s[1:]
+	}
+	n, i := int64(0), 0
+	for ; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+		n = n*10 + int64(s[i]-'0')
+		if n > 1<<40 {
+			return 0, false // strtoi64's overflow, or a duration past any use
+		}
+	}
+	if i == 0 {
+		// No digits: strtoi64 leaves the end at the start, so the
+		// "unit" is the whole value.
+		s, i = v, 0
+	}
+	unit := s[i:]
+	if unit == "" {
+		unit = defUnit
+	}
+	if neg && n > 0 {
+		return 0, false
+	}
+	switch {
+	case unit[0] == 's' || unit[0] == 'S':
+		return time.Duration(n) * time.Second, true
+	case unit[0] == 'h' || unit[0] == 'H':
+		return time.Duration(n) * time.Hour, true
+	case (unit[0] == 'm' || unit[0] == 'M') && len(unit) > 1 && (unit[1] == 's' || unit[1] == 'S'):
+		return time.Duration(n) * time.Millisecond, true
+	case (unit[0] == 'm' || unit[0] == 'M') && len(unit) > 1 && (unit[1] == 'i' || unit[1] == 'I'):
+		return time.Duration(n) * time.Minute, true
+	}
+	return 0, false
 }

@@ -123,6 +123,15 @@ func TestBuildErrors(t *testing.T) {
 		{"regex lookahead", "LoadModule setenvif_module x\nSetEnvIf Request_URI ^/(?!static) DYN\n", `regular expression "^/(?!static)" uses PCRE syntax that logproxy's regular expressions (Go's RE2 syntax) do not support`, 7},
 		{"regex broken", "LoadModule setenvif_module x\nSetEnvIf Request_URI ^/(a DYN\n", "SetEnvIf regex could not be compiled.", 7},
 		{"proxypassmatch backreference", "ProxyPassMatch ^/(a)\\1 http://h/\n", `uses PCRE syntax`, 6},
+		{"proxypass nocanon", "ProxyPass /a/ http://h/a/ nocanon\n", "ProxyPass nocanon is not supported by logproxy", 6},
+		{"proxypass bare word", "ProxyPass /a/ http://h/a/ bogus\n", "Invalid ProxyPass parameter. Parameter must be in the form 'key=value'.", 6},
+		{"proxypass timeout zero", "ProxyPass /a/ http://h/a/ timeout=0\n", "Timeout must be at least one second", 6},
+		{"proxypass connectiontimeout format", "ProxyPass /a/ http://h/a/ connectiontimeout=1.5\n", "Connectiontimeout has wrong format", 6},
+		{"proxypass max negative", "ProxyPass /a/ http://h/a/ max=-1\n", "Max must be a positive number", 6},
+		{"proxypass ttl", "ProxyPass /a/ http://h/a/ ttl=-5\n", "TTL must be at least one second", 6},
+		{"proxypass ping", "ProxyPass /a/ http://h/a/ ping=abc\n", "Ping/Pong timeout has wrong format", 6},
+		{"proxytimeout zero", "ProxyTimeout 0\n", "Proxy Timeout must be at least 1 second.", 6},
+		{"keepalivetimeout format", "KeepAliveTimeout abc\n", "KeepAliveTimeout has wrong format", 6},
 		{"alias one argument", "LoadModule alias_module x\n<Location /a>\nAlias /tmp\n</Location>\n", "Alias with one argument (in <Location>) is not supported by logproxy", 8},
 	}
 	for _, tt := range tests {
@@ -222,5 +231,51 @@ func TestBuildServerName(t *testing.T) {
 				t.Errorf("ServerName %s: host %q port %d scheme %q; want %q %d %q", tt.arg, m.Hostname, m.Port, m.Scheme, tt.host, tt.port, tt.scheme)
 			}
 		})
+	}
+}
+
+// TestTimeoutParam: values as ap_timeout_parameter_parse reads them.
+func TestTimeoutParam(t *testing.T) {
+	tests := []struct {
+		v, unit string
+		want    time.Duration
+		ok      bool
+	}{
+		{"5", "s", 5 * time.Second, true},
+		{"100ms", "s", 100 * time.Millisecond, true},
+		{"100", "ms", 100 * time.Millisecond, true},
+		{"2mi", "s", 2 * time.Minute, true},
+		{"1h", "s", time.Hour, true},
+		{"3S", "ms", 3 * time.Second, true},
+		{"7sec", "s", 7 * time.Second, true}, // only the first letters count
+		{"", "s", 0, true},
+		{"1.5", "s", 0, false},
+		{"abc", "s", 0, false},
+		{"5m", "s", 0, false},
+		{"-1", "s", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := timeoutParam(tt.v, tt.unit)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("timeoutParam(%q, %q) = %v, %v; want %v, %v", tt.v, tt.unit, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestBuildTimeUnits: KeepAliveTimeout and ProxyPass's connection and
+// acquire timeouts take units; max=0 is httpd's default (no cap).
+func TestBuildTimeUnits(t *testing.T) {
+	const head = "LoadModule mpm_event_module x\nLoadModule proxy_module x\nLoadModule proxy_http_module x\nListen 127.0.0.1:0\n"
+	site, err := buildText(t, head+"KeepAliveTimeout 100ms\nProxyPass /a/ http://h/a/ connectiontimeout=250ms acquire=2s max=0\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := site.Main
+	if m.KeepAliveTimeout != 100*time.Millisecond {
+		t.Errorf("KeepAliveTimeout = %v, want 100ms", m.KeepAliveTimeout)
+	}
+	rt := m.Routes[0]
+	if rt.ConnectTimeout != 250*time.Millisecond || rt.AcquireTimeout != 2*time.Second || rt.MaxConns != 0 {
+		t.Errorf("route: connect %v, acquire %v, max %d; want 250ms, 2s, 0", rt.ConnectTimeout, rt.AcquireTimeout, rt.MaxConns)
 	}
 }
