@@ -655,6 +655,52 @@ func (b *siteBuilder) simple(d *Directive, sb *serverBuild, dir *proxy.DirConfig
 				b.errorf(d, "AuthBasicProvider %q is not supported by logproxy (only file)", p)
 			}
 		}
+	case "servertokens":
+		// set_banner's words.
+		switch strings.ToLower(d.Args[0]) {
+		case "prod", "productonly":
+			b.site.ServerTokens = "prod"
+		case "major":
+			b.site.ServerTokens = "major"
+		case "minor":
+			b.site.ServerTokens = "minor"
+		case "min", "minimal":
+			b.site.ServerTokens = "min"
+		case "os":
+			b.site.ServerTokens = "os"
+		case "full":
+			b.site.ServerTokens = "full"
+		default:
+			b.errorf(d, "ServerTokens takes 1 argument: 'Prod(uctOnly)', 'Major', 'Minor', 'Min(imal)', 'OS', or 'Full'")
+		}
+	case "enablesendfile", "enablemmap":
+		// How httpd sends files; logproxy's way does not change.
+		if _, ok := onOff(d.Args[0]); !ok {
+			b.errorf(d, "parameter must be 'on' or 'off'")
+		}
+	case "limitinternalrecursion":
+		for _, w := range d.Args {
+			if atoiPrefix(w) <= 0 {
+				b.errorf(d, "The recursion limit must be greater than zero.")
+				return
+			}
+		}
+	case "listenbacklog":
+		if atoiPrefix(d.Args[0]) <= 0 {
+			b.errorf(d, "ListenBacklog must be > 0")
+		}
+	case "proxyreceivebuffersize":
+		if n := atoiPrefix(d.Args[0]); n < 512 && n != 0 {
+			b.errorf(d, "ProxyReceiveBufferSize must be >= 512 bytes, or 0 for system default.")
+		}
+	case "user", "group":
+		// httpd switches to User and Group when started as root;
+		// logproxy does not switch, and says so rather than run as
+		// root unnoticed.
+		if os.Geteuid() == 0 && d.Args[0] != "root" && d.Args[0] != "#0" {
+			b.cfg.Warnings = append(b.cfg.Warnings, &Error{File: d.File, Line: d.Line,
+				Msg: fmt.Sprintf("%s %s is not acted on: logproxy does not switch users and keeps running as root (start it as the user it should run as)", d.Name, d.Args[0])})
+		}
 	case "proxyrequests":
 		if on, _ := onOff(d.Args[0]); on {
 			b.errorf(d, "ProxyRequests On (a forward proxy) is not supported by logproxy")

@@ -132,6 +132,11 @@ func TestBuildErrors(t *testing.T) {
 		{"proxypass ping", "ProxyPass /a/ http://h/a/ ping=abc\n", "Ping/Pong timeout has wrong format", 6},
 		{"proxytimeout zero", "ProxyTimeout 0\n", "Proxy Timeout must be at least 1 second.", 6},
 		{"keepalivetimeout format", "KeepAliveTimeout abc\n", "KeepAliveTimeout has wrong format", 6},
+		{"servertokens", "ServerTokens bogus\n", "ServerTokens takes 1 argument: 'Prod(uctOnly)', 'Major', 'Minor', 'Min(imal)', 'OS', or 'Full'", 6},
+		{"enablesendfile", "EnableSendfile maybe\n", "parameter must be 'on' or 'off'", 6},
+		{"listenbacklog", "ListenBacklog abc\n", "ListenBacklog must be > 0", 6},
+		{"proxyreceivebuffersize", "ProxyReceiveBufferSize 1\n", "ProxyReceiveBufferSize must be >= 512 bytes, or 0 for system default.", 6},
+		{"limitinternalrecursion", "LimitInternalRecursion abc\n", "The recursion limit must be greater than zero.", 6},
 		{"alias one argument", "LoadModule alias_module x\n<Location /a>\nAlias /tmp\n</Location>\n", "Alias with one argument (in <Location>) is not supported by logproxy", 8},
 	}
 	for _, tt := range tests {
@@ -277,5 +282,23 @@ func TestBuildTimeUnits(t *testing.T) {
 	rt := m.Routes[0]
 	if rt.ConnectTimeout != 250*time.Millisecond || rt.AcquireTimeout != 2*time.Second || rt.MaxConns != 0 {
 		t.Errorf("route: connect %v, acquire %v, max %d; want 250ms, 2s, 0", rt.ConnectTimeout, rt.AcquireTimeout, rt.MaxConns)
+	}
+}
+
+// TestBuildServerTokens: ServerTokens sets how much the Server header
+// says; proxy.Banner turns it into the header.
+func TestBuildServerTokens(t *testing.T) {
+	const head = "LoadModule mpm_event_module x\nListen 127.0.0.1:0\n"
+	for _, tt := range []struct{ arg, want string }{
+		{"Prod", "logproxy"}, {"ProductOnly", "logproxy"}, {"Major", "logproxy/0"}, {"Minor", "logproxy/0.1"},
+		{"Minimal", "logproxy/0.1.0"}, {"OS", proxy.DefaultBanner}, {"Full", proxy.DefaultBanner},
+	} {
+		site, err := buildText(t, head+"ServerTokens "+tt.arg+"\n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := proxy.Banner(site.ServerTokens); got != tt.want {
+			t.Errorf("ServerTokens %s: banner %q, want %q", tt.arg, got, tt.want)
+		}
 	}
 }

@@ -33,6 +33,23 @@ type Options struct {
 // count the same bytes as httpd's.
 const DefaultBanner = "logproxy/0.1.0 (Linux)"
 
+// Banner is the Server header for a ServerTokens setting, as
+// ap_get_server_banner builds httpd's: the product, then as much of its
+// version as the setting allows, then the OS.
+func Banner(tokens string) string {
+	switch tokens {
+	case "prod":
+		return "logproxy"
+	case "major":
+		return "logproxy/0"
+	case "minor":
+		return "logproxy/0.1"
+	case "min":
+		return "logproxy/0.1.0"
+	}
+	return DefaultBanner
+}
+
 // Engine accepts connections on a Site's listeners and serves them. It
 // switches to a new Site on Reload without dropping connections.
 type Engine struct {

@@ -28,6 +28,9 @@ type Site struct {
 	NoDeferAccept bool
 	// PidFile is where the process id is written; "" for none.
 	PidFile string
+	// ServerTokens is how much the Server header says (ServerTokens,
+	// lower case: prod, major, minor, min, os or full; "" for full).
+	ServerTokens string
 	// Main is the main server: the defaults of every virtual host, and the
 	// server of requests that match no <VirtualHost>.
 	Main *Server

@@ -80,7 +80,7 @@ func serve(file string, opts *config.Options, stderr io.Writer) int {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGWINCH, syscall.SIGHUP, syscall.SIGUSR1)
 	defer signal.Stop(sigs)
-	e := proxy.NewEngine(site, &proxy.Options{ErrorLog: errLog})
+	e := proxy.NewEngine(site, &proxy.Options{ErrorLog: errLog, ServerBanner: proxy.Banner(site.ServerTokens)})
 	if err := e.Start(); err != nil {
 		printErr(stderr, err)
 		site.CloseLogs()
