@@ -415,9 +415,9 @@ func Directives() []Spec {
 			Usage: "the MIME types config file"},
 
 		// mod_proxy.c
-		{Name: "ProxyPass", Module: proxy, Args: RawArgs, Override: RsrcConf | AccessConf,
+		{Name: "ProxyPass", Module: proxy, Args: RawArgs, Override: RsrcConf | AccessConf, Forbidden: NotInDirectory | NotInFiles | NotInLimit,
 			Usage: "a virtual path and a URL"},
-		{Name: "ProxyPassMatch", Module: proxy, Args: RawArgs, Override: RsrcConf | AccessConf,
+		{Name: "ProxyPassMatch", Module: proxy, Args: RawArgs, Override: RsrcConf | AccessConf, Forbidden: NotInDirectory | NotInFiles | NotInLimit,
 			Usage: "a virtual path and a URL"},
 		{Name: "ProxyPassReverse", Module: proxy, Args: Take123, Override: RsrcConf | AccessConf, Forbidden: NotInDirectory | NotInFiles,
 			Usage: "a virtual path and a URL for reverse proxy behaviour"},

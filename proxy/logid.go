@@ -1,8 +1,10 @@
 package proxy
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/binary"
+	"log/slog"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -21,24 +23,28 @@ func newLogID() string {
 	return strings.TrimRight(base64.StdEncoding.EncodeToString(b[:]), "=")
 }
 
-// logError writes an error about the request to the error log. As httpd
-// does, when the server's ErrorLogFormat shows log ids (%L), the request
-// and its connection get ids, which %L and %{c}L then log.
+// logError writes an error about the request to the error log. As
+// httpd's log_error_core does for every entry that passes LogLevel,
+// whatever ErrorLogFormat shows, the request and its connection get log
+// ids, which %L and %{c}L then log (and the error log's %L).
 func (ex *exchange) logError(msg string, args ...any) {
-	if f := ex.srv.ErrorLogFormat; strings.Contains(f, "%L") || strings.Contains(f, "}L") {
+	l := ex.c.e.log()
+	if l.Enabled(context.Background(), slog.LevelError) {
 		if ex.logID == "" {
 			ex.logID = newLogID()
 		}
 		if ex.c.logID == "" {
 			ex.c.logID = newLogID()
 		}
+	}
+	if f := ex.srv.ErrorLogFormat; strings.Contains(f, "%L") || strings.Contains(f, "}L") {
 		args = append(args, "log_id", ex.logID)
 	}
 	args = append(args, "client", ex.useragentIP+":"+itoa(ex.useragentPort))
 	if f := ex.srv.ErrorLogFormat; f != "" {
 		args = append(args, "errorlogformat", f)
 	}
-	ex.c.e.log().Error(msg, args...)
+	l.Error(msg, args...)
 }
 
 func itoa(n int) string {

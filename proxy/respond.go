@@ -42,6 +42,12 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 	// Its output filter runs before the HTTP header filter, so also for
 	// HTTP/0.9, whose head that filter then skips ("Header note" logs).
 	ex.applyResponseHeaders(r.dir, rh.generated, &rh.contentType)
+	if ex.ttfb == 0 && !rh.generated && ex.logUses()&logformat.UsesTTFB != 0 {
+		// mod_logio's first-byte filter sees the handler's output (also
+		// for HTTP/0.9); a page httpd makes itself for an error
+		// (ap_send_error_response) bypasses it, and logs "-".
+		ex.ttfb = time.Since(ex.begin)
+	}
 	if ex.head.HTTP09 {
 		ex.headSent = true
 		ex.keepalive = false
@@ -102,9 +108,6 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 	}
 	bw.WriteString("\r\n")
 	ex.headSent = true
-	if ex.ttfb == 0 && ex.logUses()&logformat.UsesTTFB != 0 {
-		ex.ttfb = time.Since(ex.begin)
-	}
 	return true
 }
 
