@@ -18,6 +18,7 @@ import (
 
 	"github.com/jl6/logproxy/config"
 	"github.com/jl6/logproxy/proxy"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // inProcess is a logproxy engine serving a configuration in this process.
@@ -410,6 +411,53 @@ CustomLog logs/s.log "%p %{canonical}p %v %V %>s %{Location}o"
 	lines := p.logLines(t, "logs/s.log", len(want))
 	if len(lines) != len(want) {
 		t.Fatalf("logs/s.log: %q, want %q", lines, want)
+	}
+	for i := range want {
+		if lines[i] != want[i] {
+			t.Errorf("line %d: %q, want %q", i, lines[i], want[i])
+		}
+	}
+}
+
+// TestBasicAuthLenient: Basic credentials are read as mod_auth_basic's
+// get_basic_auth reads them; the lines are what apache2 2.4.71 logged
+// for the same requests: an empty or undecodable credential is the user
+// "", one without a colon is a user with an empty password, and what
+// follows the base64 is ignored.
+func TestBasicAuthLenient(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "hello")
+	}))
+	defer backend.Close()
+	hash, err := bcrypt.GenerateFromPassword([]byte("secret"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pwfile := filepath.Join(t.TempDir(), "htpasswd")
+	if err := os.WriteFile(pwfile, []byte("alice:"+string(hash)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := startInProcess(t, `LoadModule auth_basic_module x
+LoadModule authn_file_module x
+LoadModule authn_core_module x
+LoadModule authz_core_module x
+LoadModule authz_user_module x
+ProxyPass /auth/ {Backend}/auth/
+<Location /auth/>
+    AuthType Basic
+    AuthName "jl6"
+    AuthUserFile `+pwfile+`
+    Require valid-user
+</Location>
+CustomLog logs/auth.log "%>s|%u"
+`, backend.URL)
+	for _, cred := range []string{"Basic", "Basic !!!", "Basic YWxpY2U=", "Basic YWxpY2U6c2VjcmV0 junk", "Digest YWxpY2U6c2VjcmV0"} {
+		p.raw(t, "GET /auth/x HTTP/1.1\r\nHost: h\r\nAuthorization: "+cred+"\r\nConnection: close\r\n\r\n")
+	}
+	want := []string{`401|""`, `401|""`, "401|alice", "200|alice", "401|-"}
+	lines := p.logLines(t, "logs/auth.log", len(want))
+	if len(lines) != len(want) {
+		t.Fatalf("auth.log: %q, want %q", lines, want)
 	}
 	for i := range want {
 		if lines[i] != want[i] {

@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"encoding/base64"
 	"net/netip"
 	"strings"
 )
@@ -63,24 +62,20 @@ func (ex *exchange) basicAuth(d *DirConfig) int {
 		ex.noteAuthFailure(d)
 		return 401
 	}
-	scheme, cred, _ := strings.Cut(strings.TrimLeft(auth, " \t"), " ")
+	// get_basic_auth: the scheme is the first word; the rest, blanks
+	// skipped, is decoded as leniently as apr_base64_decode does, and
+	// the user is what comes before the first ':' (all of it if none).
+	scheme, cred, _ := strings.Cut(auth, " ")
 	if !strings.EqualFold(scheme, "Basic") {
+		ex.logError("AH01614: client used wrong authentication scheme: "+r.uri, "module", "auth_basic")
 		ex.noteAuthFailure(d)
 		return 401
 	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimLeft(cred, " \t"))
-	if err != nil {
-		raw, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(strings.TrimLeft(cred, " \t"), "="))
-		if err != nil {
-			ex.noteAuthFailure(d)
-			return 401
-		}
+	raw := aprBase64Decode(strings.TrimLeft(cred, " \t"))
+	if i := strings.IndexByte(raw, 0); i >= 0 {
+		raw = raw[:i] // a C string ends at its first NUL
 	}
-	user, pass, found := strings.Cut(string(raw), ":")
-	if !found {
-		ex.noteAuthFailure(d)
-		return 401
-	}
+	user, pass, _ := strings.Cut(raw, ":")
 	r.user, r.hasUser = user, true
 	if d.htpasswd == nil {
 		ex.logError("AH01620: Could not open password file", "file", d.AuthUserFile)
@@ -90,11 +85,60 @@ func (ex *exchange) basicAuth(d *DirConfig) int {
 	if err != nil {
 		ex.logError("password check failed", "user", user, "err", err)
 	}
-	if !known || !good {
-		ex.noteAuthFailure(d)
-		return 401
+	switch {
+	case !known:
+		ex.logError("AH01618: user "+user+" not found: "+r.uri, "module", "auth_basic")
+	case !good:
+		ex.logError("AH01617: user "+user+": authentication failure for \""+r.uri+"\": Password Mismatch", "module", "auth_basic")
+	default:
+		return 0
 	}
-	return 0
+	ex.noteAuthFailure(d)
+	return 401
+}
+
+// aprBase64Decode is apr_base64_decode: the leading run of characters
+// of the base64 alphabet is decoded (a '=' or any other byte ends it),
+// with a last group of two or three characters giving one or two bytes.
+func aprBase64Decode(s string) string {
+	n := 0
+	for n < len(s) && b64Value(s[n]) < 64 {
+		n++
+	}
+	out := make([]byte, 0, (n+3)/4*3)
+	in := s[:n]
+	for len(in) > 4 {
+		a, b, c, d := b64Value(in[0]), b64Value(in[1]), b64Value(in[2]), b64Value(in[3])
+		out = append(out, a<<2|b>>4, b<<4|c>>2, c<<6|d)
+		in = in[4:]
+	}
+	if len(in) > 1 {
+		out = append(out, b64Value(in[0])<<2|b64Value(in[1])>>4)
+	}
+	if len(in) > 2 {
+		out = append(out, b64Value(in[1])<<4|b64Value(in[2])>>2)
+	}
+	if len(in) > 3 {
+		out = append(out, b64Value(in[2])<<6|b64Value(in[3]))
+	}
+	return string(out)
+}
+
+// b64Value is the value of a base64 character, or 64 for any other byte.
+func b64Value(c byte) byte {
+	switch {
+	case 'A' <= c && c <= 'Z':
+		return c - 'A'
+	case 'a' <= c && c <= 'z':
+		return c - 'a' + 26
+	case '0' <= c && c <= '9':
+		return c - '0' + 52
+	case c == '+':
+		return 62
+	case c == '/':
+		return 63
+	}
+	return 64
 }
 
 // noteAuthFailure adds the WWW-Authenticate challenge (ap_note_auth_failure).
