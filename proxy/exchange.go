@@ -201,6 +201,14 @@ func (ex *exchange) run() bool {
 		h.normalizeURI(uriOptions{})
 	}
 	ex.postReadRequest()
+	if u := &h.uri; u.scheme.ok && !isHTTPScheme(u.scheme.s) {
+		// ap_read_request, once the post_read_request hooks ran: a
+		// server that is no forward proxy takes absolute URIs of the
+		// http and https schemes only.
+		ex.r.dir = ex.srv.Dir
+		ex.die(400)
+		return ex.keepalive
+	}
 	ex.prepareBody()
 
 	status := ex.process()
@@ -209,6 +217,11 @@ func (ex *exchange) run() bool {
 	}
 	ex.finishBody()
 	return ex.keepalive
+}
+
+// isHTTPScheme reports whether s is http or https, in any case.
+func isHTTPScheme(s string) bool {
+	return len(s) >= 4 && asciiEqualFold(s[:4], "http") && (len(s) == 4 || len(s) == 5 && (s[4] == 's' || s[4] == 'S'))
 }
 
 // runFailed answers a request whose head httpd refuses.
