@@ -475,3 +475,14 @@ CustomLog logs/scheme.log "%>s|%U"
 	want := []string{"400|/p/x", "400|/p/x", "200|/p/x", "200|/p/x"}
 	p.expectLog(t, "logs/scheme.log", want)
 }
+
+// TestNULRequestLine: a request line cut at a NUL logs what httpd logs,
+// r->the_request as a C string: nothing for a NUL first (apache2 2.4.71
+// logged `""` in "%r"), the text before it otherwise.
+func TestNULRequestLine(t *testing.T) {
+	p := startInProcess(t, `CustomLog logs/nul.log "\"%r\"|%>s|%m|%U|%H"
+`, "http://127.0.0.1:9")
+	p.raw(t, "\x00\r\n\r\n")
+	p.raw(t, "GET /\x00x HTTP/1.1\r\n\r\n")
+	p.expectLog(t, "logs/nul.log", []string{`""|400|-|-|HTTP/1.0`, `"GET /"|400|-|-|HTTP/1.0`})
+}

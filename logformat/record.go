@@ -53,6 +53,7 @@ type Record struct {
 // the one an internal redirect made of it.
 type Request struct {
 	Line     string // %r: the request line, a password already masked
+	LineRead bool   // a request line was read, even an empty one (a NUL first): "" logs as nothing, not "-"
 	Method   string // %m
 	URI      string // %U: the path, percent-decoded and normalised
 	Query    string // %q without its '?', as sent

@@ -139,6 +139,9 @@ func (f *Format) appendItem(dst []byte, it *item, r *Record) []byte {
 	case opKeepAlives:
 		return strconv.AppendInt(dst, int64(r.KeepAlives), 10)
 	case opRequestLine:
+		if q.Line == "" && q.LineRead {
+			return dst // r->the_request is "", not NULL
+		}
 		return appendEscapedOrDash(dst, q.Line)
 	case opDurationUS:
 		return strconv.AppendInt(dst, r.End.Sub(r.Begin).Microseconds(), 10)

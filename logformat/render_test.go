@@ -126,6 +126,29 @@ func TestAppendKeepsDst(t *testing.T) {
 	}
 }
 
+// TestRequestLineEmpty: %r logs "-" for a request line never read
+// (r->the_request NULL) and nothing for one read empty, as httpd does for
+// a line whose first byte is a NUL.
+func TestRequestLineEmpty(t *testing.T) {
+	f := MustCompile(`"%r" %>r`)
+	tests := []struct {
+		name string
+		q    Request
+		want string
+	}{
+		{"not read", Request{}, `"-" -` + "\n"},
+		{"read empty", Request{LineRead: true}, `"" ` + "\n"},
+		{"read", Request{Line: "GET / HTTP/1.1", LineRead: true}, `"GET / HTTP/1.1" GET / HTTP/1.1` + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(f.Append(nil, &Record{Final: tt.q})); got != tt.want {
+				t.Errorf("%q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestEscaped(t *testing.T) {
 	tests := []struct {
 		name, in, want string

@@ -118,10 +118,11 @@ func (ex *exchange) fillRecord(rec *logformat.Record, uses logformat.Uses) {
 	if rec.Final.Line == "-" && !h.HasTheRequest {
 		rec.Final.Line = ""
 	}
+	rec.Final.LineRead = h.HasTheRequest
 	if ex.orig != nil {
 		o := new(logformat.Request)
 		ex.fillRequest(o, ex.orig)
-		o.Line = rec.Final.Line
+		o.Line, o.LineRead = rec.Final.Line, rec.Final.LineRead
 		rec.Orig = o
 	}
 }
