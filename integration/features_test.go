@@ -486,3 +486,28 @@ func TestNULRequestLine(t *testing.T) {
 	p.raw(t, "GET /\x00x HTTP/1.1\r\n\r\n")
 	p.expectLog(t, "logs/nul.log", []string{`""|400|-|-|HTTP/1.0`, `"GET /"|400|-|-|HTTP/1.0`})
 }
+
+// TestTrace: TRACE to a resource that is not proxied is answered by the
+// server, as core's ap_send_http_trace answers it (TraceEnable is on by
+// default): the request echoed as message/http, or a 413 when it has a
+// body. The log lines and the echo are what apache2 2.4.71 sent and logged
+// for the same requests.
+func TestTrace(t *testing.T) {
+	p := startInProcess(t, `CustomLog logs/t.log "%>s|%r|%m|%U|%b|%B|%f|%X|%{Content-Type}o"
+`, "http://127.0.0.1:9")
+	os.WriteFile(filepath.Join(p.root, "htdocs", "index.html"), []byte("hi\n"), 0o644)
+	resp := p.raw(t, "TRACE / HTTP/1.1\r\nHost: www.example.test:28080\r\nUser-Agent: jl6-client/1.0\r\nConnection: close\r\n\r\n")
+	const echo = "\r\n\r\n61\r\nTRACE / HTTP/1.1\r\nHost: www.example.test:28080\r\nUser-Agent: jl6-client/1.0\r\nConnection: close\r\n\r\n\r\n0\r\n\r\n"
+	if statusOf(resp) != "HTTP/1.1 200 OK" || !strings.HasSuffix(resp, echo) || !strings.Contains(resp, "\r\nContent-Type: message/http\r\n") {
+		t.Errorf("TRACE: got %q", resp)
+	}
+	resp = p.raw(t, "TRACE /index.html HTTP/1.1\r\nHost: www.example.test:28080\r\nUser-Agent: jl6-client/1.0\r\nContent-Length: 3\r\n\r\nabc")
+	if statusOf(resp) != "HTTP/1.1 413 Request Entity Too Large" {
+		t.Errorf("TRACE with a body: %q", statusOf(resp))
+	}
+	docs := filepath.Join(p.root, "htdocs")
+	p.expectLog(t, "logs/t.log", []string{
+		"200|TRACE / HTTP/1.1|TRACE|/|97|97|" + docs + "/|-|message/http",
+		"413|TRACE /index.html HTTP/1.1|TRACE|/index.html|357|357|" + docs + "/index.html|-|text/html",
+	})
+}

@@ -278,6 +278,11 @@ func (ex *exchange) process() int {
 		}
 		return rd.status
 	}
+	if r.method == "TRACE" && !ex.proxied {
+		// map_to_storage: core answers TRACE itself (mod_proxy's
+		// hook, which runs first, keeps proxied ones).
+		return ex.traceHandler()
+	}
 	ex.mergeDir(route)
 	ex.applyEnvRules(r.dir.SetEnv, envHeaderParser)
 	if st := ex.checkAccess(); st != 0 {
@@ -596,4 +601,40 @@ func (ex *exchange) readBody(limit int64) ([]byte, bool, error) {
 			return buf, false, err
 		}
 	}
+}
+
+// traceHandler is core's ap_send_http_trace, which answers a TRACE at
+// map_to_storage time, with the server's configuration (no <Location>
+// merged, no access check, no fixups): the request line and the request
+// headers echoed as message/http, or a 413 for a request with a body.
+func (ex *exchange) traceHandler() int {
+	r := &ex.r
+	r.dir = ex.srv.Dir
+	if ex.body != nil {
+		r.notes = setField(r.notes, "error-notes", "TRACE with a request body is not allowed")
+		return 413
+	}
+	b := make([]byte, 0, 512)
+	b = append(append(b, ex.head.TheRequest...), "\r\n"...)
+	for _, f := range r.headersIn {
+		b = append(append(append(append(b, f.Name...), ": "...), f.Value...), "\r\n"...)
+	}
+	b = append(b, "\r\n"...)
+	rh := responseHead{status: 200, contentType: "message/http", noBody: ex.head.HeaderOnly, unknownLength: !ex.head.HeaderOnly}
+	r.status = 200
+	if !ex.sendHead(&rh) || rh.noBody {
+		return 0
+	}
+	_, chunked := r.headersOut.Get("Transfer-Encoding")
+	n, err := ex.copyBody(bytes.NewReader(b), chunked)
+	r.bytesSent = n
+	if err != nil {
+		ex.c.aborted = true
+		ex.keepalive = false
+		return 0
+	}
+	if chunked {
+		ex.c.bw.WriteString("0\r\n\r\n")
+	}
+	return 0
 }
