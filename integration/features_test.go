@@ -199,6 +199,9 @@ func TestProxyErrorOverrideAndBodyLimit(t *testing.T) {
 	p := startInProcess(t, `ProxyPass /p/ {Backend}/p/
 ProxyPass /q/ {Backend}/q/
 ProxyPass /r/ {Backend}/r/
+<Location /s/>
+    LimitRequestBody 10
+</Location>
 <Location /p/>
     ProxyErrorOverride On
     ErrorDocument 404 "local page
@@ -231,13 +234,17 @@ ProxyPass /r/ {Backend}/r/
 		!strings.Contains(resp, "WWW-Authenticate: Basic realm=\"backend\"\r\n") {
 		t.Errorf("ProxyErrorOverride On 500 401, a 401: got\n%s", resp)
 	}
-	resp = p.raw(t, "POST /q/x HTTP/1.1\r\nHost: main.test\r\nContent-Length: 20\r\n\r\n01234567890123456789")
+	// LimitRequestBody limits what the server reads itself; a proxied
+	// body is streamed to the backend unlimited, as httpd's HTTP_IN
+	// filter sets no limit for a proxy request (apache2 2.4.71 answered
+	// 200 to an 11-byte body under LimitRequestBody 10).
+	resp = p.raw(t, "POST /s/x HTTP/1.1\r\nHost: main.test\r\nContent-Length: 20\r\n\r\n01234567890123456789")
 	if statusOf(resp) != "HTTP/1.1 413 Request Entity Too Large" {
 		t.Errorf("LimitRequestBody with Content-Length: got %q", statusOf(resp))
 	}
-	resp = p.raw(t, "POST /q/x HTTP/1.1\r\nHost: main.test\r\nContent-Length: 5\r\nConnection: close\r\n\r\n01234")
+	resp = p.raw(t, "POST /q/x HTTP/1.1\r\nHost: main.test\r\nContent-Length: 20\r\nConnection: close\r\n\r\n01234567890123456789")
 	if statusOf(resp) != "HTTP/1.1 200 OK" {
-		t.Errorf("a body under LimitRequestBody: got %q", statusOf(resp))
+		t.Errorf("a proxied body over LimitRequestBody: got %q", statusOf(resp))
 	}
 	resp = p.raw(t, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
 	if !strings.HasPrefix(statusOf(resp), "HTTP/1.1 405") && !strings.HasPrefix(statusOf(resp), "HTTP/1.1 400") {

@@ -503,10 +503,12 @@ func (ex *exchange) prepareBody() {
 
 // checkBodyLimit applies LimitRequestBody: a Content-Length over the
 // limit is refused with 413 before anything is read; a chunked body is cut
-// off (413) when it goes over while being read.
+// off (413) when it goes over while being read. A proxied request is not
+// limited: httpd's HTTP_IN filter sets no limit for a request with
+// r->proxyreq set, and mod_proxy_http reads the body through it.
 func (ex *exchange) checkBodyLimit() int {
 	d := ex.r.dir
-	if d == nil || d.LimitRequestBody == nil || *d.LimitRequestBody <= 0 || ex.body == nil {
+	if ex.proxied || d == nil || d.LimitRequestBody == nil || *d.LimitRequestBody <= 0 || ex.body == nil {
 		return 0
 	}
 	limit := *d.LimitRequestBody
