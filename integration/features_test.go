@@ -518,3 +518,22 @@ func TestTrace(t *testing.T) {
 		"413|TRACE /index.html HTTP/1.1|TRACE|/index.html|357|357|" + docs + "/index.html|-|text/html",
 	})
 }
+
+// TestProxyTransferEncodingList: a proxied request whose
+// Transfer-Encoding is a list ending in chunked, which the server itself
+// takes, is refused by mod_proxy_http with a 500 (AH01093) before its
+// body is read; apache2 2.4.71 logged "500|65|-" for the first request.
+func TestProxyTransferEncodingList(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		fmt.Fprint(w, "hello")
+	}))
+	defer backend.Close()
+	p := startInProcess(t, `ProxyPass /p/ {Backend}/p/
+CustomLog logs/te.log "%>s|%I|%X"
+`, backend.URL)
+	p.raw(t, "POST /p/x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n1\r\na\r\n0\r\n\r\n")
+	p.raw(t, "POST /p/x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n")
+	p.raw(t, "POST /p/x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\nConnection: close\r\n\r\n1\r\na\r\n0\r\n\r\n")
+	p.expectLog(t, "logs/te.log", []string{"500|65|-", "500|87|-", "200|89|-"}) // %I: the heads (65, 87 bytes), then head and body (78+11)
+}

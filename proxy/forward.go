@@ -45,6 +45,14 @@ func (ex *exchange) proxyHandler(route *Route) int {
 	}
 	hostHeader := hostport
 	hostHeader = strings.TrimSuffix(hostHeader, ":80")
+	if te, ok := r.headersIn.Get("Transfer-Encoding"); ok && !strings.EqualFold(te, "chunked") {
+		// ap_proxy_http_prefetch: core took a coding list that ends in
+		// chunked; mod_proxy_http relays only chunked itself.
+		ex.logError("AH01093: "+te+" Transfer-Encoding is not supported", "module", "proxy_http")
+		ex.keepalive = false
+		ex.head.Close = true
+		return 500
+	}
 
 	// The body: a chunked one is prefetched so that a short one goes out
 	// with a Content-Length.
