@@ -537,3 +537,34 @@ CustomLog logs/te.log "%>s|%I|%X"
 	p.raw(t, "POST /p/x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\nConnection: close\r\n\r\n1\r\na\r\n0\r\n\r\n")
 	p.expectLog(t, "logs/te.log", []string{"500|65|-", "500|87|-", "200|89|-"}) // %I: the heads (65, 87 bytes), then head and body (78+11)
 }
+
+// TestProxyErrorPage: a backend that closes before answering gets
+// mod_proxy's ap_proxyerror answer: "502 Proxy Error" with the reason in
+// the page and in the error-notes note. The body and the log line are
+// what apache2 2.4.71 sent and logged for the same request.
+func TestProxyErrorPage(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Read(make([]byte, 4096))
+			c.Close()
+		}
+	}()
+	p := startInProcess(t, `ProxyPass /p/ {Backend}/p/
+CustomLog logs/pe.log "%>s|%b|%I|%O|%X|[%{error-notes}n]"
+`, "http://"+ln.Addr().String())
+	resp := p.raw(t, "GET /p/x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+	const body = "\r\n\r\n<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n<html><head>\n<title>502 Proxy Error</title>\n</head><body>\n<h1>Proxy Error</h1>\n<p>The proxy server received an invalid\r\nresponse from an upstream server.<br />\r\nThe proxy server could not handle the request<p>Reason: <strong>Error reading from remote server</strong></p></p>\n</body></html>\n"
+	if statusOf(resp) != "HTTP/1.1 502 Proxy Error" || !strings.HasSuffix(resp, body) {
+		t.Errorf("got %q", resp)
+	}
+	p.expectLog(t, "logs/pe.log", []string{"502|381|49|563|-|[The proxy server could not handle the request<p>Reason: <strong>Error reading from remote server</strong></p>]"})
+}

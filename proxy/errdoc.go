@@ -118,6 +118,12 @@ func (ex *exchange) sendCannedRecursive(status, recursiveError int) {
 	if notes, ok := r.notes.Get("error-notes"); ok {
 		info.ErrorNotes, info.HasErrorNotes = notes, true
 	}
+	if v, ok := r.notes.Get("verbose-error-to"); ok && v == "*" {
+		info.VerboseErrorTo = true
+	}
+	if r.statusReason != "" && r.status == status {
+		info.StatusLine = strconv.Itoa(status) + " " + r.statusReason
+	}
 	if expect, ok := r.headersIn.Get("Expect"); ok {
 		info.Expect, info.HasExpect = expect, true
 	}
@@ -145,6 +151,9 @@ func (ex *exchange) sendGenerated(status int, body []byte, ctype string) {
 		r.headersOut = setField(r.headersOut, "Content-Length", strconv.Itoa(len(body)))
 	}
 	rh := responseHead{status: status, contentType: ctype, noBody: headOnly, generated: true}
+	if r.statusReason != "" && r.status == status {
+		rh.reason = r.statusReason // r->status_line, when it is for status
+	}
 	if !ex.sendHead(&rh) {
 		return
 	}

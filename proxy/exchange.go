@@ -21,7 +21,10 @@ type request struct {
 	pathInfo string // r->path_info: the part of the path past the file
 	handler  string
 	status   int
-	user     string
+	// statusReason is the reason phrase of r->status_line when a module
+	// set one ("Proxy Error"); "" for httpd's own for status.
+	statusReason string
+	user         string
 	hasUser  bool
 
 	headersIn     Fields

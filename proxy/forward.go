@@ -117,13 +117,23 @@ func (ex *exchange) proxyHandler(route *Route) int {
 	if err != nil {
 		var be *BackendError
 		if errors.As(err, &be) {
-			ex.logError("AH01114: HTTP: failed to make connection to backend: "+addr, "module", "proxy", "err", err)
-			if be.Kind == BackendClientAbort || be.Kind == BackendCanceled {
+			switch be.Kind {
+			case BackendClientAbort, BackendCanceled:
 				ex.c.aborted = true
 				return 0
-			}
-			if be.Kind == BackendClientBody {
+			case BackendClientBody:
+				ex.logError("AH01095: prefetch request body failed to "+addr+" from "+ex.useragentIP, "module", "proxy_http", "err", be.Err)
 				return ex.bodyErrorStatus(be.Err)
+			case BackendHangUp:
+				if !be.GotBytes {
+					// The backend closed before a status line.
+					ex.logError("AH01102: error reading status line from remote server "+addr, "module", "proxy_http", "err", err)
+					return ex.proxyError(502, "Error reading from remote server")
+				}
+			case BackendRefused, BackendUnreachable, BackendDNS, BackendBusy:
+				ex.logError("AH01114: HTTP: failed to make connection to backend: "+addr, "module", "proxy", "err", err)
+			default:
+				ex.logError("AH01110: error reading response", "module", "proxy_http", "err", err)
 			}
 			if st := be.Status(); st != 0 {
 				return st
@@ -808,4 +818,18 @@ func (d *DirConfig) overridesError(status int) bool {
 		return status >= 400 && status < 600
 	}
 	return slices.Contains(d.ProxyErrorOverrideCodes, status)
+}
+
+// proxyError is mod_proxy's ap_proxyerror: the failure is logged
+// (AH00898), noted for the error page ("error-notes", shown since
+// "verbose-error-to" is "*"), and the status line says "Proxy Error".
+func (ex *exchange) proxyError(status int, message string) int {
+	r := &ex.r
+	ex.logError("AH00898: "+message+" returned by "+r.uri, "module", "proxy")
+	notes := "The proxy server could not handle the request<p>Reason: <strong>" +
+		string(appendEscapeHTML(nil, message)) + "</strong></p>"
+	r.notes = setField(r.notes, "error-notes", notes)
+	r.notes = setField(r.notes, "verbose-error-to", "*")
+	r.statusReason = "Proxy Error"
+	return status
 }
