@@ -25,7 +25,7 @@ type request struct {
 	// set one ("Proxy Error"); "" for httpd's own for status.
 	statusReason string
 	user         string
-	hasUser  bool
+	hasUser      bool
 
 	headersIn     Fields
 	headersOut    Fields
