@@ -568,3 +568,49 @@ CustomLog logs/pe.log "%>s|%b|%I|%O|%X|[%{error-notes}n]"
 	}
 	p.expectLog(t, "logs/pe.log", []string{"502|381|49|563|-|[The proxy server could not handle the request<p>Reason: <strong>Error reading from remote server</strong></p>]"})
 }
+
+// TestBackendStatusLine: the backend's status line is relayed as it
+// came, even with an empty reason phrase, as httpd relays r->status_line
+// (apache2 2.4.71 sent "HTTP/1.1 200 " for a backend's "HTTP/1.1 200 "),
+// and three digits alone get the blank httpd's header filter adds.
+func TestBackendStatusLine(t *testing.T) {
+	answers := map[string]string{
+		"/p/empty":  "HTTP/1.1 200 \r\n",
+		"/p/none":   "HTTP/1.1 404\r\n",
+		"/p/custom": "HTTP/1.1 200 Fine Thanks\r\n",
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				req, err := http.ReadRequest(br)
+				if err != nil {
+					return
+				}
+				io.WriteString(c, answers[req.URL.Path]+"Content-Length: 5\r\nConnection: close\r\n\r\nhello")
+			}()
+		}
+	}()
+	p := startInProcess(t, `ProxyPass /p/ {Backend}/p/
+`, "http://"+ln.Addr().String())
+	for path, want := range map[string]string{
+		"/p/empty":  "HTTP/1.1 200 ",
+		"/p/none":   "HTTP/1.1 404 ",
+		"/p/custom": "HTTP/1.1 200 Fine Thanks",
+	} {
+		resp := p.raw(t, "GET "+path+" HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+		if got := statusOf(resp); got != want {
+			t.Errorf("%s: status line %q, want %q", path, got, want)
+		}
+	}
+}

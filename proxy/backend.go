@@ -158,6 +158,9 @@ type backendResponse struct {
 	Status int
 	// Reason is the reason phrase as received ("" when missing).
 	Reason string
+	// StatusLine is the status line past "HTTP/x.y ", as received
+	// (mod_proxy_http's r->status_line).
+	StatusLine string
 	// Headers are the header fields in order, names as sent, values
 	// trimmed of surrounding whitespace; folded lines are joined as httpd
 	// joins them. Framing fields (Content-Length, Transfer-Encoding,
@@ -854,7 +857,7 @@ func (p *BackendPool) finish(c *backendConn, br *bufio.Reader, st *beSendState, 
 	h := &resp.head
 	req := st.req
 	resp.Proto, resp.ProtoMajor, resp.ProtoMinor = h.proto, h.major, h.minor
-	resp.Status, resp.Reason = h.status, h.reason
+	resp.Status, resp.Reason, resp.StatusLine = h.status, h.reason, h.statusLine
 	resp.Headers = h.fields
 	resp.HeadersValid = h.clean
 	resp.HeadBytes = len(raw)

@@ -607,8 +607,12 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	}
 	if status != resp.Status {
 		rh.reason = ""
+	} else if sl, ok := validStatusLine(resp.StatusLine, status); ok {
+		// The backend's status line as it came, even with an empty
+		// reason, as httpd relays r->status_line.
+		rh.reason, rh.rawStatus = "", sl
 	}
-	if rh.reason == "" && resp.Status == status {
+	if rh.reason == "" && rh.rawStatus == "" && resp.Status == status {
 		rh.reason = strings.TrimPrefix(statusLine(status), strconv.Itoa(status)+" ")
 	}
 	if !ex.writeHead(&rh) {
@@ -832,4 +836,26 @@ func (ex *exchange) proxyError(status int, message string) int {
 	r.notes = setField(r.notes, "verbose-error-to", "*")
 	r.statusReason = "Proxy Error"
 	return status
+}
+
+// validStatusLine is validate_status_line of httpd's HTTP header filter
+// for r->status_line sl: it must start with the three digits of status,
+// then a blank (a line of the three digits alone gets one). It returns
+// the line to send after "HTTP/1.1 ", and false where httpd sends its own
+// status line instead.
+func validStatusLine(sl string, status int) (string, bool) {
+	if len(sl) < 3 || sl[0] < '0' || sl[0] > '9' || sl[1] < '0' || sl[1] > '9' || sl[2] < '0' || sl[2] > '9' {
+		return "", false
+	}
+	if int(sl[0]-'0')*100+int(sl[1]-'0')*10+int(sl[2]-'0') != status {
+		return "", false
+	}
+	if len(sl) == 3 {
+		return sl + " ", true
+	}
+	switch sl[3] {
+	case ' ', '\t', '\n', '\v', '\f', '\r':
+		return sl, true
+	}
+	return "", false
 }

@@ -15,6 +15,9 @@ import (
 type responseHead struct {
 	status int
 	reason string // the backend's reason phrase, or "" for httpd's own
+	// rawStatus, when not "", is the status line to send after
+	// "HTTP/1.1 " as the backend sent it (validStatusLine).
+	rawStatus string
 	// contentType is r->content_type: set into Content-Type (keeping the
 	// field's place when it already is in the table).
 	contentType string
@@ -66,7 +69,9 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 
 	bw := c.bw
 	bw.WriteString("HTTP/1.1 ")
-	if rh.reason != "" {
+	if rh.rawStatus != "" {
+		bw.WriteString(rh.rawStatus)
+	} else if rh.reason != "" {
 		writeStatusCode(bw, rh.status)
 		bw.WriteByte(' ')
 		bw.WriteString(rh.reason)

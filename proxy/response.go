@@ -107,6 +107,7 @@ type respHead struct {
 	major, minor int
 	status       int
 	reason       string
+	statusLine   string // what follows "HTTP/x.y ": httpd's r->status_line
 	fields       []Field
 	clean        bool // every field passes respFieldValid(strict)
 
@@ -326,6 +327,7 @@ func parseRespHead(raw string, h *respHead, o *respHeadOptions) error {
 	if len(line) > 13 {
 		h.reason = line[13:]
 	}
+	h.statusLine = line[9:]
 	h.fields = h.fields[:0]
 	h.clean = true
 	h.connClose, h.hasTE, h.te = false, false, ""
