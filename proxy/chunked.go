@@ -310,7 +310,9 @@ func (r *chunkedReader) readTrailers() error {
 		if !ok {
 			return errChunkTrailer
 		}
-		r.trailers = append(r.trailers, f)
+		// Repeated names merge with ", " into the first, as
+		// ap_get_mime_headers_core compresses its table.
+		r.trailers = mergeField(r.trailers, f.Name, f.Value)
 		last = nil
 		return nil
 	}
