@@ -614,3 +614,24 @@ func TestBackendStatusLine(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTP09Headers: an HTTP/0.9 answer has no head, but %{...}o logs the
+// table httpd's header filter leaves: "Connection: close", the content
+// type, and for a file no Last-Modified (ap_set_last_modified skips
+// HTTP/0.9); apache2 2.4.71 logged these lines for the same requests.
+func TestHTTP09Headers(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Header().Set("Last-Modified", "Sun, 22 Nov 2026 17:07:16 GMT")
+		fmt.Fprint(w, "hello")
+	}))
+	defer backend.Close()
+	p := startInProcess(t, `AddType text/html .html
+ProxyPass /p/ {Backend}/
+CustomLog logs/h9.log "%>s|%{Connection}o|%{Content-Type}o|%{Last-Modified}o|%b"
+`, backend.URL)
+	os.WriteFile(filepath.Join(p.root, "htdocs", "index.html"), []byte("hi\n"), 0o644)
+	p.raw(t, "GET /index.html\r\n")
+	p.raw(t, "GET /p/x\r\n")
+	p.expectLog(t, "logs/h9.log", []string{"200|close|text/html|-|3", "200|close|text/plain|Sun, 22 Nov 2026 17:07:16 GMT|5"})
+}

@@ -52,6 +52,13 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 		ex.ttfb = time.Since(ex.begin)
 	}
 	if ex.head.HTTP09 {
+		// No head goes out, but what %{...}o logs is the table httpd's
+		// header filter leaves: ap_set_keepalive's "Connection: close",
+		// and r->content_type.
+		r.headersOut = setField(r.headersOut, "Connection", "close")
+		if rh.contentType != "" {
+			r.headersOut = setField(r.headersOut, "Content-Type", rh.contentType)
+		}
 		ex.headSent = true
 		ex.keepalive = false
 		return true

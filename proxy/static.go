@@ -59,6 +59,9 @@ const dirMagicType = "httpd/unix-directory"
 type fileRequest struct {
 	// Method is r->method ("HEAD" is served as GET without a body).
 	Method string
+	// HTTP09 is r->assbackwards: no head goes out, and
+	// ap_set_last_modified sets no Last-Modified.
+	HTTP09 bool
 	// URI is r->uri, the decoded path, and Args the query string (HasArgs:
 	// the request had a '?'); mod_dir builds its redirect from them.
 	URI     string
@@ -417,7 +420,9 @@ func defaultHandler(req *fileRequest, fi fileInfo, index string) (fileResponse, 
 		}
 	}
 	resp := fileResponse{Status: 200, IndexFile: index}
-	resp.Headers = append(resp.Headers, Field{Name: "Last-Modified", Value: httpDate(lastMod)})
+	if !req.HTTP09 {
+		resp.Headers = append(resp.Headers, Field{Name: "Last-Modified", Value: httpDate(lastMod)})
+	}
 	etag, err := makeETag(req, fi, f)
 	if err != nil {
 		f.Close()

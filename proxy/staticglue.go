@@ -14,6 +14,7 @@ func (ex *exchange) staticHandler() int {
 	}
 	req := fileRequest{
 		Method:         r.method,
+		HTTP09:         ex.head.HTTP09,
 		URI:            r.uri,
 		Args:           r.args,
 		HasArgs:        r.hasArgs,
