@@ -635,3 +635,25 @@ CustomLog logs/h9.log "%>s|%{Connection}o|%{Content-Type}o|%{Last-Modified}o|%b"
 	p.raw(t, "GET /p/x\r\n")
 	p.expectLog(t, "logs/h9.log", []string{"200|close|text/html|-|3", "200|close|text/plain|Sun, 22 Nov 2026 17:07:16 GMT|5"})
 }
+
+// TestOptionsStar: "OPTIONS *" is answered at map_to_storage time, before
+// the fixups (no SetEnv, no RequestHeader), with core's file name; "*"
+// with another method is a 400. The lines are what apache2 2.4.71 logged
+// for the same requests and configuration.
+func TestOptionsStar(t *testing.T) {
+	p := startInProcess(t, `LoadModule env_module x
+SetEnv JL6 x
+RequestHeader set X-Added y
+CustomLog logs/o.log "%>s|%f|%{JL6}e|%{X-Added}i|%U|%b"
+`, "http://127.0.0.1:9")
+	os.WriteFile(filepath.Join(p.root, "htdocs", "index.html"), []byte("hi\n"), 0o644)
+	for _, req := range []string{"OPTIONS * HTTP/1.0\r\n\r\n", "GET * HTTP/1.0\r\n\r\n", "OPTIONS /index.html HTTP/1.0\r\n\r\n"} {
+		p.raw(t, req)
+	}
+	docs := filepath.Join(p.root, "htdocs")
+	p.expectLog(t, "logs/o.log", []string{
+		"200|" + docs + "/*|-|-|*|-",
+		"400|-|-|-|*|266",
+		"200|" + docs + "/index.html|x|y|/index.html|-",
+	})
+}

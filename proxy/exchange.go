@@ -272,6 +272,11 @@ func (ex *exchange) process() int {
 		// difference from a ProxyPass / that would forward it).
 		return 405
 	}
+	if r.uri == "*" && r.method != "OPTIONS" {
+		// ap_process_request_internal: "*" is a URI for OPTIONS only.
+		r.dir = ex.srv.Dir
+		return 400
+	}
 	route := ex.translate()
 	if rd := ex.redirect; rd != nil {
 		// mod_alias answers at translate time, before access checks.
@@ -285,6 +290,16 @@ func (ex *exchange) process() int {
 		// map_to_storage: core answers TRACE itself (mod_proxy's
 		// hook, which runs first, keeps proxied ones).
 		return ex.traceHandler()
+	}
+	if r.uri == "*" && !ex.proxied {
+		// "OPTIONS *" names the server, not a resource: core's
+		// map_to_storage answers 200 with an empty body, with the
+		// server's configuration and before the fixups (no SetEnv, no
+		// RequestHeader). Core's translate made the file name.
+		r.dir = ex.srv.Dir
+		r.filename = strings.TrimSuffix(ex.srv.Dir.DocumentRoot, "/") + "/*"
+		ex.sendGenerated(200, nil, "")
+		return 0
 	}
 	ex.mergeDir(route)
 	ex.applyEnvRules(r.dir.SetEnv, envHeaderParser)
@@ -313,16 +328,6 @@ func (ex *exchange) process() int {
 	}
 	if ex.proxied {
 		return ex.proxyHandler(route)
-	}
-	if r.uri == "*" {
-		// "OPTIONS *" names the server, not a resource: httpd answers
-		// 200 with an empty body.
-		if r.method != "OPTIONS" {
-			return 400
-		}
-		r.filename = ""
-		ex.sendGenerated(200, nil, "")
-		return 0
 	}
 	return ex.staticHandler()
 }
