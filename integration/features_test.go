@@ -657,3 +657,32 @@ CustomLog logs/o.log "%>s|%f|%{JL6}e|%{X-Added}i|%U|%b"
 		"200|" + docs + "/index.html|x|y|/index.html|-",
 	})
 }
+
+// TestErrorDocumentRedirect: the request an ErrorDocument redirect makes
+// is a GET whatever the method was, carries REQUEST_METHOD of the
+// original (REDIRECT_ in its own environment), and runs the SetEnvIf
+// rules again, the server's and its sections'; the lines are what
+// apache2 2.4.71 logged for the same requests and configuration.
+func TestErrorDocumentRedirect(t *testing.T) {
+	p := startInProcess(t, `LoadModule setenvif_module x
+ErrorDocument 404 /errdoc.html
+SetEnvIf User-Agent "^(.*)$" UA=$1
+<Location />
+SetEnvIf User-Agent "^(.*)$" LOC=$1
+</Location>
+CustomLog logs/e.log "%>s|%m|%<m|%>m|%{UA}e|%{LOC}e|%{REDIRECT_UA}e|%{REDIRECT_LOC}e|%{REDIRECT_REQUEST_METHOD}e|%<{REQUEST_METHOD}e|%b"
+`, "http://127.0.0.1:9")
+	os.WriteFile(filepath.Join(p.root, "htdocs", "errdoc.html"), []byte("<html>err</html>\n"), 0o644)
+	for _, req := range []string{
+		"HEAD /missing HTTP/1.0\r\nUser-Agent: ua1\r\n\r\n",
+		"GET /missing HTTP/1.0\r\nUser-Agent: ua2\r\n\r\n",
+		"POST /missing HTTP/1.0\r\nContent-Length: 0\r\n\r\n",
+	} {
+		p.raw(t, req)
+	}
+	p.expectLog(t, "logs/e.log", []string{
+		"404|GET|HEAD|GET|ua1|ua1|ua1|ua1|HEAD|HEAD|-",
+		"404|GET|GET|GET|ua2|ua2|ua2|ua2|GET|GET|17",
+		"404|GET|POST|GET|||||POST|POST|17",
+	})
+}

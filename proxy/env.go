@@ -9,6 +9,10 @@ const (
 	envPostRead     envPhase = iota // server-level SetEnvIf: post_read_request
 	envHeaderParser                 // per-directory SetEnvIf: header_parser
 	envFixups                       // SetEnv, UnsetEnv (mod_env): fixups
+	// envRedirect: the post_read_request hooks that httpd runs again for
+	// an internal redirect's request: the server-level SetEnvIf rules,
+	// with the new request's URI.
+	envRedirect
 )
 
 // applyEnvRules runs the rules of one phase on the request's environment,
@@ -21,7 +25,7 @@ func (ex *exchange) applyEnvRules(rules []EnvRule, phase envPhase) {
 			if phase != envFixups {
 				continue
 			}
-		case rule.Early != (phase == envPostRead) || phase == envFixups:
+		case rule.Early != (phase == envPostRead || phase == envRedirect) || phase == envFixups:
 			continue
 		}
 		if rule.Attribute == "" {

@@ -50,10 +50,15 @@ func (ex *exchange) internalRedirect(doc string, status int) {
 	old := ex.r
 	ex.orig = &old
 	path, query, hasQuery := strings.Cut(doc, "?")
-	method := old.method
-	if !strings.EqualFold(method, "GET") && !strings.EqualFold(method, "HEAD") {
-		method = "GET"
+	// ap_die: the original request's method goes to REQUEST_METHOD, its
+	// error-notes to ERROR_NOTES (both then REDIRECT_ in the new
+	// request), and the redirect is a GET whatever the method was (a
+	// HEAD still gets no body).
+	old.env = setField(old.env, "REQUEST_METHOD", old.method)
+	if notes, ok := old.notes.Get("error-notes"); ok {
+		old.env = setField(old.env, "ERROR_NOTES", notes)
 	}
+	method := "GET"
 	env := make(Fields, 0, len(old.env)+2)
 	for _, f := range old.env {
 		env = append(env, Field{Name: "REDIRECT_" + f.Name, Value: f.Value})

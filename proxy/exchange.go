@@ -302,6 +302,9 @@ func (ex *exchange) process() int {
 		return 0
 	}
 	ex.mergeDir(route)
+	if ex.orig != nil {
+		ex.applyEnvRules(ex.srv.Dir.SetEnv, envRedirect)
+	}
 	ex.applyEnvRules(r.dir.SetEnv, envHeaderParser)
 	if st := ex.checkAccess(); st != 0 {
 		return st
