@@ -686,3 +686,23 @@ CustomLog logs/e.log "%>s|%m|%<m|%>m|%{UA}e|%{LOC}e|%{REDIRECT_UA}e|%{REDIRECT_L
 		"404|GET|POST|GET|||||POST|POST|17",
 	})
 }
+
+// TestErrorDocumentProxied: an ErrorDocument that is a proxied URL
+// answers with the backend's status, as mod_proxy_http sets r->status
+// from it, while %s (the original request) keeps the error; apache2
+// 2.4.71 sent "200 OK" and logged "200|...|404".
+func TestErrorDocumentProxied(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "hello")
+	}))
+	defer backend.Close()
+	p := startInProcess(t, `ProxyPass /p/ {Backend}/p/
+ErrorDocument 404 /p/errdoc-target
+CustomLog logs/ed.log "%>s|%r|%b|%s"
+`, backend.URL)
+	resp := p.raw(t, "GET /redir2/missing HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+	if statusOf(resp) != "HTTP/1.1 200 OK" || !strings.HasSuffix(resp, "hello") {
+		t.Errorf("got %q", resp)
+	}
+	p.expectLog(t, "logs/ed.log", []string{"200|GET /redir2/missing HTTP/1.1|5|404"})
+}

@@ -590,11 +590,10 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 		r.headersOut = nil
 		return resp.Status
 	}
+	// An ErrorDocument served by the backend answers with the backend's
+	// status, as mod_proxy_http sets r->status from it (the original
+	// request keeps the error for %s).
 	status := resp.Status
-	if ex.orig != nil && ex.recursive != 0 {
-		// An ErrorDocument served by the backend keeps the error status.
-		status = ex.recursive
-	}
 	r.status = status
 	noBody := resp.NoBody || ex.head.HeaderOnly
 	_, hasCL := r.headersOut.Get("Content-Length")
