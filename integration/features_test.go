@@ -706,3 +706,38 @@ CustomLog logs/ed.log "%>s|%r|%b|%s"
 	}
 	p.expectLog(t, "logs/ed.log", []string{"200|GET /redir2/missing HTTP/1.1|5|404"})
 }
+
+// TestBackendBodyShort: a backend that closes before its Content-Length
+// is complete: what came is relayed, then the client connection is
+// closed, and %X is "-" (httpd's ap_proxy_backend_broke does not mark the
+// client connection aborted); apache2 2.4.71 logged "200|5|-".
+func TestBackendBodyShort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
+					return
+				}
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello")
+			}()
+		}
+	}()
+	p := startInProcess(t, `ProxyPass /p/ {Backend}/p/
+CustomLog logs/short.log "%>s|%b|%X"
+`, "http://"+ln.Addr().String())
+	resp := p.raw(t, "GET /p/x HTTP/1.1\r\nHost: h\r\n\r\n")
+	if statusOf(resp) != "HTTP/1.1 200 OK" || !strings.HasSuffix(resp, "\r\n\r\nhello") {
+		t.Errorf("got %q", resp)
+	}
+	p.expectLog(t, "logs/short.log", []string{"200|5|-"})
+}

@@ -626,8 +626,17 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	n, err := ex.copyBody(resp.Body, chunkedOut)
 	r.bytesSent = n
 	if err != nil {
-		// The backend broke off, or the client left: the connection
-		// cannot be trusted any more.
+		// The client left (c->aborted, %X "X"), or the backend broke
+		// off: then ap_proxy_backend_broke only closes the client
+		// connection once what came is sent (%X "-").
+		var be *BackendError
+		if errors.As(err, &be) && be.Kind == BackendBodyBroken {
+			ex.keepalive = false
+			ex.c.keepalive = false // AP_CONN_CLOSE
+			ex.head.Close = true
+			ex.logError("AH01110: error reading response", "module", "proxy_http", "err", err)
+			return 0
+		}
 		ex.c.aborted = true
 		ex.keepalive = false
 		return 0
