@@ -562,6 +562,9 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	for _, f := range resp.Headers {
 		k := fieldKindOf(f.Name)
 		switch {
+		case k == fkTransferEncoding && ex.head.HeaderOnly:
+			// mod_proxy_http takes Transfer-Encoding out of the
+			// answer only when it reads a body: a HEAD answer keeps it.
 		case k == fkConnection, k == fkKeepAlive, k == fkProxyAuthenticate, k == fkTE,
 			k == fkTrailer, k == fkUpgrade, k == fkTransferEncoding:
 			continue
