@@ -152,10 +152,10 @@ func (ex *exchange) sendCannedRecursive(status, recursiveError int) {
 func (ex *exchange) sendGenerated(status int, body []byte, ctype string) {
 	r := &ex.r
 	headOnly := ex.head.HeaderOnly
-	if !headOnly {
+	if !headOnly && !ex.bodyError {
 		r.headersOut = setField(r.headersOut, "Content-Length", strconv.Itoa(len(body)))
 	}
-	rh := responseHead{status: status, contentType: ctype, noBody: headOnly, generated: true}
+	rh := responseHead{status: status, contentType: ctype, noBody: headOnly, generated: true, unknownLength: ex.bodyError}
 	if r.statusReason != "" && r.status == status {
 		rh.reason = r.statusReason // r->status_line, when it is for status
 	}

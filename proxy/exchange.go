@@ -67,7 +67,12 @@ type exchange struct {
 	bodyChunk *chunkedReader
 	bodyLeft  int64 // Content-Length bytes not read yet
 
-	headSent     bool // the response head was written
+	headSent bool // the response head was written
+	// bodyError: reading the request body failed (or its length is over
+	// LimitRequestBody). httpd's HTTP_IN filter then sends the error
+	// down the output filters itself (bail_out_on_error): the page goes
+	// out without Content-Length, ending with the connection.
+	bodyError    bool
 	continueSent bool // a 100 Continue went to the client
 	noResponse   bool // nothing is sent (408 before a request line)
 	noLog        bool
@@ -526,6 +531,7 @@ func (ex *exchange) checkBodyLimit() int {
 	if ex.head.HasContentLength && ex.head.ContentLength > limit {
 		ex.keepalive = false
 		ex.head.Close = true
+		ex.bodyError = true
 		return 413
 	}
 	if ex.bodyChunk != nil {

@@ -264,6 +264,7 @@ func (ex *exchange) tunnel(resp *backendResponse, upgrade string) int {
 func (ex *exchange) bodyErrorStatus(err error) int {
 	ex.keepalive = false
 	ex.head.Close = true
+	ex.bodyError = true
 	if isTimeout(err) {
 		return 408
 	}

@@ -207,7 +207,9 @@ func (ex *exchange) setKeepalive(rh *responseHead) (chunked bool) {
 	_, hasCL := r.headersOut.Get("Content-Length")
 	te, _ := r.headersOut.Get("Transfer-Encoding")
 	lengthKnown := h.HeaderOnly || rh.noBody || rh.status == 204 || rh.status == 304 || hasCL || isChunkedTE(te)
-	if !lengthKnown && rh.unknownLength && h.ProtoNum >= 1001 {
+	if !lengthKnown && rh.unknownLength && h.ProtoNum >= 1001 && !h.Close {
+		// ap_set_keepalive chunks only a connection not already marked
+		// AP_CONN_CLOSE; else the body ends with the connection.
 		chunked = true
 		lengthKnown = true
 	} else if !lengthKnown && !rh.unknownLength {

@@ -1,6 +1,9 @@
 package proxy
 
-import "strings"
+import (
+	"io"
+	"strings"
+)
 
 // staticHandler serves r->filename as core's default handler with mod_dir
 // and mod_mime. It returns 0 when a response went out, or the status of an
@@ -11,6 +14,19 @@ func (ex *exchange) staticHandler() int {
 	if link := symlinkRefused(r.filename, d.options()); link != "" {
 		ex.logError("AH00037: Symbolic link not allowed or link target not accessible: "+link, "module", "core")
 		return 403
+	}
+	if ex.body != nil && !ex.head.Close {
+		// default_handler reads the request body away first
+		// (ap_discard_request_body, with a 100 Continue for a client
+		// that waits for one): a broken body is the answer, and the
+		// connection can stay open after a good one.
+		if ex.head.ExpectContinue && !ex.continueSent {
+			ex.sendContinue()
+		}
+		ex.c.setReadDeadline(deadline(ex.srv.Timeout))
+		if _, err := io.Copy(io.Discard, ex.body); err != nil {
+			return ex.bodyErrorStatus(err)
+		}
 	}
 	req := fileRequest{
 		Method:         r.method,
