@@ -215,11 +215,11 @@ func TestProxyErrorOverrideAndBodyLimit(t *testing.T) {
 			http.Error(w, "backend's own 404 page", 404)
 			return
 		case strings.HasSuffix(r.URL.Path, "/boom"):
-			http.Error(w, "backend's own 500 page", 500)
+			http.Error(w, "backend's own 500 page", http.StatusInternalServerError)
 			return
 		case strings.HasSuffix(r.URL.Path, "/auth"):
 			w.Header().Set("WWW-Authenticate", `Basic realm="backend"`)
-			http.Error(w, "backend's own 401 page", 401)
+			http.Error(w, "backend's own 401 page", http.StatusUnauthorized)
 			return
 		}
 		fmt.Fprint(w, "ok")
@@ -788,4 +788,22 @@ CustomLog logs/b.log "%>s|%I|%X|%{Content-Length}o|%{Transfer-Encoding}o|%U"
 		"413|53|-|-|-|/lim/x",
 		"400|63|-|-|-|/p/x",
 	})
+}
+
+// TestDeadBackendBodyCounted: mod_proxy_http reads the body bytes that
+// have arrived before it connects, so when the backend cannot be reached
+// %I counts them; apache2 2.4.71 logged 503 with %I 59 for this 56-byte
+// head and its 3-byte body.
+func TestDeadBackendBodyCounted(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	p := startInProcess(t, `ProxyPass / {Backend}/
+CustomLog logs/dead.log "%>s|%I|%X"
+`, "http://"+closed)
+	p.raw(t, "POST /x HTTP/1.1\r\nHost: dead.test\r\nContent-Length: 3\r\n\r\nabc")
+	p.expectLog(t, "logs/dead.log", []string{"503|59|-"})
 }
