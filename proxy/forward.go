@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,8 +18,6 @@ import (
 // request is forwarded: a body that ends within it is sent with a
 // Content-Length, as mod_proxy_http's prefetch does.
 const maxPrefetch = 16 << 10
-
-var headBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 // proxyHandler forwards the request to the backend of route and relays the
 // answer, as mod_proxy_http does. It returns 0 when a response went out,
@@ -46,6 +45,14 @@ func (ex *exchange) proxyHandler(route *Route) int {
 	}
 	hostHeader := hostport
 	hostHeader = strings.TrimSuffix(hostHeader, ":80")
+	if te, ok := r.headersIn.Get("Transfer-Encoding"); ok && !strings.EqualFold(te, "chunked") {
+		// ap_proxy_http_prefetch: core took a coding list that ends in
+		// chunked; mod_proxy_http relays only chunked itself.
+		ex.logError("AH01093: "+te+" Transfer-Encoding is not supported", "module", "proxy_http")
+		ex.keepalive = false
+		ex.head.Close = true
+		return 500
+	}
 
 	// The body: a chunked one is prefetched so that a short one goes out
 	// with a Content-Length.
@@ -69,10 +76,11 @@ func (ex *exchange) proxyHandler(route *Route) int {
 	}
 
 	upgrade := ex.upgradeRequested(route)
-	bp := headBufPool.Get().(*[]byte)
-	head := ex.backendHead((*bp)[:0], pathq, hostHeader, bodyLen, route, upgrade)
-	*bp = head
-	defer headBufPool.Put(bp)
+	if ex.scratch.head == nil {
+		ex.scratch.head = make([]byte, 0, 2048)
+	}
+	head := ex.backendHead(ex.scratch.head[:0], pathq, hostHeader, bodyLen, route, upgrade)
+	ex.scratch.head = head[:0]
 
 	timeout := ex.srv.ProxyTimeout
 	if route != nil && route.Timeout > 0 {
@@ -99,6 +107,7 @@ func (ex *exchange) proxyHandler(route *Route) int {
 		Upgrade:        upgrade,
 		Resp:           &ex.beResp,
 		NoFirstByte:    ex.logUses()&logformat.UsesTTFB == 0,
+		strs:           &ex.scratch.strs,
 	}
 	if body == nil {
 		req.Body = nil
@@ -108,13 +117,24 @@ func (ex *exchange) proxyHandler(route *Route) int {
 	if err != nil {
 		var be *BackendError
 		if errors.As(err, &be) {
-			ex.logError("AH01114: HTTP: failed to make connection to backend: "+addr, "module", "proxy", "err", err)
-			if be.Kind == BackendClientAbort || be.Kind == BackendCanceled {
+			switch be.Kind {
+			case BackendClientAbort, BackendCanceled:
 				ex.c.aborted = true
 				return 0
-			}
-			if be.Kind == BackendClientBody {
+			case BackendClientBody:
+				ex.logError("AH01095: prefetch request body failed to "+addr+" from "+ex.useragentIP, "module", "proxy_http", "err", be.Err)
 				return ex.bodyErrorStatus(be.Err)
+			case BackendHangUp:
+				if !be.GotBytes {
+					// The backend closed before a status line.
+					ex.logError("AH01102: error reading status line from remote server "+addr, "module", "proxy_http", "err", err)
+					return ex.proxyError(502, "Error reading from remote server")
+				}
+			case BackendRefused, BackendUnreachable, BackendDNS, BackendBusy:
+				ex.logError("AH01114: HTTP: failed to make connection to backend: "+addr, "module", "proxy", "err", err)
+				ex.prefetchBuffered()
+			default:
+				ex.logError("AH01110: error reading response", "module", "proxy_http", "err", err)
 			}
 			if st := be.Status(); st != 0 {
 				return st
@@ -245,6 +265,7 @@ func (ex *exchange) tunnel(resp *backendResponse, upgrade string) int {
 func (ex *exchange) bodyErrorStatus(err error) int {
 	ex.keepalive = false
 	ex.head.Close = true
+	ex.bodyError = true
 	if isTimeout(err) {
 		return 408
 	}
@@ -543,6 +564,9 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	for _, f := range resp.Headers {
 		k := fieldKindOf(f.Name)
 		switch {
+		case k == fkTransferEncoding && ex.head.HeaderOnly:
+			// mod_proxy_http takes Transfer-Encoding out of the
+			// answer only when it reads a body: a HEAD answer keeps it.
 		case k == fkConnection, k == fkKeepAlive, k == fkProxyAuthenticate, k == fkTE,
 			k == fkTrailer, k == fkUpgrade, k == fkTransferEncoding:
 			continue
@@ -557,19 +581,24 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	r.headersOut = out
 	contentType, _ := r.headersOut.Get("Content-Type")
 
-	if d := r.dir; d != nil && d.ProxyErrorOverride != nil && *d.ProxyErrorOverride &&
-		resp.Status >= 400 && ex.recursive == 0 {
+	if r.dir.overridesError(resp.Status) && ex.recursive == 0 {
 		// ProxyErrorOverride On: the backend's error page is replaced by
-		// the local ErrorDocument or canned page.
+		// the local ErrorDocument or canned page. A 401 keeps the
+		// backend's challenge (mod_proxy_http moves it to
+		// err_headers_out).
+		if resp.Status == 401 {
+			if v, ok := r.headersOut.Get("WWW-Authenticate"); ok {
+				r.errHeadersOut = setField(r.errHeadersOut, "WWW-Authenticate", v)
+			}
+		}
 		io.Copy(io.Discard, resp.Body)
 		r.headersOut = nil
 		return resp.Status
 	}
+	// An ErrorDocument served by the backend answers with the backend's
+	// status, as mod_proxy_http sets r->status from it (the original
+	// request keeps the error for %s).
 	status := resp.Status
-	if ex.orig != nil && ex.recursive != 0 {
-		// An ErrorDocument served by the backend keeps the error status.
-		status = ex.recursive
-	}
 	r.status = status
 	noBody := resp.NoBody || ex.head.HeaderOnly
 	_, hasCL := r.headersOut.Get("Content-Length")
@@ -582,8 +611,12 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	}
 	if status != resp.Status {
 		rh.reason = ""
+	} else if sl, ok := validStatusLine(resp.StatusLine, status); ok {
+		// The backend's status line as it came, even with an empty
+		// reason, as httpd relays r->status_line.
+		rh.reason, rh.rawStatus = "", sl
 	}
-	if rh.reason == "" && resp.Status == status {
+	if rh.reason == "" && rh.rawStatus == "" && resp.Status == status {
 		rh.reason = strings.TrimPrefix(statusLine(status), strconv.Itoa(status)+" ")
 	}
 	if !ex.writeHead(&rh) {
@@ -598,8 +631,17 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	n, err := ex.copyBody(resp.Body, chunkedOut)
 	r.bytesSent = n
 	if err != nil {
-		// The backend broke off, or the client left: the connection
-		// cannot be trusted any more.
+		// The client left (c->aborted, %X "X"), or the backend broke
+		// off: then ap_proxy_backend_broke only closes the client
+		// connection once what came is sent (%X "-").
+		var be *BackendError
+		if errors.As(err, &be) && be.Kind == BackendBodyBroken {
+			ex.keepalive = false
+			ex.c.keepalive = false // AP_CONN_CLOSE
+			ex.head.Close = true
+			ex.logError("AH01110: error reading response", "module", "proxy_http", "err", err)
+			return 0
+		}
 		ex.c.aborted = true
 		ex.keepalive = false
 		return 0
@@ -671,7 +713,9 @@ func (ex *exchange) copyBody(body io.Reader, chunked bool) (int64, error) {
 }
 
 // The buffers bodies are copied through: a small one first, a big one
-// once a read fills the small one.
+// once a read fills the small one. They are pooled, not kept with the
+// exchange: an exchange waits for its backend with them only while it
+// copies.
 var (
 	copyBufPool    = sync.Pool{New: func() any { b := make([]byte, 8192); return &b }}
 	bigCopyBufPool = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
@@ -713,15 +757,15 @@ func (ex *exchange) selfURL() string {
 	}
 	port := ex.head.Port
 	if !ex.head.HasPort {
-		port = 80
+		port = ex.defaultPort()
 	}
 	if d := ex.r.dir; d != nil && d.UseCanonicalName != nil && *d.UseCanonicalName == CanonicalOn {
 		port = ex.serverPort()
 	}
-	if port == 80 {
-		return "http://" + name
+	if port == ex.defaultPort() {
+		return ex.scheme() + "://" + name
 	}
-	return "http://" + name + ":" + strconv.Itoa(port)
+	return ex.scheme() + "://" + name + ":" + strconv.Itoa(port)
 }
 
 func (ex *exchange) reverseCookie(v string) string {
@@ -780,3 +824,78 @@ var canonKeep = func() (t [256]bool) {
 func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
+
+// overridesError is ap_proxy_should_override: whether ProxyErrorOverride
+// replaces a backend answer of this status. d may be nil.
+func (d *DirConfig) overridesError(status int) bool {
+	if d == nil || d.ProxyErrorOverride == nil || !*d.ProxyErrorOverride {
+		return false
+	}
+	if len(d.ProxyErrorOverrideCodes) == 0 {
+		return status >= 400 && status < 600
+	}
+	return slices.Contains(d.ProxyErrorOverrideCodes, status)
+}
+
+// proxyError is mod_proxy's ap_proxyerror: the failure is logged
+// (AH00898), noted for the error page ("error-notes", shown since
+// "verbose-error-to" is "*"), and the status line says "Proxy Error".
+func (ex *exchange) proxyError(status int, message string) int {
+	r := &ex.r
+	ex.logError("AH00898: "+message+" returned by "+r.uri, "module", "proxy")
+	notes := "The proxy server could not handle the request<p>Reason: <strong>" +
+		string(appendEscapeHTML(nil, message)) + "</strong></p>"
+	r.notes = setField(r.notes, "error-notes", notes)
+	r.notes = setField(r.notes, "verbose-error-to", "*")
+	r.statusReason = "Proxy Error"
+	return status
+}
+
+// validStatusLine is validate_status_line of httpd's HTTP header filter
+// for r->status_line sl: it must start with the three digits of status,
+// then a blank (a line of the three digits alone gets one). It returns
+// the line to send after "HTTP/1.1 ", and false where httpd sends its own
+// status line instead.
+func validStatusLine(sl string, status int) (string, bool) {
+	if len(sl) < 3 || sl[0] < '0' || sl[0] > '9' || sl[1] < '0' || sl[1] > '9' || sl[2] < '0' || sl[2] > '9' {
+		return "", false
+	}
+	if int(sl[0]-'0')*100+int(sl[1]-'0')*10+int(sl[2]-'0') != status {
+		return "", false
+	}
+	if len(sl) == 3 {
+		return sl + " ", true
+	}
+	switch sl[3] {
+	case ' ', '\t', '\n', '\v', '\f', '\r':
+		return sl, true
+	}
+	return "", false
+}
+
+// prefetchBuffered reads the part of a Content-Length request body that
+// has already arrived, as mod_proxy_http's prefetch does (a non-blocking
+// read of up to 16 KiB) before it connects to the backend: when the
+// connection then fails, those bytes were read, and %I counts them. A
+// client waiting for a 100 Continue gets no prefetch, as in httpd.
+func (ex *exchange) prefetchBuffered() {
+	if ex.body == nil || ex.bodyChunk != nil || ex.head.ExpectContinue {
+		return
+	}
+	n := min(int64(ex.c.br.Buffered()), ex.bodyLeft, maxPrefetchRead)
+	if n <= 0 {
+		return
+	}
+	var buf [4096]byte
+	for n > 0 {
+		k, err := ex.body.Read(buf[:min(n, int64(len(buf)))])
+		n -= int64(k)
+		if err != nil || k == 0 {
+			return
+		}
+	}
+}
+
+// maxPrefetchRead is MAX_MEM_SPOOL - 1, what mod_proxy_http's prefetch
+// reads at most.
+const maxPrefetchRead = 16*1024 - 1
