@@ -42,6 +42,8 @@ type Directive struct {
 	endLine  int    // line of a section's closing tag, 0 if missing
 	seq      int    // reading order, for sorting errors
 	readTime bool   // executed while reading (ServerRoot, LoadModule)
+	// mismatched: a wrong closing tag met this open section (reported)
+	mismatched bool
 }
 
 // String prints the directive as canonical configuration text, a section

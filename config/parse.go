@@ -213,6 +213,9 @@ func (p *parser) build(src *source, closer string) ([]*Directive, bool) {
 	}
 	for i := len(b.stack) - 1; i >= 0; i-- {
 		d := b.stack[i]
+		if d.mismatched {
+			continue // reported where the wrong closing tag was
+		}
 		msg := "<" + d.Name + "> was not closed."
 		if closer == "" {
 			p.errorAt(d, msg)
@@ -306,6 +309,10 @@ func (b *builder) close(name string, d *Directive) {
 			top.Name, name, top.Name, top.File, top.Line))
 	}
 	// Recover: a tag closing an outer section closes the inner ones too.
+	// The innermost stays open for its own tag, but its error was just
+	// reported: it is not reported again as "not closed" at the end of
+	// the file (httpd stops at the first).
+	top.mismatched = true
 	for i := len(b.stack) - 2; i >= 0; i-- {
 		if strings.EqualFold(tag, b.stack[i].Name) {
 			b.stack[i].endLine = d.Line
