@@ -754,6 +754,11 @@ func (b *siteBuilder) logLevel(d *Directive) {
 // listen reads Listen [addr:]port [protocol].
 func (b *siteBuilder) listen(d *Directive) {
 	a := d.Args[0]
+	if strings.HasPrefix(a, ":") {
+		// apr_parse_addr_port: a port after a colon needs a host.
+		b.errorf(d, "Invalid address or port")
+		return
+	}
 	if !strings.Contains(a, ":") || strings.HasSuffix(a, "]") {
 		a = ":" + a
 	}
@@ -770,7 +775,12 @@ func (b *siteBuilder) listen(d *Directive) {
 		b.errorf(d, "Listen protocol %q is not supported by logproxy", d.Args[1])
 		return
 	}
-	b.site.Listen = append(b.site.Listen, net.JoinHostPort(host, port))
+	addr := net.JoinHostPort(host, port)
+	if slices.Contains(b.site.Listen, addr) && port != "0" {
+		b.errorf(d, "Cannot define multiple Listeners on the same IP:port")
+		return
+	}
+	b.site.Listen = append(b.site.Listen, addr)
 }
 
 // acceptFilter reads AcceptFilter protocol filter. On Linux httpd has no
