@@ -365,8 +365,10 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 		case "redirect", "redirectmatch", "redirecttemp", "redirectpermanent":
 			b.redirect(d, target, dir != nil)
 		case "errordocument":
-			code, err := strconv.Atoi(a[0])
-			if err != nil || code < 100 || code > 599 {
+			// set_error_document: the code read with atoi must be one
+			// of httpd's status table (ap_index_of_response).
+			code := atoiPrefix(a[0])
+			if !proxy.KnownStatus(code) {
 				b.errorf(d, "Unsupported HTTP response code %s", a[0])
 				continue
 			}

@@ -87,6 +87,10 @@ func knownStatus(status int) bool {
 	return status >= 100 && status < 600 && statusLines[status-100] != ""
 }
 
+// KnownStatus reports whether status has a line in httpd's status table,
+// the codes ErrorDocument takes.
+func KnownStatus(status int) bool { return knownStatus(status) }
+
 // statusLine is ap_get_status_line: the table's line for status, and for a
 // code the table lacks (a gap such as 418, or anything outside 100-599)
 // "500 Internal Server Error", which is what httpd both titles its error
