@@ -827,7 +827,9 @@ func (b *siteBuilder) vhostAddrs(d *Directive, sb *serverBuild) {
 			if err != nil {
 				addrs, lerr := net.LookupHost(host)
 				if lerr != nil || len(addrs) == 0 {
-					b.errorf(d, "Could not resolve host name %s -- ignoring!", host)
+					// AH00547, a warning: the address is left out.
+					b.cfg.Warnings = append(b.cfg.Warnings, &Error{File: d.File, Line: d.Line,
+						Msg: fmt.Sprintf("Could not resolve host name %s -- ignoring!", host)})
 					continue
 				}
 				ip, _ = netip.ParseAddr(addrs[0])

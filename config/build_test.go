@@ -305,3 +305,26 @@ func TestBuildServerTokens(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildVhostUnresolvable: a <VirtualHost> name that does not resolve
+// is left out with httpd's warning (AH00547), not refused.
+func TestBuildVhostUnresolvable(t *testing.T) {
+	const head = "LoadModule mpm_event_module x\nListen 127.0.0.1:0\n"
+	root := t.TempDir()
+	path := filepath.Join(root, "httpd.conf")
+	os.WriteFile(path, []byte(head+"<VirtualHost nonexistent.invalid:80>\nServerName x\n</VirtualHost>\n"), 0o644)
+	cfg, err := ParseFile(path, &Options{ServerRoot: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(cfg, &BuildOptions{Location: time.UTC}); err != nil {
+		t.Fatalf("Build: %v, want a warning only", err)
+	}
+	found := false
+	for _, w := range cfg.Warnings {
+		found = found || (w.Line == 3 && strings.Contains(w.Msg, "Could not resolve host name nonexistent.invalid -- ignoring!"))
+	}
+	if !found {
+		t.Errorf("warnings %v, want AH00547's at line 3", cfg.Warnings)
+	}
+}
