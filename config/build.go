@@ -518,13 +518,16 @@ func (b *siteBuilder) redirect(d *Directive, dir *proxy.DirConfig, inSection boo
 			}
 		}
 	}
-	if rd.Status < 300 || rd.Status > 599 || (rd.Status >= 400 && rd.Status != 410) {
+	if rd.Status < 100 || rd.Status > 599 {
 		b.errorf(d, "Redirect: invalid status %d", rd.Status)
 		return
 	}
+	redirect := rd.Status >= 300 && rd.Status < 400
 	switch {
-	case rd.Status == 410 || (rd.Status >= 300 && rd.Status < 400 && len(a) == 1 && !inSection && !strings.Contains(a[0], "://")):
-		if rd.Status != 410 {
+	case !redirect || (len(a) == 1 && !inSection && !strings.Contains(a[0], "://")):
+		// A status that is not a redirect (gone, 404, 503) takes the
+		// path alone: the answer is that status.
+		if redirect {
 			b.errorf(d, "Redirect to non-URL")
 			return
 		}

@@ -807,3 +807,17 @@ CustomLog logs/dead.log "%>s|%I|%X"
 	p.raw(t, "POST /x HTTP/1.1\r\nHost: dead.test\r\nContent-Length: 3\r\n\r\nabc")
 	p.expectLog(t, "logs/dead.log", []string{"503|59|-"})
 }
+
+// TestRedirectStatus: a Redirect whose status is not a redirect (404,
+// 410, 503) takes a path alone and answers that status for it, as
+// mod_alias does.
+func TestRedirectStatus(t *testing.T) {
+	p := startInProcess(t, `Redirect 404 /hidden
+Redirect gone /old
+CustomLog logs/rs.log "%>s|%U"
+`, "http://127.0.0.1:9")
+	for _, path := range []string{"/hidden", "/hidden/x", "/old/y"} {
+		p.raw(t, "GET "+path+" HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+	}
+	p.expectLog(t, "logs/rs.log", []string{"404|/hidden", "404|/hidden/x", "410|/old/y"})
+}
