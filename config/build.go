@@ -484,6 +484,9 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			if known && spec.Ignored {
 				continue
 			}
+			if isDefaultSetting(name, a) {
+				continue // httpd's default, which is what logproxy does
+			}
 			b.errorf(d, "%s is not supported by logproxy yet (the configuration checker knows it, serving does not)", d.Name)
 		}
 	}
@@ -867,6 +870,11 @@ func (b *siteBuilder) section(d *Directive, sb *serverBuild, parent *proxy.DirCo
 	case "files":
 		sec.Kind = proxy.SectionFiles
 	default:
+		if name == "proxy" && onlyRequireAllGranted(d.Children) {
+			// <Proxy *> Require all granted </Proxy>, common in pasted
+			// configurations, grants what is granted anyway.
+			return
+		}
 		b.errorf(d, "<%s> is not supported by logproxy", d.Name)
 		return
 	}
@@ -903,4 +911,35 @@ func atoiPrefix(s string) int {
 		return -n
 	}
 	return n
+}
+
+// defaultSettings are directives logproxy does not implement written with
+// httpd's default value, which changes nothing: pasted configurations
+// often spell them out. Any other value is refused.
+var defaultSettings = map[string]string{
+	"proxyvia":            "off",
+	"mergeslashes":        "on",
+	"proxybadheader":      "iserror",
+	"protocols":           "http/1.1",
+	"allowencodedslashes": "off",
+	"directoryslash":      "on",
+}
+
+// isDefaultSetting reports whether the directive name (lower case) with
+// args is one of defaultSettings.
+func isDefaultSetting(name string, args []string) bool {
+	v, ok := defaultSettings[name]
+	return ok && len(args) == 1 && strings.EqualFold(args[0], v)
+}
+
+// onlyRequireAllGranted reports whether a section holds nothing but
+// "Require all granted" lines.
+func onlyRequireAllGranted(children []*Directive) bool {
+	for _, c := range children {
+		if !strings.EqualFold(c.Name, "Require") || len(c.Args) != 2 ||
+			c.Args[0] != "all" || !strings.EqualFold(c.Args[1], "granted") {
+			return false
+		}
+	}
+	return true
 }

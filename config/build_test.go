@@ -329,3 +329,27 @@ func TestBuildVhostUnresolvable(t *testing.T) {
 		t.Errorf("warnings %v, want AH00547's at line 3", cfg.Warnings)
 	}
 }
+
+// TestBuildDefaultSettings: directives logproxy does not implement are
+// accepted when they spell out httpd's default (which changes nothing),
+// and refused with any other value; so is a <Proxy> section holding only
+// "Require all granted".
+func TestBuildDefaultSettings(t *testing.T) {
+	const head = "LoadModule mpm_event_module x\nLoadModule proxy_module x\nLoadModule proxy_http_module x\nLoadModule dir_module x\nLoadModule authz_core_module x\nListen 127.0.0.1:0\n"
+	ok := []string{"ProxyVia Off", "MergeSlashes On", "ProxyBadHeader IsError", "Protocols http/1.1",
+		"AllowEncodedSlashes Off", "DirectorySlash On", "<Proxy *>\nRequire all granted\n</Proxy>"}
+	for _, line := range ok {
+		if _, err := buildText(t, head+line+"\n"); err != nil {
+			t.Errorf("%q: %v, want it accepted", line, err)
+		}
+	}
+	refused := []string{"ProxyVia On", "MergeSlashes Off", "ProxyBadHeader Ignore", "Protocols h2 http/1.1",
+		"AllowEncodedSlashes On", "DirectorySlash Off", "<Proxy *>\nRequire ip 10.0.0.1\n</Proxy>"}
+	for _, line := range refused {
+		_, err := buildText(t, head+line+"\n")
+		var list ErrorList
+		if !errors.As(err, &list) || len(list) == 0 || !strings.Contains(list[0].Msg, "not supported by logproxy") {
+			t.Errorf("%q: %v, want a not-supported error", line, err)
+		}
+	}
+}
