@@ -821,3 +821,17 @@ CustomLog logs/rs.log "%>s|%U"
 	}
 	p.expectLog(t, "logs/rs.log", []string{"404|/hidden", "404|/hidden/x", "410|/old/y"})
 }
+
+// TestInvalidPathLogID: a path that ap_normalize_path refuses is logged
+// to the error log (AH10244), which gives the request a log id for %L,
+// as apache2 2.4.71 logged one for GET /p/a%zzb.
+func TestInvalidPathLogID(t *testing.T) {
+	p := startInProcess(t, `CustomLog logs/id.log "%>s|%L"
+`, "http://127.0.0.1:9")
+	p.raw(t, "GET /p/a%zzb HTTP/1.1\r\nHost: h\r\n\r\n")
+	p.raw(t, "GET /ok HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+	lines := p.logLines(t, "logs/id.log", 2)
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "400|") || len(lines[0]) != len("400|")+11 || lines[1] != "404|-" {
+		t.Errorf("lines %q, want a 400 with an 11-character id, then \"404|-\"", lines)
+	}
+}

@@ -242,6 +242,10 @@ func (ex *exchange) runFailed() bool {
 		ex.srv = ex.site.serverForHost(ex.c.localAddr, ex.hostname, ex.hasHostname)
 		ex.c.cw.timeout = ex.srv.Timeout
 		ex.postReadRequest()
+		if h.Status == 400 {
+			// ap_normalize_path refused the path.
+			ex.logError("AH10244: invalid URI path ("+h.UnparsedURI+")", "module", "core")
+		}
 	}
 	if h.Status == 408 && h.Stage == stageRequestLine {
 		// httpd gives up silently on a request line that never came, and
