@@ -27,6 +27,11 @@ func (e *chunkedError) Error() string { return "chunked body: " + e.msg }
 // chunk-size line); the others are 400 (for a client's body).
 func (e *chunkedError) TooLarge() bool { return e.tooLarge }
 
+// trailer reports whether the error is in the trailer section.
+func (e *chunkedError) trailer() bool {
+	return e == errChunkTrailer || e == errChunkTrailers || e == errChunkTrailLong
+}
+
 var (
 	errChunkSize      = &chunkedError{msg: "invalid chunk size line"}
 	errChunkOverflow  = &chunkedError{msg: "chunk size overflow", tooLarge: true}

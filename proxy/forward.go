@@ -62,6 +62,7 @@ func (ex *exchange) proxyHandler(route *Route) int {
 		if ex.bodyChunk != nil {
 			pre, complete, err := ex.readBody(maxPrefetch)
 			if err != nil {
+				ex.logError("AH01095: prefetch request body failed to "+addr+" from "+ex.useragentIP, "module", "proxy_http", "err", err)
 				return ex.bodyErrorStatus(err)
 			}
 			if complete {
@@ -265,12 +266,15 @@ func (ex *exchange) tunnel(resp *backendResponse, upgrade string) int {
 func (ex *exchange) bodyErrorStatus(err error) int {
 	ex.keepalive = false
 	ex.head.Close = true
-	ex.bodyError = true
 	if isTimeout(err) {
-		return 408
+		return 408 // a plain error answer, with its length
 	}
 	var ce *chunkedError
 	if errors.As(err, &ce) {
+		// The HTTP_IN filter's own refusals (bail_out_on_error) go out
+		// without Content-Length; a bad trailer section fails
+		// ap_get_mime_headers and is answered the usual way.
+		ex.bodyError = !ce.trailer()
 		if ce.TooLarge() {
 			return 413
 		}
@@ -620,7 +624,13 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 		rh.reason = strings.TrimPrefix(statusLine(status), strconv.Itoa(status)+" ")
 	}
 	if !ex.writeHead(&rh) {
+		// check_headers, inside the HTTP header filter: the 500 page
+		// is made there, without Content-Length.
+		ex.logError("AH02430: Response header contains invalid characters, aborting request", "module", "http")
 		r.headersOut = nil
+		ex.bodyError = true
+		ex.keepalive = false
+		ex.head.Close = true
 		return 500
 	}
 	if noBody {
