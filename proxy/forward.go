@@ -554,7 +554,7 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	}
 	if !resp.HeadersValid {
 		// httpd refuses to relay header values with control characters.
-		return 500
+		return ex.headersRefused()
 	}
 	out := ex.outBuf[:0]
 	if len(r.headersOut) > 0 || len(resp.Headers)+4 > len(ex.outBuf) || ex.orig != nil {
@@ -624,14 +624,8 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 		rh.reason = strings.TrimPrefix(statusLine(status), strconv.Itoa(status)+" ")
 	}
 	if !ex.writeHead(&rh) {
-		// check_headers, inside the HTTP header filter: the 500 page
-		// is made there, without Content-Length.
-		ex.logError("AH02430: Response header contains invalid characters, aborting request", "module", "http")
 		r.headersOut = nil
-		ex.bodyError = true
-		ex.keepalive = false
-		ex.head.Close = true
-		return 500
+		return ex.headersRefused()
 	}
 	if noBody {
 		io.Copy(io.Discard, resp.Body)
@@ -909,3 +903,14 @@ func (ex *exchange) prefetchBuffered() {
 // maxPrefetchRead is MAX_MEM_SPOOL - 1, what mod_proxy_http's prefetch
 // reads at most.
 const maxPrefetchRead = 16*1024 - 1
+
+// headersRefused is check_headers' refusal of a response header
+// (AH02430): a 500, after which the connection closes. (The corpus'
+// resp_header_ctl_bytes has its Content-Length.)
+func (ex *exchange) headersRefused() int {
+	ex.logError("AH02430: Response header contains invalid characters, aborting request", "module", "http")
+	ex.r.headersOut = nil
+	ex.keepalive = false
+	ex.head.Close = true
+	return 500
+}
