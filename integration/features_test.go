@@ -629,7 +629,8 @@ CustomLog logs/h9.log "%>s|%{Connection}o|%{Content-Type}o|%{Last-Modified}o|%b"
 	os.WriteFile(filepath.Join(p.root, "htdocs", "index.html"), []byte("hi\n"), 0o644)
 	p.raw(t, "GET /index.html\r\n")
 	p.raw(t, "GET /p/x\r\n")
-	p.expectLog(t, "logs/h9.log", []string{"200|close|text/html|-|3", "200|close|text/plain|Sun, 22 Nov 2026 17:07:16 GMT|5"})
+	p.raw(t, "GET /nothing\r\n") // an error page: no content type either
+	p.expectLog(t, "logs/h9.log", []string{"200|close|text/html|-|3", "200|close|text/plain|Sun, 22 Nov 2026 17:07:16 GMT|5", "404|close|-|-|236"})
 }
 
 // TestOptionsStar: "OPTIONS *" is answered at map_to_storage time, before
@@ -838,4 +839,21 @@ func TestInvalidPathLogID(t *testing.T) {
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "400|") || len(lines[0]) != len("400|")+11 || lines[1] != "404|-" {
 		t.Errorf("lines %q, want a 400 with an 11-character id, then \"404|-\"", lines)
 	}
+}
+
+// TestBackendUnexpectedUpgrade: a backend that switches protocols for a
+// request that asked for none gets mod_proxy_http's "502 Proxy Error"
+// with the reason in the page; apache2 2.4.71 sent a 388-byte page.
+func TestBackendUnexpectedUpgrade(t *testing.T) {
+	addr := rawBackend(t, func(string) string {
+		return "HTTP/1.1 101 Switching Protocols\r\n\r\n"
+	})
+	p := startInProcess(t, `ProxyPass /p/ {Backend}/p/
+CustomLog logs/up.log "%>s|%b|[%{error-notes}n]"
+`, "http://"+addr)
+	resp := p.raw(t, "GET /p/x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+	if statusOf(resp) != "HTTP/1.1 502 Proxy Error" {
+		t.Errorf("status %q, want 502 Proxy Error", statusOf(resp))
+	}
+	p.expectLog(t, "logs/up.log", []string{"502|388|[The proxy server could not handle the request<p>Reason: <strong>Unexpected Upgrade: n/a (expecting n/a)</strong></p>]"})
 }

@@ -878,7 +878,7 @@ func (p *BackendPool) finish(c *backendConn, br *bufio.Reader, st *beSendState, 
 	switch {
 	case h.status == 101:
 		if req.Upgrade == "" || h.upgrade == "" || !respFoldEq(h.upgrade, req.Upgrade) {
-			return errRespUpgrade
+			return &upgradeError{got: h.upgrade, want: req.Upgrade}
 		}
 		resp.NoBody = true
 		resp.ContentLength = 0

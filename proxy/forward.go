@@ -131,6 +131,12 @@ func (ex *exchange) proxyHandler(route *Route) int {
 					ex.logError("AH01102: error reading status line from remote server "+addr, "module", "proxy_http", "err", err)
 					return ex.proxyError(502, "Error reading from remote server")
 				}
+			case BackendBadResponse:
+				var ue *upgradeError
+				if errors.As(err, &ue) {
+					return ex.proxyError(502, ue.message())
+				}
+				ex.logError("AH01110: error reading response", "module", "proxy_http", "err", err)
 			case BackendRefused, BackendUnreachable, BackendDNS, BackendBusy:
 				ex.logError("AH01114: HTTP: failed to make connection to backend: "+addr, "module", "proxy", "err", err)
 				ex.prefetchBuffered()

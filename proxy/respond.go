@@ -56,7 +56,8 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 		// header filter leaves: ap_set_keepalive's "Connection: close",
 		// and r->content_type.
 		r.headersOut = setField(r.headersOut, "Connection", "close")
-		if rh.contentType != "" {
+		if rh.contentType != "" && !rh.generated {
+			// (ap_send_error_response sets no type for HTTP/0.9.)
 			r.headersOut = setField(r.headersOut, "Content-Type", rh.contentType)
 		}
 		ex.headSent = true

@@ -75,7 +75,6 @@ var (
 	errRespCL           = &respError{"invalid Content-Length"}
 	errRespCLConflict   = &respError{"conflicting Content-Length fields"}
 	errRespTooManyInter = &respError{"too many interim responses"}
-	errRespUpgrade      = &respError{"unexpected 101 Switching Protocols"}
 )
 
 // respHeadOptions are the parsing limits and policies of one pool.
@@ -549,4 +548,22 @@ func respFieldValid(name, value string, strict bool) bool {
 		}
 	}
 	return !hasHTTPCtrl(value)
+}
+
+// upgradeError is a 101 answer to a request that did not ask for that
+// protocol (got and want: the backend's Upgrade and the request's, ""
+// for none).
+type upgradeError struct{ got, want string }
+
+func (e *upgradeError) Error() string { return "unexpected 101 Switching Protocols" }
+
+// message is mod_proxy_http's reason for its 502.
+func (e *upgradeError) message() string {
+	na := func(s string) string {
+		if s == "" {
+			return "n/a"
+		}
+		return s
+	}
+	return "Unexpected Upgrade: " + na(e.got) + " (expecting " + na(e.want) + ")"
 }
