@@ -664,21 +664,9 @@ func (b *siteBuilder) simple(d *Directive, sb *serverBuild, dir *proxy.DirConfig
 			}
 		}
 	case "servertokens":
-		// set_banner's words.
-		switch strings.ToLower(d.Args[0]) {
-		case "prod", "productonly":
-			b.site.ServerTokens = "prod"
-		case "major":
-			b.site.ServerTokens = "major"
-		case "minor":
-			b.site.ServerTokens = "minor"
-		case "min", "minimal":
-			b.site.ServerTokens = "min"
-		case "os":
-			b.site.ServerTokens = "os"
-		case "full":
-			b.site.ServerTokens = "full"
-		default:
+		if t, ok := serverTokens[strings.ToLower(d.Args[0])]; ok {
+			b.site.ServerTokens = t
+		} else {
 			b.errorf(d, "ServerTokens takes 1 argument: 'Prod(uctOnly)', 'Major', 'Minor', 'Min(imal)', 'OS', or 'Full'")
 		}
 	case "enablesendfile", "enablemmap":
@@ -942,4 +930,10 @@ func onlyRequireAllGranted(children []*Directive) bool {
 		}
 	}
 	return true
+}
+
+// serverTokens are set_banner's words, and the setting each stands for.
+var serverTokens = map[string]string{
+	"prod": "prod", "productonly": "prod", "major": "major", "minor": "minor",
+	"min": "min", "minimal": "min", "os": "os", "full": "full",
 }

@@ -430,13 +430,9 @@ func (b *siteBuilder) proxyPass(d *Directive, sb *serverBuild, dir *proxy.DirCon
 			}
 			rt.Timeout = time.Duration(secs) * time.Second
 		case "connectiontimeout":
-			dur, ok := timeoutParam(v, "s")
-			if !ok {
-				b.errorf(d, "Connectiontimeout has wrong format")
-				return
-			}
-			if dur < time.Millisecond {
-				b.errorf(d, "Connectiontimeout must be at least one millisecond.")
+			dur, msg := timeoutAtLeastMs(v, "s", "Connectiontimeout has wrong format", "Connectiontimeout must be at least one millisecond.")
+			if msg != "" {
+				b.errorf(d, "%s", msg)
 				return
 			}
 			rt.ConnectTimeout = dur
@@ -477,13 +473,9 @@ func (b *siteBuilder) proxyPass(d *Directive, sb *serverBuild, dir *proxy.DirCon
 			}
 			rt.MaxConns = n // 0: httpd's default, no cap of logproxy's
 		case "acquire":
-			dur, ok := timeoutParam(v, "ms")
-			if !ok {
-				b.errorf(d, "Acquire timeout has wrong format")
-				return
-			}
-			if dur < time.Millisecond {
-				b.errorf(d, "Acquire must be at least one millisecond")
+			dur, msg := timeoutAtLeastMs(v, "ms", "Acquire timeout has wrong format", "Acquire must be at least one millisecond")
+			if msg != "" {
+				b.errorf(d, "%s", msg)
 				return
 			}
 			rt.AcquireTimeout = dur
@@ -699,13 +691,8 @@ func workerTuningError(k, v string) string {
 			return "Smax must be a positive number"
 		}
 	case "ping":
-		dur, ok := timeoutParam(v, "s")
-		if !ok {
-			return "Ping/Pong timeout has wrong format"
-		}
-		if dur < time.Millisecond {
-			return "Ping/Pong timeout must be at least one millisecond"
-		}
+		_, msg := timeoutAtLeastMs(v, "s", "Ping/Pong timeout has wrong format", "Ping/Pong timeout must be at least one millisecond")
+		return msg
 	case "flushwait":
 		dur, ok := timeoutParam(v, "ms")
 		if !ok {
@@ -716,6 +703,20 @@ func workerTuningError(k, v string) string {
 		}
 	}
 	return ""
+}
+
+// timeoutAtLeastMs reads v with timeoutParam and requires a millisecond
+// at least, as set_worker_param does; the message is httpd's, badFormat or
+// tooShort, or "".
+func timeoutAtLeastMs(v, unit, badFormat, tooShort string) (time.Duration, string) {
+	dur, ok := timeoutParam(v, unit)
+	if !ok {
+		return 0, badFormat
+	}
+	if dur < time.Millisecond {
+		return 0, tooShort
+	}
+	return dur, ""
 }
 
 // timeoutParam is ap_timeout_parameter_parse: a whole number, then a unit

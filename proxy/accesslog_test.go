@@ -83,17 +83,7 @@ func TestAccessLogMeasuredFields(t *testing.T) {
 	site.Main.Dir.TrackTTFB = &on // LogIOTrackTTFB On
 	logs := withAccessLogs(t, site, dir, `%>s %^FB %D %{begin:usec}t %{end:usec}t %{tid}P`, `%>s %U`)
 	lm, lp := logs[0], logs[1]
-	c, br := dialEngine(t, site)
-	for _, target := range []string{"/b100", "/%zz"} { // proxied; a 400 of the server's own
-		c.SetDeadline(time.Now().Add(5 * time.Second))
-		io.WriteString(c, "GET "+target+" HTTP/1.1\r\nHost: www.example.test\r\n\r\n")
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-	}
+	getAll(t, site, "/b100", "/%zz") // proxied; a 400 of the server's own
 	lines := waitLogLines(t, lm.Path, 2)
 	for i, want := range []string{"200", "400"} {
 		f := strings.Fields(lines[i])
@@ -137,8 +127,19 @@ func TestAccessLogTTFBOff(t *testing.T) {
 	dir := t.TempDir()
 	site := benchSite(t, bb.addr(), "")
 	lm := withAccessLogs(t, site, dir, `%>s %^FB`)[0]
+	getAll(t, site, "/b100", "/%zz")
+	lines := waitLogLines(t, lm.Path, 2)
+	if lines[0] != "200 -" || lines[1] != "400 -" {
+		t.Errorf("lines %q, want [\"200 -\" \"400 -\"]", lines)
+	}
+}
+
+// getAll sends a GET for each target on one connection to an engine for
+// site, reading each answer whole.
+func getAll(t *testing.T, site *Site, targets ...string) {
+	t.Helper()
 	c, br := dialEngine(t, site)
-	for _, target := range []string{"/b100", "/%zz"} {
+	for _, target := range targets {
 		c.SetDeadline(time.Now().Add(5 * time.Second))
 		io.WriteString(c, "GET "+target+" HTTP/1.1\r\nHost: www.example.test\r\n\r\n")
 		resp, err := http.ReadResponse(br, nil)
@@ -147,10 +148,6 @@ func TestAccessLogTTFBOff(t *testing.T) {
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-	}
-	lines := waitLogLines(t, lm.Path, 2)
-	if lines[0] != "200 -" || lines[1] != "400 -" {
-		t.Errorf("lines %q, want [\"200 -\" \"400 -\"]", lines)
 	}
 }
 
@@ -265,17 +262,7 @@ func TestAccessLogIDs(t *testing.T) {
 	site := benchSite(t, bb.addr(), "")
 	site.Main.Routes = append([]*Route{{Path: "/down/", Target: "http://" + closed + "/", Scheme: "http", HostPort: closed, BasePath: "/"}}, site.Main.Routes...)
 	lm := withAccessLogs(t, site, dir, `%>s %L %{c}L`)[0]
-	c, br := dialEngine(t, site)
-	for _, target := range []string{"/b100", "/down/x"} {
-		c.SetDeadline(time.Now().Add(5 * time.Second))
-		io.WriteString(c, "GET "+target+" HTTP/1.1\r\nHost: www.example.test\r\n\r\n")
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-	}
+	getAll(t, site, "/b100", "/down/x")
 	lines := waitLogLines(t, lm.Path, 2)
 	if lines[0] != "200 - -" {
 		t.Errorf("a request that logged no error: %q, want \"200 - -\"", lines[0])
