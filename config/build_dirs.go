@@ -513,6 +513,10 @@ func (b *siteBuilder) proxyPassReverse(d *Directive, sb *serverBuild, dir *proxy
 		rr.Kind = proxy.ReverseCookieDomain
 	}
 	if rr.Kind == proxy.ReverseLocation {
+		if dir != nil && len(a) >= 2 {
+			b.errorf(d, "ProxyPassReverse can not have a path when defined in a location")
+			return
+		}
 		if dir != nil && len(a) == 1 {
 			rr.Target = a[0]
 		} else if len(a) >= 2 {

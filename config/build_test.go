@@ -141,6 +141,7 @@ func TestBuildErrors(t *testing.T) {
 		{"listen colon port", "Listen :8080\n", "Invalid address or port", 6},
 		{"errordocument gap", "ErrorDocument 418 /err.html\n", "Unsupported HTTP response code 418", 6},
 		{"redirect 404 with a url", "LoadModule alias_module x\nRedirect 404 /a http://h/\n", "Redirect URL not valid for this status", 7},
+		{"proxypassreverse path in location", "<Location /a/>\nProxyPassReverse /a/ http://h/a/\n</Location>\n", "ProxyPassReverse can not have a path when defined in a location", 7},
 		{"alias one argument", "LoadModule alias_module x\n<Location /a>\nAlias /tmp\n</Location>\n", "Alias with one argument (in <Location>) is not supported by logproxy", 8},
 	}
 	for _, tt := range tests {
