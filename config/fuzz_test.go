@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzParse checks, for any input: Parse does not panic; every error and
@@ -52,6 +53,62 @@ func FuzzParse(f *testing.F) {
 		}
 		if diff := treeDiff(cfg.Directives, again.Directives); diff != "" {
 			t.Fatalf("printed tree parses differently: %s\ninput:\n%q\nprinted:\n%s", diff, input, printed)
+		}
+	})
+}
+
+// FuzzBuild checks, for any input that parses: Build does not panic, it
+// returns an ErrorList or nothing, and every error about the input itself
+// has a line number within it. The seeds are the golden inputs and lines
+// that once made Build panic.
+func FuzzBuild(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.conf")
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		input, _, _ := strings.Cut(string(data), goldenSep)
+		f.Add(input)
+	}
+	const head = "LoadModule mpm_event_module x\nLoadModule proxy_module x\nLoadModule proxy_http_module x\nLoadModule headers_module x\nLoadModule alias_module x\nLoadModule authz_core_module x\nLoadModule setenvif_module x\nListen 127.0.0.1:0\n"
+	for _, s := range []string{
+		"<Location />\nRequire\n</Location>\n",
+		"<Location /a>\nAlias /tmp\n</Location>\n",
+		"ProxyPass /a/ http://h/a/ timeout=0 connectiontimeout=5ms max=0 ttl=-5 ping=abc\n",
+		"ProxyErrorOverride On 404 abc\n",
+		"ErrorLogFormat \"%{x\"\n",
+		"Options +Indexes FollowSymLinks\n",
+		"<IfVersion >= 2.4>\nKeepAlive On\n</IfVersion>\n",
+		"SetEnvIf ^X-( . A\n",
+		"ServerName https://h:8443\n",
+		"Redirect 404 /a\n",
+	} {
+		f.Add(head + s)
+	}
+	opts := &Options{
+		ServerRoot: "/",
+		FS:         os.DirFS(goldenFS),
+		LookupEnv:  func(string) (string, bool) { return "", false },
+	}
+	f.Fuzz(func(t *testing.T, input string) {
+		if strings.Contains(strings.ToLower(input), "virtualhost") {
+			t.Skip("virtual host names resolve through DNS") // not a property of Build
+		}
+		cfg, err := Parse("httpd.conf", []byte(input), opts)
+		if err != nil {
+			return
+		}
+		_, err = Build(cfg, &BuildOptions{Location: time.UTC})
+		var list ErrorList
+		if err != nil && !errors.As(err, &list) {
+			return // errors about other files (Include, AuthUserFile) are not ErrorLists of lines
+		}
+		lines := strings.Count(input, "\n") + 1
+		for _, e := range list {
+			if e.File == "httpd.conf" && (e.Line < 1 || e.Line > lines) {
+				t.Errorf("%v: line outside the input's %d lines", e, lines)
+			}
 		}
 	})
 }
