@@ -22,6 +22,10 @@ type BuildOptions struct {
 	// Location is the zone of %t in access logs (nil: the C library's
 	// local zone, from TZ).
 	Location *time.Location
+	// CheckLogDirs makes Build refuse an access log whose directory does
+	// not exist, as httpd's open_multi_logs does before "Syntax OK"
+	// (AH02297); logproxy -t sets it.
+	CheckLogDirs bool
 }
 
 // Build turns a checked configuration into the proxy's run-time site: the

@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -571,6 +573,13 @@ func (b *siteBuilder) resolveLogs(main *serverBuild, vhosts []*serverBuild) {
 			piped := strings.HasPrefix(path, "|")
 			if !piped {
 				path = b.path(path)
+				if b.opts.CheckLogDirs && pl.d != nil {
+					dir := filepath.Dir(path)
+					if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+						b.errorf(pl.d, "AH02297: Cannot access directory '%s/' for log file '%s'", dir, path)
+						continue
+					}
+				}
 			}
 			lf, ok := b.logs[path]
 			if !ok {

@@ -24,6 +24,7 @@ func TestRun(t *testing.T) {
 	flagged := write("flagged.conf", "<IfDefine !FLAG>\nBogus\n</IfDefine>\n")
 	pool := write("pool.conf", "LoadModule proxy_module m.so\nLoadModule proxy_http_module m.so\n"+
 		"ProxyPass /app http://127.0.0.1:9/app ttl=5\n")
+	logdir := write("logdir.conf", "TransferLog "+filepath.Join(dir, "missing", "x.log")+"\n")
 	tests := []struct {
 		name     string
 		args     []string
@@ -42,6 +43,8 @@ func TestRun(t *testing.T) {
 		{name: "build warning", args: []string{"-t", "-f", pool}, code: 0, stdout: "Syntax OK",
 			stderr: pool + `:3: warning: ProxyPass parameter "ttl" is accepted but not acted on`},
 		{name: "define", args: []string{"-t", "-D", "FLAG", "-f", flagged}, code: 0, stdout: "Syntax OK"},
+		{name: "missing log directory", args: []string{"-t", "-f", logdir}, code: 1,
+			stderr: logdir + ":1: AH02297: Cannot access directory '" + filepath.Join(dir, "missing") + "/' for log file", noStdout: true},
 		{name: "glued define", args: []string{"-t", "-DFLAG", "-f", flagged}, code: 0, stdout: "Syntax OK"},
 		{name: "without define", args: []string{"-t", "-f", flagged}, code: 1, stderr: "Invalid command 'Bogus'"},
 		{name: "relative to server root", args: []string{"-t", "-d", dir, "-f", "good.conf"}, code: 0, stdout: "Syntax OK"},
