@@ -620,6 +620,13 @@ func (b *siteBuilder) simple(d *Directive, sb *serverBuild, dir *proxy.DirConfig
 			p := d.Args[0]
 			if !strings.HasPrefix(p, "|") && !strings.HasPrefix(p, "syslog") {
 				p = b.path(p)
+				if b.opts.CheckLogDirs {
+					dir := filepath.Dir(p)
+					if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+						b.errorf(d, "AH02291: Cannot access directory '%s/' for main error log", dir)
+						return
+					}
+				}
 			}
 			b.site.ErrorLog.Path = p
 		}

@@ -25,6 +25,7 @@ func TestRun(t *testing.T) {
 	pool := write("pool.conf", "LoadModule proxy_module m.so\nLoadModule proxy_http_module m.so\n"+
 		"ProxyPass /app http://127.0.0.1:9/app ttl=5\n")
 	logdir := write("logdir.conf", "TransferLog "+filepath.Join(dir, "missing", "x.log")+"\n")
+	errdir := write("errdir.conf", "ErrorLog "+filepath.Join(dir, "missing", "e.log")+"\n")
 	tests := []struct {
 		name     string
 		args     []string
@@ -45,6 +46,8 @@ func TestRun(t *testing.T) {
 		{name: "define", args: []string{"-t", "-D", "FLAG", "-f", flagged}, code: 0, stdout: "Syntax OK"},
 		{name: "missing log directory", args: []string{"-t", "-f", logdir}, code: 1,
 			stderr: logdir + ":1: AH02297: Cannot access directory '" + filepath.Join(dir, "missing") + "/' for log file", noStdout: true},
+		{name: "missing error log directory", args: []string{"-t", "-f", errdir}, code: 1,
+			stderr: errdir + ":1: AH02291: Cannot access directory '" + filepath.Join(dir, "missing") + "/' for main error log", noStdout: true},
 		{name: "glued define", args: []string{"-t", "-DFLAG", "-f", flagged}, code: 0, stdout: "Syntax OK"},
 		{name: "without define", args: []string{"-t", "-f", flagged}, code: 1, stderr: "Invalid command 'Bogus'"},
 		{name: "relative to server root", args: []string{"-t", "-d", dir, "-f", "good.conf"}, code: 0, stdout: "Syntax OK"},
