@@ -857,3 +857,21 @@ CustomLog logs/up.log "%>s|%b|[%{error-notes}n]"
 	}
 	p.expectLog(t, "logs/up.log", []string{"502|388|[The proxy server could not handle the request<p>Reason: <strong>Unexpected Upgrade: n/a (expecting n/a)</strong></p>]"})
 }
+
+// TestRangeUnsatisfiable: the byterange filter's 416 is made inside the
+// output filters once the header filter ran: the page goes out chunked,
+// without Content-Length, and %k counts the connection twice; apache2
+// 2.4.71 logged these lines (and sent the same 778 bytes) for the same
+// two requests.
+func TestRangeUnsatisfiable(t *testing.T) {
+	p := startInProcess(t, `CustomLog logs/r.log "%>s|%k|%b|%{Content-Length}o|%{Transfer-Encoding}o|%X"
+`, "http://127.0.0.1:9")
+	os.WriteFile(filepath.Join(p.root, "htdocs", "index.html"), []byte("hi\n"), 0o644)
+	resp := p.raw(t, "GET /index.html HTTP/1.1\r\nHost: h\r\nRange: bytes=1000-\r\n\r\nGET /index.html HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+	if !strings.HasPrefix(resp, "HTTP/1.1 416 Requested Range Not Satisfiable\r\n") ||
+		!strings.Contains(resp, "\r\nTransfer-Encoding: chunked\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n162\r\n<!DOCTYPE") ||
+		!strings.Contains(resp, "</html>\n\r\n0\r\n\r\nHTTP/1.1 200 OK\r\n") {
+		t.Errorf("got %q", resp)
+	}
+	p.expectLog(t, "logs/r.log", []string{"416|1|354|-|chunked|+", "200|1|3|3|-|-"})
+}

@@ -152,10 +152,11 @@ func (ex *exchange) sendCannedRecursive(status, recursiveError int) {
 func (ex *exchange) sendGenerated(status int, body []byte, ctype string) {
 	r := &ex.r
 	headOnly := ex.head.HeaderOnly
-	if !headOnly && !ex.bodyError {
+	noLength := ex.bodyError || ex.filterError
+	if !headOnly && !noLength {
 		r.headersOut = setField(r.headersOut, "Content-Length", strconv.Itoa(len(body)))
 	}
-	rh := responseHead{status: status, contentType: ctype, noBody: headOnly, generated: true, unknownLength: ex.bodyError}
+	rh := responseHead{status: status, contentType: ctype, noBody: headOnly, generated: true, unknownLength: noLength}
 	if r.statusReason != "" && r.status == status {
 		rh.reason = r.statusReason // r->status_line, when it is for status
 	}
@@ -163,7 +164,14 @@ func (ex *exchange) sendGenerated(status int, body []byte, ctype string) {
 		return
 	}
 	if !headOnly {
-		ex.c.bw.Write(body)
+		if _, chunked := r.headersOut.Get("Transfer-Encoding"); chunked && len(body) > 0 {
+			// A page without length on a connection kept open: one chunk.
+			ex.c.bw.Write(chunkedAppendHeader(nil, len(body)))
+			ex.c.bw.Write(body)
+			ex.c.bw.WriteString("\r\n0\r\n\r\n")
+		} else {
+			ex.c.bw.Write(body)
+		}
 		r.bytesSent = int64(len(body))
 	}
 }

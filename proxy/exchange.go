@@ -72,7 +72,12 @@ type exchange struct {
 	// LimitRequestBody). httpd's HTTP_IN filter then sends the error
 	// down the output filters itself (bail_out_on_error): the page goes
 	// out without Content-Length, ending with the connection.
-	bodyError    bool
+	bodyError bool
+	// filterError: the error page is made inside the output filters
+	// after the HTTP header filter already ran once (the byterange
+	// filter's 416): it goes out without Content-Length, and
+	// ap_set_keepalive counts the connection's keep-alive twice (%k).
+	filterError  bool
 	continueSent bool // a 100 Continue went to the client
 	noResponse   bool // nothing is sent (408 before a request line)
 	noLog        bool

@@ -227,6 +227,9 @@ func (ex *exchange) setKeepalive(rh *responseHead) (chunked bool) {
 		!c.e.closing.Load() {
 		c.keepalive = true
 		c.keepalives++
+		if ex.filterError {
+			c.keepalives++ // the header filter's first pass counted too
+		}
 		ex.keepalive = true
 		if kaSent {
 			ka := "timeout=" + strconv.Itoa(int(srv.KeepAliveTimeout/time.Second))

@@ -69,6 +69,11 @@ func (ex *exchange) staticHandler() int {
 		defer resp.Body.Close()
 	}
 	if resp.Canned {
+		if resp.CannedNoLength {
+			// The byterange filter's 416, made in the output filters
+			// once the header filter had already run.
+			ex.filterError = true
+		}
 		if resp.Location != "" {
 			r.headersOut = setField(r.headersOut, "Location", resp.Location)
 		}
