@@ -26,6 +26,9 @@ type BuildOptions struct {
 	// not exist, as httpd's open_multi_logs does before "Syntax OK"
 	// (AH02297); logproxy -t sets it.
 	CheckLogDirs bool
+	// LookupHost resolves the host names of <VirtualHost> lines (nil:
+	// net.LookupHost).
+	LookupHost func(host string) ([]string, error)
 }
 
 // Build turns a checked configuration into the proxy's run-time site: the
@@ -830,7 +833,11 @@ func (b *siteBuilder) vhostAddrs(d *Directive, sb *serverBuild) {
 		default:
 			ip, err := netip.ParseAddr(host)
 			if err != nil {
-				addrs, lerr := net.LookupHost(host)
+				lookup := b.opts.LookupHost
+				if lookup == nil {
+					lookup = net.LookupHost
+				}
+				addrs, lerr := lookup(host)
 				if lerr != nil || len(addrs) == 0 {
 					// AH00547, a warning: the address is left out.
 					b.cfg.Warnings = append(b.cfg.Warnings, &Error{File: d.File, Line: d.Line,
