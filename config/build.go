@@ -624,8 +624,7 @@ func (b *siteBuilder) simple(d *Directive, sb *serverBuild, dir *proxy.DirConfig
 			if !strings.HasPrefix(p, "|") && !strings.HasPrefix(p, "syslog") {
 				p = b.path(p)
 				if b.opts.CheckLogDirs {
-					dir := filepath.Dir(p)
-					if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+					if dir, missing := logDirMissing(p); missing {
 						b.errorf(d, "AH02291: Cannot access directory '%s/' for main error log", dir)
 						return
 					}

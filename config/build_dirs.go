@@ -574,8 +574,7 @@ func (b *siteBuilder) resolveLogs(main *serverBuild, vhosts []*serverBuild) {
 			if !piped {
 				path = b.path(path)
 				if b.opts.CheckLogDirs && pl.d != nil {
-					dir := filepath.Dir(path)
-					if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+					if dir, ok := logDirMissing(path); ok {
 						b.errorf(pl.d, "AH02297: Cannot access directory '%s/' for log file '%s'", dir, path)
 						continue
 					}
@@ -615,7 +614,7 @@ func (b *siteBuilder) proxyErrorOverride(d *Directive, dir *proxy.DirConfig) {
 				b.errorf(d, "ProxyErrorOverride: status codes must follow a value of 'on'")
 				return
 			}
-			code := strtolPrefix(arg)
+			code := atoiPrefix(arg)
 			if code < 400 || code >= 600 {
 				b.errorf(d, "ProxyErrorOverride: status codes to intercept must be valid HTTP Status Codes >=400 && <600")
 				return
@@ -626,16 +625,6 @@ func (b *siteBuilder) proxyErrorOverride(d *Directive, dir *proxy.DirConfig) {
 			return
 		}
 	}
-}
-
-// strtolPrefix is strtol(s, NULL, 10) for a string that starts with a
-// digit: the leading digits' value, capped far above any status.
-func strtolPrefix(s string) int {
-	n := 0
-	for i := 0; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
-		n = min(n*10+int(s[i]-'0'), 1<<20)
-	}
-	return n
 }
 
 // isHeaderRegex is mod_setenvif's test of a SetEnvIf attribute: one that
@@ -771,4 +760,12 @@ func timeoutParam(v, defUnit string) (time.Duration, bool) {
 		return time.Duration(n) * time.Minute, true
 	}
 	return 0, false
+}
+
+// logDirMissing reports the directory of the log file path when it is
+// not an existing directory, as httpd checks it before opening logs.
+func logDirMissing(path string) (string, bool) {
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	return dir, err != nil || !st.IsDir()
 }

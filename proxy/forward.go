@@ -630,7 +630,6 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 		rh.reason = strings.TrimPrefix(statusLine(status), strconv.Itoa(status)+" ")
 	}
 	if !ex.writeHead(&rh) {
-		r.headersOut = nil
 		return ex.headersRefused()
 	}
 	if noBody {
