@@ -28,23 +28,21 @@ var logSafe = func() (t [256]bool) {
 // httpd strings end at NUL, so httpd never meets one; here NUL becomes \x00
 // so that no byte of request data can reach the log raw.
 func appendEscaped(dst []byte, s string) []byte {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	start := 0
 	i := 0
 	for i < len(s) {
 		if len(s)-i >= 8 {
-			// Eight bytes at a time, the common case of log text: a byte
-			// below 0x20, 0x7f or above, '"' or '\\' (each test exact as
-			// to whether some byte matches, not which) sends the eight
-			// to the byte-at-a-time loop.
-			w := s[i : i+8]
-			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-			q, b, d := x^(ones*'"'), x^(ones*'\\'), x^(ones*0x7f)
-			bad := (x-ones*0x20)&^x | x | (q-ones)&^q | (b-ones)&^b | (d-ones)&^d
-			if bad&highs == 0 {
+			// Eight bytes at a time, the common case of log text; a word
+			// with a byte to escape goes to the byte-at-a-time loop.
+			if !wordNeedsEscape(le64(s[i:])) {
 				i += 8
 				continue
+			}
+		} else if len(s) >= 8 {
+			// Fewer than eight left: the last eight bytes, overlapping
+			// some already looked at, are tested as one word.
+			if !wordNeedsEscape(le64(s[len(s)-8:])) {
+				break
 			}
 		}
 		end := min(i+8, len(s))
@@ -63,4 +61,21 @@ func appendEscaped(dst []byte, s string) []byte {
 		}
 	}
 	return append(dst, s[start:]...)
+}
+
+// wordNeedsEscape reports whether one of the eight bytes of x is one
+// appendEscaped escapes: below 0x20, 0x7f or above, '"' or '\\'. Each
+// test is exact as to whether some byte matches, not which.
+func wordNeedsEscape(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, b, d := x^(ones*'"'), x^(ones*'\\'), x^(ones*0x7f)
+	bad := (x-ones*0x20)&^x | x | (q-ones)&^q | (b-ones)&^b | (d-ones)&^d
+	return bad&highs != 0
+}
+
+// le64 is the first eight bytes of s as a little-endian word (one load).
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }

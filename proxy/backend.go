@@ -877,7 +877,7 @@ func (p *BackendPool) finish(c *backendConn, br *bufio.Reader, st *beSendState, 
 	resp.Body = b
 	switch {
 	case h.status == 101:
-		if req.Upgrade == "" || h.upgrade == "" || !respFoldEq(h.upgrade, req.Upgrade) {
+		if req.Upgrade == "" || h.upgrade == "" || !asciiEqualFold(h.upgrade, req.Upgrade) {
 			return &upgradeError{got: h.upgrade, want: req.Upgrade}
 		}
 		resp.NoBody = true

@@ -1116,23 +1116,29 @@ func le64[T ~string | ~[]byte](b T) uint64 {
 // request and response field values.
 func hasHTTPCtrl[T ~string | ~[]byte](b T) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	for len(b) >= 8 {
-		x := le64(b)
+	n := len(b)
+	if n < 8 {
+		for i := range n {
+			if h1CharClass[b[i]]&tcHTTPCtrls != 0 {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 0; i < n; i += 8 {
+		if i > n-8 {
+			i = n - 8 // the last word, overlapping one already checked
+		}
+		x := le64(b[i:])
 		y := x ^ (ones * 0x7f)
 		// A byte below 0x20, or a DEL (a zero byte of y): exact as to
-		// whether there is one, not which.
+		// whether there is one, not which; an HT is let through below.
 		if ((x-ones*0x20)&^x|(y-ones)&^y)&highs != 0 {
-			for i := range 8 {
-				if h1CharClass[b[i]]&tcHTTPCtrls != 0 {
+			for j := i; j < i+8; j++ {
+				if h1CharClass[b[j]]&tcHTTPCtrls != 0 {
 					return true
 				}
 			}
-		}
-		b = b[8:]
-	}
-	for i := range len(b) {
-		if h1CharClass[b[i]]&tcHTTPCtrls != 0 {
-			return true
 		}
 	}
 	return false

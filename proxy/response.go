@@ -334,59 +334,108 @@ func parseRespHead(raw string, h *respHead, o *respHeadOptions) error {
 
 	p := nl + 1
 	for p < len(raw) {
-		nl = strings.IndexByte(raw[p:], '\n')
-		if nl < 0 {
-			return errRespTruncated
+		if next, ok := h.addPlainField(raw, p, fieldSize); ok {
+			p = next
+			continue
 		}
-		line = respTrimCR(raw[p : p+nl])
-		p += nl + 1
-		if line == "" {
-			break
+		next, end, err := h.addField(raw, p, fieldSize, o)
+		if err != nil || end {
+			return err
 		}
-		// obs-fold: ap_rgetline_core with AP_GETLINE_FOLD appends the
-		// next line as it is when it starts with SP or HT.
-		if p < len(raw) && (raw[p] == ' ' || raw[p] == '\t') {
-			folded := append(make([]byte, 0, 2*len(line)), line...)
-			for p < len(raw) && (raw[p] == ' ' || raw[p] == '\t') {
-				nl = strings.IndexByte(raw[p:], '\n')
-				if nl < 0 {
-					return errRespTruncated
-				}
-				folded = append(folded, respTrimCR(raw[p:p+nl])...)
-				p += nl + 1
-				if len(folded) > fieldSize-1 {
-					return errRespFieldLong
-				}
-			}
-			line = string(folded)
-		}
-		if len(line) > fieldSize-1 {
-			return errRespFieldLong
-		}
-		if strings.IndexByte(line, 0) >= 0 {
-			return errRespNUL
-		}
-		colon := strings.IndexByte(line, ':')
-		if colon < 0 {
-			// ap_proxy_read_headers: an extra "HTTP/1.0 200, OK" line
-			// is ignored; anything else is bogus (ProxyBadHeader).
-			if respLooksLikeStatus(line) || o.ignoreBad {
-				continue
-			}
-			return errRespNoColon
-		}
-		name := line[:colon]
-		if strings.IndexByte(name, '\r') >= 0 {
-			return errRespNameCR
-		}
-		value := respTrimSpace(line[colon+1:])
-		h.fields = append(h.fields, Field{Name: name, Value: value})
-		if h.clean && !respFieldValid(name, value, true) {
-			h.clean = false
-		}
-		h.noteFraming(name, value)
+		p = next
 	}
 	return nil
+}
+
+// addField takes the line at raw[p:] (with its continuation lines) as
+// ap_proxy_read_headers does: a field, an ignored extra status line, or
+// the empty line that ends the head (end).
+func (h *respHead) addField(raw string, p, fieldSize int, o *respHeadOptions) (next int, end bool, err error) {
+	nl := strings.IndexByte(raw[p:], '\n')
+	if nl < 0 {
+		return 0, false, errRespTruncated
+	}
+	line := respTrimCR(raw[p : p+nl])
+	p += nl + 1
+	if line == "" {
+		return p, true, nil
+	}
+	// obs-fold: ap_rgetline_core with AP_GETLINE_FOLD appends the
+	// next line as it is when it starts with SP or HT.
+	if p < len(raw) && (raw[p] == ' ' || raw[p] == '\t') {
+		folded := append(make([]byte, 0, 2*len(line)), line...)
+		for p < len(raw) && (raw[p] == ' ' || raw[p] == '\t') {
+			nl = strings.IndexByte(raw[p:], '\n')
+			if nl < 0 {
+				return 0, false, errRespTruncated
+			}
+			folded = append(folded, respTrimCR(raw[p:p+nl])...)
+			p += nl + 1
+			if len(folded) > fieldSize-1 {
+				return 0, false, errRespFieldLong
+			}
+		}
+		line = string(folded)
+	}
+	if len(line) > fieldSize-1 {
+		return 0, false, errRespFieldLong
+	}
+	if strings.IndexByte(line, 0) >= 0 {
+		return 0, false, errRespNUL
+	}
+	colon := strings.IndexByte(line, ':')
+	if colon < 0 {
+		// ap_proxy_read_headers: an extra "HTTP/1.0 200, OK" line
+		// is ignored; anything else is bogus (ProxyBadHeader).
+		if respLooksLikeStatus(line) || o.ignoreBad {
+			return p, false, nil
+		}
+		return 0, false, errRespNoColon
+	}
+	name := line[:colon]
+	if strings.IndexByte(name, '\r') >= 0 {
+		return 0, false, errRespNameCR
+	}
+	value := respTrimSpace(line[colon+1:])
+	h.fields = append(h.fields, Field{Name: name, Value: value})
+	if h.clean && !respFieldValid(name, value, true) {
+		h.clean = false
+	}
+	h.noteFraming(name, value)
+	return p, false, nil
+}
+
+// addPlainField takes the field line at raw[p:] in one pass when it is
+// the plain kind nearly every backend sends: a token name, a colon, a
+// value with no control byte but HT, CRLF or LF, no continuation line
+// and no more than fieldSize-1 bytes. It reports false for any other
+// line, which the caller's general path then parses (and refuses); for a
+// plain line both paths give the same field.
+func (h *respHead) addPlainField(raw string, p, fieldSize int) (next int, ok bool) {
+	rest := raw[p:]
+	lf := strings.IndexByte(rest, '\n')
+	if lf <= 0 {
+		return 0, false
+	}
+	colon := strings.IndexByte(rest[:lf], ':')
+	if colon <= 0 || !isToken(rest[:colon]) {
+		return 0, false
+	}
+	end := lf
+	if rest[end-1] == '\r' {
+		end--
+	}
+	if end > fieldSize-1 || hasHTTPCtrl(rest[colon+1:end]) {
+		return 0, false
+	}
+	next = p + lf + 1
+	if next < len(raw) && (raw[next] == ' ' || raw[next] == '\t') {
+		return 0, false // obs-fold
+	}
+	name, value := rest[:colon], respTrimSpace(rest[colon+1:end])
+	h.fields = append(h.fields, Field{Name: name, Value: value})
+	h.noteFraming(name, value)
+	return next, true
 }
 
 // noteFraming records the fields that decide the body's framing and the
@@ -394,7 +443,7 @@ func parseRespHead(raw string, h *respHead, o *respHeadOptions) error {
 func (h *respHead) noteFraming(name, value string) {
 	switch len(name) {
 	case 14:
-		if respFoldEq(name, "Content-Length") {
+		if asciiEqualFold(name, "Content-Length") {
 			if h.clCount == 0 {
 				h.cl = value
 			} else if value != h.cl {
@@ -403,16 +452,16 @@ func (h *respHead) noteFraming(name, value string) {
 			h.clCount++
 		}
 	case 17:
-		if respFoldEq(name, "Transfer-Encoding") {
+		if asciiEqualFold(name, "Transfer-Encoding") {
 			h.hasTE = true
 			h.te = value
 		}
 	case 10:
-		if respFoldEq(name, "Connection") && respHasToken(value, "close") {
+		if asciiEqualFold(name, "Connection") && respHasToken(value, "close") {
 			h.connClose = true
 		}
 	case 7:
-		if respFoldEq(name, "Upgrade") && h.upgrade == "" {
+		if asciiEqualFold(name, "Upgrade") && h.upgrade == "" {
 			h.upgrade = value
 		}
 	}
@@ -443,29 +492,6 @@ func respTrimSpace(s string) string {
 	return s[i:j]
 }
 
-// respFoldEq is ap_cstr_casecmp(a, b) == 0.
-func respFoldEq(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		ca, cb := a[i], b[i]
-		if ca == cb {
-			continue
-		}
-		if 'A' <= ca && ca <= 'Z' {
-			ca += 'a' - 'A'
-		}
-		if 'A' <= cb && cb <= 'Z' {
-			cb += 'a' - 'A'
-		}
-		if ca != cb {
-			return false
-		}
-	}
-	return true
-}
-
 // respHasToken reports whether a Connection value lists tok, splitting as
 // proxy_util.c find_conn_headers does (on ',' and ';', tokens trimmed).
 func respHasToken(v, tok string) bool {
@@ -477,7 +503,7 @@ func respHasToken(v, tok string) bool {
 		} else {
 			v = ""
 		}
-		if respFoldEq(strings.Trim(part, " \t"), tok) {
+		if asciiEqualFold(strings.Trim(part, " \t"), tok) {
 			return true
 		}
 	}
@@ -487,12 +513,12 @@ func respHasToken(v, tok string) bool {
 // respIsChunked is server/util.c ap_is_chunked: the Transfer-Encoding
 // value is "chunked" or ends in a "chunked" token.
 func respIsChunked(v string) bool {
-	if respFoldEq(v, "chunked") {
+	if asciiEqualFold(v, "chunked") {
 		return true
 	}
 	const tok = "chunked"
 	i := len(v) - len(tok)
-	if i <= 0 || !respFoldEq(v[i:], tok) {
+	if i <= 0 || !asciiEqualFold(v[i:], tok) {
 		return false
 	}
 	if c := v[i-1]; !respIsSpace(c) && c != ',' {

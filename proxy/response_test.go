@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -338,4 +339,49 @@ func respFuzzOne(t *testing.T, data []byte, unsafe bool) {
 		t.Fatalf("bodiless answer yielded %d bytes", n)
 	}
 	resp.Close()
+}
+
+// TestAddPlainFieldAgrees: whenever the one-pass path takes a field line,
+// the general path (ap_proxy_read_headers' rules) takes it the same way:
+// the same field, validity, framing facts and next line. Every byte value
+// is tried at every place of a set of lines, with field size limits
+// around their lengths.
+func TestAddPlainFieldAgrees(t *testing.T) {
+	lines := []string{
+		"X-JL6-CID: 17\r\nDate: x\r\n",
+		"Content-Length:\t 100 \r\n\r\n",
+		"Connection: keep-alive, close\n folded\r\n",
+		"Transfer-Encoding: chunked\r\n",
+		"Upgrade: websocket\nX: y\n",
+		"A:\r\n\r\n",
+	}
+	taken := 0
+	for _, base := range lines {
+		for _, fieldSize := range []int{8, 16, 24, 8190} {
+			for pos := 0; pos < len(base); pos++ {
+				for c := 0; c < 256; c++ {
+					b := []byte(base)
+					b[pos] = byte(c)
+					raw := string(b)
+					plain := respHead{clean: true}
+					next, ok := plain.addPlainField(raw, 0, fieldSize)
+					if !ok {
+						continue
+					}
+					taken++
+					general := respHead{clean: true}
+					gnext, end, err := general.addField(raw, 0, fieldSize, &respHeadOptions{})
+					if err != nil || end || gnext != next {
+						t.Fatalf("%q (field size %d): plain path next %d; general next %d, end %v, err %v", raw, fieldSize, next, gnext, end, err)
+					}
+					if !reflect.DeepEqual(plain, general) {
+						t.Fatalf("%q (field size %d):\nplain   %+v\ngeneral %+v", raw, fieldSize, plain, general)
+					}
+				}
+			}
+		}
+	}
+	if taken == 0 {
+		t.Fatal("the plain path took no line")
+	}
 }

@@ -41,6 +41,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	test := fs.Bool("t", false, "check the configuration and exit")
 	version := fs.Bool("v", false, "print the version and exit")
 	signal := fs.String("k", "", "`command` for a running server, as apachectl: start, stop, restart, graceful, graceful-stop")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the server's run to `file` (pprof format; make pgo uses it)")
 	if err := fs.Parse(splitDefines(args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -63,7 +64,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *signal != "" {
 		return control(*signal, *file, opts, stdout, stderr)
 	}
-	return serve(*file, opts, stderr)
+	return serve(*file, opts, stderr, *cpuProfile)
 }
 
 // checkConfig is -t: it reads the configuration and reports on it.

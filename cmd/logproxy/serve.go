@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -56,7 +57,15 @@ func loadSite(file string, opts *config.Options, stderr io.Writer, report func(e
 
 // serve runs the server in the foreground until SIGTERM or SIGWINCH, and
 // reloads on SIGHUP and SIGUSR1, as httpd does.
-func serve(file string, opts *config.Options, stderr io.Writer) int {
+func serve(file string, opts *config.Options, stderr io.Writer, cpuProfile string) int {
+	if cpuProfile != "" {
+		stop, err := startCPUProfile(cpuProfile)
+		if err != nil {
+			printErr(stderr, err)
+			return 1
+		}
+		defer stop()
+	}
 	// Access-log failures go to whichever error log is current.
 	var errRef atomic.Pointer[slog.Logger]
 	report := func(err error) {
@@ -141,7 +150,7 @@ func serve(file string, opts *config.Options, stderr io.Writer) int {
 // apachectl does, or starts one.
 func control(cmd, file string, opts *config.Options, stdout, stderr io.Writer) int {
 	if cmd == "start" {
-		return serve(file, opts, stderr)
+		return serve(file, opts, stderr, "")
 	}
 	cfg, err := config.ParseFile(file, opts)
 	if cfg == nil || err != nil {
@@ -197,4 +206,21 @@ func printErr(w io.Writer, err error) {
 		return
 	}
 	fmt.Fprintf(w, "logproxy: %v\n", err)
+}
+
+// startCPUProfile starts writing a CPU profile of the process to path;
+// the returned function ends it and closes the file.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
