@@ -108,3 +108,31 @@ func TestReadConfigCases(t *testing.T) {
 		t.Errorf("undefined_env_variable read as %+v", c)
 	}
 }
+
+// TestCPUProfile: -cpuprofile writes a pprof profile of the run, also of
+// one that ends at once, and a profile file that cannot be made stops
+// the server before it starts.
+func TestCPUProfile(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "nolisten.conf")
+	if err := os.WriteFile(conf, []byte("LogFormat \"%h\" x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prof := filepath.Join(dir, "cpu.pprof")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-cpuprofile", prof, "-f", conf}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "no listening sockets") {
+		t.Fatalf("run = %d, stderr %q; want 1 and no listening sockets", code, &stderr)
+	}
+	data, err := os.ReadFile(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
+		t.Errorf("profile is not gzip-compressed pprof data: % x", data[:min(len(data), 8)])
+	}
+	stderr.Reset()
+	bad := filepath.Join(dir, "missing", "cpu.pprof")
+	if code := run([]string{"-cpuprofile", bad, "-f", conf}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "cpu profile: open "+bad) {
+		t.Errorf("run with an unwritable profile = %d, stderr %q", code, &stderr)
+	}
+}

@@ -136,7 +136,7 @@ func runHarness(args []string) error {
 	}
 
 	if !*noInstall {
-		if err := installPackages(); err != nil {
+		if err := installPackages(debPackages); err != nil {
 			return err
 		}
 	}

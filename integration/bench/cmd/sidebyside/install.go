@@ -12,11 +12,11 @@ import (
 // debPackages are the peers and the load generator, from Debian.
 var debPackages = []string{"apache2", "nginx", "haproxy", "caddy", "wrk"}
 
-// installPackages installs what is missing with apt-get (idempotent: it
-// does nothing when dpkg knows every package).
-func installPackages() error {
+// installPackages installs what is missing of pkgs with apt-get
+// (idempotent: it does nothing when dpkg knows every package).
+func installPackages(pkgs []string) error {
 	var missing []string
-	for _, p := range debPackages {
+	for _, p := range pkgs {
 		if exec.Command("dpkg", "-s", p).Run() != nil {
 			missing = append(missing, p)
 		}
