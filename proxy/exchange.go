@@ -68,6 +68,9 @@ type exchange struct {
 	bodyLeft  int64 // Content-Length bytes not read yet
 
 	headSent bool // the response head was written
+	// outChecked: r.headersOut as the proxy handler built it passed
+	// check_headers' test (set only around its writeHead).
+	outChecked bool
 	// bodyError: reading the request body failed (or its length is over
 	// LimitRequestBody). httpd's HTTP_IN filter then sends the error
 	// down the output filters itself (bail_out_on_error): the page goes

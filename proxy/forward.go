@@ -629,7 +629,13 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	if rh.reason == "" && rh.rawStatus == "" && resp.Status == status {
 		rh.reason = strings.TrimPrefix(statusLine(status), strconv.Itoa(status)+" ")
 	}
-	if !ex.writeHead(&rh) {
+	// Every field of the table came from the backend's head, which passed
+	// check_headers' test as it was parsed (HeadersValid), unless the
+	// table had fields before or ProxyPassReverse rewrote values.
+	ex.outChecked = keep == 0 && len(ex.srv.ReverseRoutes) == 0
+	ok := ex.writeHead(&rh)
+	ex.outChecked = false
+	if !ok {
 		return ex.headersRefused()
 	}
 	if noBody {

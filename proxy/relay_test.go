@@ -353,3 +353,45 @@ func TestClientStopsReading(t *testing.T) {
 		})
 	}
 }
+
+// TestRelayCheckHeaders: a backend's head was checked as it was parsed,
+// but a value a Header rule adds to it is checked again before the head
+// goes out (httpd's check_headers): 500 for a control byte, the backend's
+// answer otherwise.
+func TestRelayCheckHeaders(t *testing.T) {
+	bb := startBenchBackend(t)
+	for _, tc := range []struct {
+		name  string
+		value string
+		want  string
+	}{
+		{"plain value", "ok", "HTTP/1.1 200 OK\r\n"},
+		{"control byte", "a\x01b", "HTTP/1.1 500 Internal Server Error\r\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			site := benchSite(t, bb.addr(), "")
+			v, err := ParseHeaderValue(tc.value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			site.Main.Dir.RespHeaders = []HeaderRule{{Action: HeaderSet, Name: "X-Added", Value: tc.value, Format: v}}
+			_, addr := startBenchEngine(t, site)
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := c.Write(benchRequestBytes); err != nil {
+				t.Fatal(err)
+			}
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			got, err := bufio.NewReader(c).ReadString('\n')
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("status line %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

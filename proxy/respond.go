@@ -41,6 +41,9 @@ type responseHead struct {
 func (ex *exchange) writeHead(rh *responseHead) bool {
 	r := &ex.r
 	c := ex.c
+	// A table that passed check_headers' test as it was made need not be
+	// tested again, unless mod_headers or err_headers_out add to it.
+	checked := ex.outChecked && len(r.errHeadersOut) == 0 && (r.dir == nil || len(r.dir.RespHeaders) == 0)
 	// mod_headers, then the StripHeader names, once the values were noted.
 	// Its output filter runs before the HTTP header filter, so also for
 	// HTTP/0.9, whose head that filter then skips ("Header note" logs).
@@ -71,7 +74,7 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 		r.headersOut = merged
 		r.errHeadersOut = nil
 	}
-	if !checkHeaders(r.headersOut) {
+	if !checked && !checkHeaders(r.headersOut) {
 		return false
 	}
 
