@@ -171,6 +171,8 @@ type backendResponse struct {
 	// check_header (respFieldValid): when false, httpd would refuse to
 	// relay the answer and send a 500 (AH02429/AH02430).
 	HeadersValid bool
+	// Connection is the first Connection value of Headers ("" for none).
+	Connection string
 	// ContentLength is the number of bytes Body yields when known in
 	// advance (0 when NoBody), else -1.
 	ContentLength int64
@@ -860,6 +862,7 @@ func (p *BackendPool) finish(c *backendConn, br *bufio.Reader, st *beSendState, 
 	resp.Status, resp.Reason, resp.StatusLine = h.status, h.reason, h.statusLine
 	resp.Headers = h.fields
 	resp.HeadersValid = h.clean
+	resp.Connection = h.connection
 	resp.HeadBytes = len(raw)
 	if c != nil {
 		resp.FirstByte = c.firstByte

@@ -229,11 +229,14 @@ func TestBackendResponses(t *testing.T) {
 		noBody    bool
 		valid     bool
 		ignoredCL bool
+		conn      string // the first Connection value, checked when set
 	}
 	tests := []tc{
 		{name: "simple", resp: "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello",
 			status: 200, reason: "OK", proto: "HTTP/1.1", body: "hello", keepAlive: true, cl: 5, valid: true,
 			headers: []Field{{Name: "Content-Type", Value: "text/plain"}, {Name: "Content-Length", Value: "5"}}},
+		{name: "connection tokens", resp: "HTTP/1.1 200 OK\r\nconnection: X-Private, keep-alive\r\nConnection: close\r\nX-Private: a\r\nContent-Length: 0\r\n\r\n",
+			status: 200, reason: "OK", proto: "HTTP/1.1", cl: 0, valid: true, conn: "X-Private, keep-alive"},
 		{name: "teapot", resp: "HTTP/1.1 418 I'm a teapot\r\nContent-Length: 3\r\n\r\n012",
 			status: 418, reason: "I'm a teapot", body: "012", keepAlive: true, cl: 3, valid: true},
 		{name: "http10 close delimited", resp: "HTTP/1.0 200 OK\r\nServer: old\r\n\r\nuntil close",
@@ -400,6 +403,9 @@ func TestBackendResponses(t *testing.T) {
 			}
 			if tt.hdrCount > 0 && len(resp.Headers) != tt.hdrCount {
 				t.Errorf("%d headers, want %d", len(resp.Headers), tt.hdrCount)
+			}
+			if tt.conn != "" && resp.Connection != tt.conn {
+				t.Errorf("Connection %q, want %q", resp.Connection, tt.conn)
 			}
 			if resp.HeadersValid != tt.valid {
 				t.Errorf("HeadersValid %v, want %v", resp.HeadersValid, tt.valid)

@@ -570,7 +570,7 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	}
 	out = append(out, r.headersOut...)
 	keep := len(out)
-	connTokens, _ := resp.Headers.Get("Connection")
+	connTokens := resp.Connection
 	for _, f := range resp.Headers {
 		k := fieldKindOf(f.Name)
 		switch {
@@ -589,7 +589,8 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	}
 	ex.reverseMap(out[keep:])
 	r.headersOut = out
-	contentType, _ := r.headersOut.Get("Content-Type")
+	facts := scanOutFields(out)
+	contentType := facts.contentType
 
 	if r.dir.overridesError(resp.Status) && ex.recursive == 0 {
 		// ProxyErrorOverride On: the backend's error page is replaced by
@@ -611,7 +612,7 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	status := resp.Status
 	r.status = status
 	noBody := resp.NoBody || ex.head.HeaderOnly
-	_, hasCL := r.headersOut.Get("Content-Length")
+	hasCL := facts.hasContentLength
 	rh := responseHead{
 		status:        status,
 		reason:        resp.Reason,

@@ -395,3 +395,52 @@ func TestRelayCheckHeaders(t *testing.T) {
 		})
 	}
 }
+
+// TestRelayConnectionTokens: the fields a backend names in its first
+// Connection field are hop-by-hop and stay with the proxy, as
+// mod_proxy_http's ap_proxy_clear_connection drops them; the others go
+// out.
+func TestRelayConnectionTokens(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		br := bufio.NewReader(c)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil || line == "\r\n" {
+				break
+			}
+		}
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nConnection: X-Private, keep-alive\r\nX-Private: secret\r\nX-Kept: 1\r\nContent-Length: 2\r\n\r\nok")
+	}()
+	site := benchSite(t, ln.Addr().String(), "")
+	_, addr := startBenchEngine(t, site)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write(benchRequestBytes); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("X-Kept") != "1" {
+		t.Errorf("status %d, X-Kept %q; want 200 and 1", resp.StatusCode, resp.Header.Get("X-Kept"))
+	}
+	if v := resp.Header.Get("X-Private"); v != "" {
+		t.Errorf("X-Private: %q went out, though the backend's Connection lists it", v)
+	}
+}

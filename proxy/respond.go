@@ -197,6 +197,41 @@ func takeDateServer(fs Fields) (date, server string, out Fields) {
 	return date, server, out
 }
 
+// outFields are the first values of the fields of headers_out the HTTP
+// header filter looks at, found in one pass over the table.
+type outFields struct {
+	connection, contentType, transferEncoding string
+	hasContentLength                          bool
+}
+
+// scanOutFields is apr_table_get of Connection, Content-Type,
+// Content-Length and Transfer-Encoding in fs, in one pass.
+func scanOutFields(fs Fields) (o outFields) {
+	var seen [4]bool
+	for i := range fs {
+		n := fs[i].Name
+		switch len(n) {
+		case 10:
+			if !seen[0] && asciiEqualFold(n, "Connection") {
+				o.connection, seen[0] = fs[i].Value, true
+			}
+		case 12:
+			if !seen[1] && asciiEqualFold(n, "Content-Type") {
+				o.contentType, seen[1] = fs[i].Value, true
+			}
+		case 14:
+			if !seen[2] && asciiEqualFold(n, "Content-Length") {
+				o.hasContentLength, seen[2] = true, true
+			}
+		case 17:
+			if !seen[3] && asciiEqualFold(n, "Transfer-Encoding") {
+				o.transferEncoding, seen[3] = fs[i].Value, true
+			}
+		}
+	}
+	return o
+}
+
 // setKeepalive decides, as ap_set_keepalive, whether the connection stays
 // open after this response, adds Keep-Alive and Connection accordingly,
 // and reports whether the body must be sent chunked.
@@ -206,11 +241,9 @@ func (ex *exchange) setKeepalive(rh *responseHead) (chunked bool) {
 	srv := ex.srv
 	h := ex.head
 	left := srv.MaxKeepAliveRequests - c.keepalives
-	connOut, _ := r.headersOut.Get("Connection")
-	wimpy := hasToken(connOut, "close")
-	_, hasCL := r.headersOut.Get("Content-Length")
-	te, _ := r.headersOut.Get("Transfer-Encoding")
-	lengthKnown := h.HeaderOnly || rh.noBody || rh.status == 204 || rh.status == 304 || hasCL || isChunkedTE(te)
+	facts := scanOutFields(r.headersOut)
+	wimpy := hasToken(facts.connection, "close")
+	lengthKnown := h.HeaderOnly || rh.noBody || rh.status == 204 || rh.status == 304 || facts.hasContentLength || isChunkedTE(facts.transferEncoding)
 	if !lengthKnown && rh.unknownLength && h.ProtoNum >= 1001 && !h.Close {
 		// ap_set_keepalive chunks only a connection not already marked
 		// AP_CONN_CLOSE; else the body ends with the connection.

@@ -110,13 +110,15 @@ type respHead struct {
 	fields       []Field
 	clean        bool // every field passes respFieldValid(strict)
 
-	connClose bool   // a Connection field lists "close"
-	hasTE     bool   // Transfer-Encoding present
-	te        string // the last Transfer-Encoding value
-	clCount   int    // number of Content-Length fields
-	cl        string // the first Content-Length value
-	clDiffer  bool   // Content-Length fields with different values
-	upgrade   string // the first Upgrade value
+	connClose     bool   // a Connection field lists "close"
+	connection    string // the first Connection value
+	hasConnection bool
+	hasTE         bool   // Transfer-Encoding present
+	te            string // the last Transfer-Encoding value
+	clCount       int    // number of Content-Length fields
+	cl            string // the first Content-Length value
+	clDiffer      bool   // Content-Length fields with different values
+	upgrade       string // the first Upgrade value
 }
 
 // respHeadScan finds the end of a response head line by line, checking the
@@ -329,7 +331,7 @@ func parseRespHead(raw string, h *respHead, o *respHeadOptions) error {
 	h.statusLine = line[9:]
 	h.fields = h.fields[:0]
 	h.clean = true
-	h.connClose, h.hasTE, h.te = false, false, ""
+	h.connClose, h.connection, h.hasConnection, h.hasTE, h.te = false, "", false, false, ""
 	h.clCount, h.cl, h.clDiffer, h.upgrade = 0, "", false, ""
 
 	p := nl + 1
@@ -457,8 +459,13 @@ func (h *respHead) noteFraming(name, value string) {
 			h.te = value
 		}
 	case 10:
-		if asciiEqualFold(name, "Connection") && respHasToken(value, "close") {
-			h.connClose = true
+		if asciiEqualFold(name, "Connection") {
+			if !h.hasConnection {
+				h.connection, h.hasConnection = value, true
+			}
+			if respHasToken(value, "close") {
+				h.connClose = true
+			}
 		}
 	case 7:
 		if asciiEqualFold(name, "Upgrade") && h.upgrade == "" {

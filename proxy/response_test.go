@@ -385,3 +385,40 @@ func TestAddPlainFieldAgrees(t *testing.T) {
 		t.Fatal("the plain path took no line")
 	}
 }
+
+// TestScanOutFields: the one-pass scan finds what apr_table_get (Get)
+// finds for each of its four names, first value and presence alike.
+func TestScanOutFields(t *testing.T) {
+	names := []string{"Connection", "content-type", "CONTENT-LENGTH", "Transfer-Encoding", "Date", "Connectio", "X-Content-Type"}
+	values := []string{"", "close", "text/html", "chunked", "5"}
+	// Every table of up to three fields drawn from names x values.
+	var fields []Field
+	for _, n := range names {
+		for _, v := range values {
+			fields = append(fields, Field{Name: n, Value: v})
+		}
+	}
+	check := func(fs Fields) {
+		got := scanOutFields(fs)
+		conn, _ := fs.Get("Connection")
+		ct, _ := fs.Get("Content-Type")
+		_, cl := fs.Get("Content-Length")
+		te, _ := fs.Get("Transfer-Encoding")
+		if want := (outFields{connection: conn, contentType: ct, transferEncoding: te, hasContentLength: cl}); got != want {
+			t.Fatalf("scanOutFields(%q) = %+v, want %+v", fs, got, want)
+		}
+	}
+	check(nil)
+	for _, a := range fields {
+		check(Fields{a})
+		for _, b := range fields {
+			check(Fields{a, b})
+			for _, c := range fields[:len(fields):len(fields)] {
+				if c.Value == "5" {
+					continue // bounds the cube; the other values cover the cases
+				}
+				check(Fields{a, b, c})
+			}
+		}
+	}
+}
