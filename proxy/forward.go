@@ -501,6 +501,14 @@ var fieldKindNames = [...]string{
 	fkXForwardedHost: "X-Forwarded-Host", fkXForwardedServer: "X-Forwarded-Server",
 }
 
+// fieldKindLower holds the names of fieldKindNames in lower case.
+var fieldKindLower = func() (t [len(fieldKindNames)]string) {
+	for k, n := range fieldKindNames {
+		t[k] = strings.ToLower(n)
+	}
+	return t
+}()
+
 // fieldKindOf returns the kind of a header name, compared as httpd's
 // apr_table compares names (equalFold): a name with a byte outside ASCII
 // is of no kind.
@@ -533,7 +541,7 @@ func fieldKindOf(name string) fieldKind {
 		return fkOther
 	}
 	for _, k := range cands {
-		if k != fkOther && asciiEqualFold(name, fieldKindNames[k]) {
+		if k != fkOther && foldEqLower(name, fieldKindLower[k]) {
 			return k
 		}
 	}

@@ -1182,10 +1182,11 @@ func (p *h1Parser) mergeFields() {
 	}
 }
 
-// field returns the index of the first field named name, -1 if none.
-func (p *h1Parser) field(name string) int {
+// field returns the index of the first field named lower (a name in lower
+// case), -1 if none.
+func (p *h1Parser) field(lower string) int {
 	for i := range p.fields {
-		if f := &p.fields[i]; !f.gone && f.nb-f.na == len(name) && p.nameIs(f, name) {
+		if f := &p.fields[i]; !f.gone && f.nb-f.na == len(lower) && foldEqLower(p.buf[f.na:f.nb], lower) {
 			return i
 		}
 	}
@@ -1197,7 +1198,7 @@ func (p *h1Parser) value(i int) []byte { return p.buf[p.fields[i].va:p.fields[i]
 // checkBodyHeaders is the Content-Length and Transfer-Encoding part of
 // ap_read_request.
 func (p *h1Parser) checkBodyHeaders(h *requestHead) bool {
-	cl := p.field("Content-Length")
+	cl := p.field("content-length")
 	if cl >= 0 {
 		n, ok := parseStrictLength(p.value(cl))
 		if !ok {
@@ -1206,7 +1207,7 @@ func (p *h1Parser) checkBodyHeaders(h *requestHead) bool {
 		}
 		h.ContentLength, h.HasContentLength = n, true
 	}
-	if te := p.field("Transfer-Encoding"); te >= 0 {
+	if te := p.field("transfer-encoding"); te >= 0 {
 		if !isChunked(p.value(te)) {
 			h.Status = 400 // RFC 7230 3.3.3: chunked must be last
 			return false
@@ -1302,7 +1303,7 @@ func findToken(line, tok string) bool {
 // ap_update_vhost_from_headers_ex (StrictHostCheck Off): validate the host
 // name, require one for HTTP/1.1, check Expect.
 func (p *h1Parser) checkRequestHeader(h *requestHead) bool {
-	host := p.field("Host")
+	host := p.field("host")
 	fromURL := p.hostname.kind != refUnset
 	var hc hostCheck
 	if fromURL || host >= 0 {
@@ -1349,7 +1350,7 @@ func (p *h1Parser) checkRequestHeader(h *requestHead) bool {
 		h.Status = 400 // HTTP/1.1 without a host name
 		return false
 	}
-	if e := p.field("Expect"); e >= 0 && len(p.value(e)) > 0 {
+	if e := p.field("expect"); e >= 0 && len(p.value(e)) > 0 {
 		if !equalFoldBytes(p.value(e), "100-continue") {
 			h.Status = 417
 			return false

@@ -181,12 +181,12 @@ func takeDateServer(fs Fields) (date, server string, out Fields) {
 	hasDate, hasServer := false, false
 	for _, f := range fs {
 		switch {
-		case len(f.Name) == 4 && equalFold(f.Name, "Date"):
+		case len(f.Name) == 4 && foldEqLower(f.Name, "date"):
 			if !hasDate {
 				date, hasDate = f.Value, true
 			}
 			continue
-		case len(f.Name) == 6 && equalFold(f.Name, "Server"):
+		case len(f.Name) == 6 && foldEqLower(f.Name, "server"):
 			if !hasServer {
 				server, hasServer = f.Value, true
 			}
@@ -212,19 +212,19 @@ func scanOutFields(fs Fields) (o outFields) {
 		n := fs[i].Name
 		switch len(n) {
 		case 10:
-			if !seen[0] && asciiEqualFold(n, "Connection") {
+			if !seen[0] && foldEqLower(n, "connection") {
 				o.connection, seen[0] = fs[i].Value, true
 			}
 		case 12:
-			if !seen[1] && asciiEqualFold(n, "Content-Type") {
+			if !seen[1] && foldEqLower(n, "content-type") {
 				o.contentType, seen[1] = fs[i].Value, true
 			}
 		case 14:
-			if !seen[2] && asciiEqualFold(n, "Content-Length") {
+			if !seen[2] && foldEqLower(n, "content-length") {
 				o.hasContentLength, seen[2] = true, true
 			}
 		case 17:
-			if !seen[3] && asciiEqualFold(n, "Transfer-Encoding") {
+			if !seen[3] && foldEqLower(n, "transfer-encoding") {
 				o.transferEncoding, seen[3] = fs[i].Value, true
 			}
 		}

@@ -445,7 +445,7 @@ func (h *respHead) addPlainField(raw string, p, fieldSize int) (next int, ok boo
 func (h *respHead) noteFraming(name, value string) {
 	switch len(name) {
 	case 14:
-		if asciiEqualFold(name, "Content-Length") {
+		if foldEqLower(name, "content-length") {
 			if h.clCount == 0 {
 				h.cl = value
 			} else if value != h.cl {
@@ -454,12 +454,12 @@ func (h *respHead) noteFraming(name, value string) {
 			h.clCount++
 		}
 	case 17:
-		if asciiEqualFold(name, "Transfer-Encoding") {
+		if foldEqLower(name, "transfer-encoding") {
 			h.hasTE = true
 			h.te = value
 		}
 	case 10:
-		if asciiEqualFold(name, "Connection") {
+		if foldEqLower(name, "connection") {
 			if !h.hasConnection {
 				h.connection, h.hasConnection = value, true
 			}
@@ -468,7 +468,7 @@ func (h *respHead) noteFraming(name, value string) {
 			}
 		}
 	case 7:
-		if asciiEqualFold(name, "Upgrade") && h.upgrade == "" {
+		if foldEqLower(name, "upgrade") && h.upgrade == "" {
 			h.upgrade = value
 		}
 	}
