@@ -75,15 +75,6 @@ bench:
 	cd integration/bench && $(GO) build -o ../../bin/sidebyside ./cmd/sidebyside
 	cd integration/bench && ../../bin/sidebyside -go $(GO) -repo ../.. -out ../../docs/benchmarks.md $(SIDEBYSIDE_FLAGS)
 
-# pgo profiles logproxy under the benchmark's main workload and writes
-# cmd/logproxy/default.pgo, which go build then uses for profile-guided
-# optimization (inlining and devirtualization of the hot path). Run it
-# again after large changes to the hot path; it installs wrk if missing.
-.PHONY: pgo
-pgo:
-	cd integration/bench && $(GO) build -o ../../bin/sidebyside ./cmd/sidebyside
-	cd integration/bench && ../../bin/sidebyside pgo -go $(GO) -repo ../.. -out ../../cmd/logproxy/default.pgo
-
 # demo builds the demo backend (examples/demobackend) that `make run` proxies to.
 .PHONY: demo
 demo:

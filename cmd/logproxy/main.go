@@ -41,7 +41,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	test := fs.Bool("t", false, "check the configuration and exit")
 	version := fs.Bool("v", false, "print the version and exit")
 	signal := fs.String("k", "", "`command` for a running server, as apachectl: start, stop, restart, graceful, graceful-stop")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the server's run to `file` (pprof format; make pgo uses it)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the server's run to `file` (pprof format)")
 	if err := fs.Parse(splitDefines(args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

@@ -22,12 +22,6 @@ func main() {
 			os.Exit(runBackend(os.Args[2:]))
 		case "httputil":
 			os.Exit(runRefProxy(os.Args[2:]))
-		case "pgo":
-			if err := runPGO(os.Args[2:]); err != nil {
-				fmt.Fprintln(os.Stderr, "sidebyside pgo:", err)
-				os.Exit(1)
-			}
-			os.Exit(0)
 		}
 	}
 	if err := runHarness(os.Args[1:]); err != nil {
