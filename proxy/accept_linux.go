@@ -268,3 +268,28 @@ func (c *sockConn) CloseWrite() error {
 	}
 	return nil
 }
+
+// setDeferAccept sets or clears TCP_DEFER_ACCEPT on a listener, as httpd's
+// ap_apply_accept_filter does with its 30 seconds: the kernel holds a new
+// connection until its first bytes arrive (or the time passes), so that
+// accepting it is followed by a read that finds the request.
+func setDeferAccept(ln net.Listener, on bool) error {
+	rc := rawConnOf(ln)
+	if rc == nil {
+		return nil
+	}
+	secs := 0
+	if on {
+		secs = 30
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_DEFER_ACCEPT, secs)
+	}); err != nil {
+		return err
+	}
+	return serr
+}
+
+// gettid is the thread id httpd logs (%{tid}P, [tid ...] in the error log).
+func gettid() int { return syscall.Gettid() }

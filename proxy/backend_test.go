@@ -1647,3 +1647,22 @@ func TestBackendMaxConnsGiveUp(t *testing.T) {
 		t.Fatalf("open %d, idle %d, waiting %d; want 1, 1, 0", open, idle, waiting)
 	}
 }
+
+// waitFor polls cond until it holds or d passes.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	end := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(end) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// activeConns is the number of connections the engine serves.
+func activeConns(e *Engine) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.active)
+}

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -172,7 +171,7 @@ func (e *errEntry) render(format string) string {
 		case 'P':
 			b.WriteString(strconv.Itoa(os.Getpid()))
 		case 'T':
-			b.WriteString(strconv.Itoa(syscall.Gettid()))
+			b.WriteString(strconv.Itoa(gettid()))
 		case 'L':
 			if e.logID == "" {
 				b.WriteByte('-')
@@ -200,7 +199,7 @@ func (e *errEntry) renderDefault() string {
 	b.WriteString("] [pid ")
 	b.WriteString(strconv.Itoa(os.Getpid()))
 	b.WriteString(":tid ")
-	b.WriteString(strconv.Itoa(syscall.Gettid()))
+	b.WriteString(strconv.Itoa(gettid()))
 	b.WriteString("] ")
 	if e.client != "" {
 		b.WriteString("[client ")

@@ -125,15 +125,22 @@ func raiseFileLimit(t *testing.T, need int) {
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		t.Fatal(err)
 	}
-	if lim.Max < uint64(need) {
-		lim.Max = uint64(need)
-	}
+	lim.Max = atLeast(lim.Max, need)
 	if lim.Cur < lim.Max {
 		lim.Cur = lim.Max
 		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 			t.Fatalf("raising the open-file limit to %d: %v", lim.Cur, err)
 		}
 	}
+}
+
+// atLeast returns v, or n if v is less: rlimit fields are uint64 on
+// Linux and int64 on some other systems.
+func atLeast[T int64 | uint64](v T, n int) T {
+	if v < T(n) {
+		return T(n)
+	}
+	return v
 }
 
 // TestIdleConnHelperProcess is the client side of TestIdleConnMemory: it

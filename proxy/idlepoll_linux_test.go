@@ -28,24 +28,6 @@ func parkedConns(e *Engine) int {
 	return n
 }
 
-func activeConns(e *Engine) int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return len(e.active)
-}
-
-// waitFor polls cond until it holds or d passes.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	end := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(end) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // TestIdleConnParkResumeExpire: a keep-alive connection idle for longer
 // than idleGrace is parked, serves its next request when it comes, and is
 // closed once KeepAliveTimeout passes, counted from its last response.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jl6/logproxy/logformat"
@@ -25,7 +24,7 @@ func (ex *exchange) log() {
 	rec := &ex.rec
 	ex.fillRecord(rec, uses)
 	if uses&logformat.UsesTid != 0 {
-		rec.Tid = uint64(syscall.Gettid())
+		rec.Tid = uint64(gettid())
 	}
 	if err := writeAccessLogs(&ex.scratch.line, logs, rec, ex.r.env); err != nil {
 		ex.c.e.log().Error(err.Error())

@@ -198,28 +198,6 @@ func keepAliveListener(network, address string, c syscall.RawConn) error {
 	return serr
 }
 
-// setDeferAccept sets or clears TCP_DEFER_ACCEPT on a listener, as httpd's
-// ap_apply_accept_filter does with its 30 seconds: the kernel holds a new
-// connection until its first bytes arrive (or the time passes), so that
-// accepting it is followed by a read that finds the request.
-func setDeferAccept(ln net.Listener, on bool) error {
-	rc := rawConnOf(ln)
-	if rc == nil {
-		return nil
-	}
-	secs := 0
-	if on {
-		secs = 30
-	}
-	var serr error
-	if err := rc.Control(func(fd uintptr) {
-		serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_DEFER_ACCEPT, secs)
-	}); err != nil {
-		return err
-	}
-	return serr
-}
-
 // syncListeners opens the listeners of site that are not open yet and
 // closes those it does not have.
 func (e *Engine) syncListeners(site *Site) error {
