@@ -26,6 +26,11 @@ type BuildOptions struct {
 	// not exist, as httpd's open_multi_logs does before "Syntax OK"
 	// (AH02297); logproxy -t sets it.
 	CheckLogDirs bool
+	// CheckDocumentRoot makes Build refuse a main server's DocumentRoot
+	// that is no directory, and warn of a virtual host's (AH00112), as
+	// httpd's core does as it reads the directive; logproxy sets it to
+	// serve and for -t.
+	CheckDocumentRoot bool
 	// LookupHost resolves the host names of <VirtualHost> lines (nil:
 	// net.LookupHost).
 	LookupHost func(host string) ([]string, error)
@@ -345,6 +350,18 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 		case "documentroot":
 			target.DocumentRoot = strings.TrimSuffix(b.path(a[0]), "/")
 			sb.set[name] = true
+			if b.opts.CheckDocumentRoot {
+				// core.c set_document_root: an error for the main
+				// server, a warning for a virtual host.
+				if st, err := os.Stat(target.DocumentRoot); err != nil || !st.IsDir() {
+					if sb.parent == nil {
+						b.errorf(d, "DocumentRoot '%s' is not a directory, or is not readable", b.path(a[0]))
+					} else {
+						b.cfg.Warnings = append(b.cfg.Warnings, &Error{File: d.File, Line: d.Line,
+							Msg: fmt.Sprintf("AH00112: Warning: DocumentRoot [%s] does not exist", b.path(a[0]))})
+					}
+				}
+			}
 		case "directoryindex":
 			if len(a) == 1 && strings.EqualFold(a[0], "disabled") {
 				target.DirectoryIndex = []string{}

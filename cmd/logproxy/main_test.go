@@ -26,6 +26,8 @@ func TestRun(t *testing.T) {
 		"ProxyPass /app http://127.0.0.1:9/app ttl=5\n")
 	logdir := write("logdir.conf", "TransferLog "+filepath.Join(dir, "missing", "x.log")+"\n")
 	errdir := write("errdir.conf", "ErrorLog "+filepath.Join(dir, "missing", "e.log")+"\n")
+	docroot := write("docroot.conf", "DocumentRoot missing-root\n")
+	vhostRoot := write("vhostroot.conf", "LoadModule mpm_event_module m.so\nListen 127.0.0.1:0\n<VirtualHost *:80>\nDocumentRoot "+filepath.Join(dir, "nope")+"\n</VirtualHost>\n")
 	tests := []struct {
 		name     string
 		args     []string
@@ -48,6 +50,12 @@ func TestRun(t *testing.T) {
 			stderr: logdir + ":1: AH02297: Cannot access directory '" + filepath.Join(dir, "missing") + "/' for log file", noStdout: true},
 		{name: "missing error log directory", args: []string{"-t", "-f", errdir}, code: 1,
 			stderr: errdir + ":1: AH02291: Cannot access directory '" + filepath.Join(dir, "missing") + "/' for main error log", noStdout: true},
+		{name: "missing DocumentRoot", args: []string{"-t", "-d", dir, "-f", docroot}, code: 1,
+			stderr: docroot + ":1: DocumentRoot '" + filepath.Join(dir, "missing-root") + "' is not a directory, or is not readable", noStdout: true},
+		{name: "serve with a missing DocumentRoot", args: []string{"-d", dir, "-f", docroot}, code: 1,
+			stderr: docroot + ":1: DocumentRoot '" + filepath.Join(dir, "missing-root") + "' is not a directory, or is not readable", noStdout: true},
+		{name: "missing virtual host DocumentRoot", args: []string{"-t", "-f", vhostRoot}, code: 0, stdout: "Syntax OK",
+			stderr: vhostRoot + ":4: warning: AH00112: Warning: DocumentRoot [" + filepath.Join(dir, "nope") + "] does not exist"},
 		{name: "glued define", args: []string{"-t", "-DFLAG", "-f", flagged}, code: 0, stdout: "Syntax OK"},
 		{name: "without define", args: []string{"-t", "-f", flagged}, code: 1, stderr: "Invalid command 'Bogus'"},
 		{name: "relative to server root", args: []string{"-t", "-d", dir, "-f", "good.conf"}, code: 0, stdout: "Syntax OK"},
