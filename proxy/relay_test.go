@@ -43,28 +43,8 @@ func TestRelayFlushesWhenBackendPauses(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ln.Close()
 			proceed := make(chan struct{})
-			go func() {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if line == "\r\n" {
-						break
-					}
-				}
+			backend := oneRequestBackend(t, func(c net.Conn) {
 				io.WriteString(c, tc.head+tc.first)
 				select {
 				case <-proceed:
@@ -73,14 +53,8 @@ func TestRelayFlushesWhenBackendPauses(t *testing.T) {
 				}
 				io.WriteString(c, tc.rest)
 				io.Copy(io.Discard, c)
-			}()
-			site := benchSite(t, ln.Addr().String(), "")
-			_, addr := startBenchEngine(t, site)
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
+			})
+			c, _ := dialEngine(t, benchSite(t, backend, ""))
 			io.WriteString(c, "GET /s HTTP/1.1\r\nHost: x\r\n\r\n")
 			c.SetReadDeadline(time.Now().Add(3 * time.Second))
 			var got []byte
@@ -375,17 +349,7 @@ func TestRelayCheckHeaders(t *testing.T) {
 				t.Fatal(err)
 			}
 			site.Main.Dir.RespHeaders = []HeaderRule{{Action: HeaderSet, Name: "X-Added", Value: tc.value, Format: v}}
-			_, addr := startBenchEngine(t, site)
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			if _, err := c.Write(benchRequestBytes); err != nil {
-				t.Fatal(err)
-			}
-			c.SetReadDeadline(time.Now().Add(5 * time.Second))
-			got, err := bufio.NewReader(c).ReadString('\n')
+			got, err := sendBenchRequest(t, site).ReadString('\n')
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -401,38 +365,10 @@ func TestRelayCheckHeaders(t *testing.T) {
 // mod_proxy_http's ap_proxy_clear_connection drops them; the others go
 // out.
 func TestRelayConnectionTokens(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		br := bufio.NewReader(c)
-		for {
-			line, err := br.ReadString('\n')
-			if err != nil || line == "\r\n" {
-				break
-			}
-		}
+	backend := oneRequestBackend(t, func(c net.Conn) {
 		io.WriteString(c, "HTTP/1.1 200 OK\r\nConnection: X-Private, keep-alive\r\nX-Private: secret\r\nX-Kept: 1\r\nContent-Length: 2\r\n\r\nok")
-	}()
-	site := benchSite(t, ln.Addr().String(), "")
-	_, addr := startBenchEngine(t, site)
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if _, err := c.Write(benchRequestBytes); err != nil {
-		t.Fatal(err)
-	}
-	c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	})
+	resp, err := http.ReadResponse(sendBenchRequest(t, benchSite(t, backend, "")), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -443,4 +379,48 @@ func TestRelayConnectionTokens(t *testing.T) {
 	if v := resp.Header.Get("X-Private"); v != "" {
 		t.Errorf("X-Private: %q went out, though the backend's Connection lists it", v)
 	}
+}
+
+// sendBenchRequest starts an engine for site, sends it benchRequest on a
+// new connection and returns the reader of the answer (the connection is
+// closed when the test ends).
+func sendBenchRequest(t *testing.T, site *Site) *bufio.Reader {
+	t.Helper()
+	c, br := dialEngine(t, site)
+	if _, err := c.Write(benchRequestBytes); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	return br
+}
+
+// oneRequestBackend is a backend for one connection: it reads one request
+// head and hands the connection to serve. It returns its address; it is
+// closed when the test ends.
+func oneRequestBackend(t *testing.T, serve func(c net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		br := bufio.NewReader(c)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if line == "\r\n" {
+				break
+			}
+		}
+		serve(c)
+	}()
+	return ln.Addr().String()
 }
