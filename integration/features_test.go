@@ -584,6 +584,51 @@ CustomLog logs/pe.log "%>s|%b|%I|%O|%X|[%{error-notes}n]"
 	p.expectLog(t, "logs/pe.log", []string{"502|381|49|563|-|[The proxy server could not handle the request<p>Reason: <strong>Error reading from remote server</strong></p>]"})
 }
 
+// TestBackendHangUpKeptAlive: a backend that closes before its status
+// line gets the client a 502 page on a connection's first request, but
+// on one that already served a request the connection is closed with no
+// answer at all, so that the client retries (mod_proxy_http, AH01104).
+// The lines are what apache2 2.4.71 logged for the same requests.
+func TestBackendHangUpKeptAlive(t *testing.T) {
+	addr := rawBackend(t, func(path string) string {
+		if path == "/hang" {
+			return "" // closes unanswered
+		}
+		return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+	})
+	p := startInProcess(t, `ProxyPass / {Backend}/
+CustomLog logs/hang.log "%r %>s %s %b %k %X %I %O"
+`, "http://"+addr)
+	// The second request is sent once the first was answered, as to
+	// apache2 (pipelined, the first would count a byte of the second).
+	c, err := net.DialTimeout("tcp", p.addr, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(3 * time.Second))
+	io.WriteString(c, "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(c)
+	first, err := http.ReadResponse(br, nil)
+	if err != nil || first.StatusCode != 200 {
+		t.Fatalf("first answer: %v %v", first, err)
+	}
+	io.ReadAll(first.Body)
+	io.WriteString(c, "GET /hang HTTP/1.1\r\nHost: x\r\n\r\n")
+	if rest, err := io.ReadAll(br); err != nil || len(rest) != 0 {
+		t.Errorf("after the second request: %q, %v; want the connection closed with no answer", rest, err)
+	}
+	resp := p.raw(t, "GET /hang HTTP/1.1\r\nHost: x\r\n\r\n")
+	if statusOf(resp) != "HTTP/1.1 502 Proxy Error" {
+		t.Errorf("first request: got %q, want the 502 page", resp)
+	}
+	p.expectLog(t, "logs/hang.log", []string{
+		"GET /ok HTTP/1.1 200 200 2 0 + 29 109",
+		"GET /hang HTTP/1.1 502 502 - 0 - 31 0",
+		"GET /hang HTTP/1.1 502 502 381 0 + 31 544",
+	})
+}
+
 // TestBackendStatusLine: the backend's status line is relayed as it
 // came, even with an empty reason phrase, as httpd relays r->status_line
 // (apache2 2.4.71 sent "HTTP/1.1 200 " for a backend's "HTTP/1.1 200 "),

@@ -129,6 +129,17 @@ func (ex *exchange) proxyHandler(route *Route) int {
 				if !be.GotBytes {
 					// The backend closed before a status line.
 					ex.logError("AH01102: error reading status line from remote server "+addr, "module", "proxy_http", "err", err)
+					if ex.c.keepalives > 0 {
+						// mod_proxy_http (AH01104): a connection that
+						// already served a request is closed without an
+						// answer, so that the client retries; the request
+						// logs 502 and no bytes.
+						ex.r.status = 502
+						ex.keepalive = false
+						ex.c.keepalive = false
+						ex.head.Close = true
+						return 0
+					}
 					return ex.proxyError(502, "Error reading from remote server")
 				}
 			case BackendBadResponse:
