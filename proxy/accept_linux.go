@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strconv"
+	"sync"
 	"syscall"
 	"time"
 	"unsafe"
@@ -163,7 +165,13 @@ func sockaddrAddrPort(sa *syscall.RawSockaddrAny) netip.AddrPort {
 	case syscall.AF_INET6:
 		p := (*syscall.RawSockaddrInet6)(unsafe.Pointer(sa))
 		port := (*[2]byte)(unsafe.Pointer(&p.Port))
-		return netip.AddrPortFrom(netip.AddrFrom16(p.Addr), uint16(port[0])<<8|uint16(port[1]))
+		a := netip.AddrFrom16(p.Addr)
+		if p.Scope_id != 0 {
+			// A link-local peer: httpd (apr_sockaddr_ip_get) logs the
+			// address with its interface, "fe80::1%eth0".
+			a = a.WithZone(zoneName(int(p.Scope_id)))
+		}
+		return netip.AddrPortFrom(a, uint16(port[0])<<8|uint16(port[1]))
 	}
 	return netip.AddrPort{}
 }
@@ -293,3 +301,27 @@ func setDeferAccept(ln net.Listener, on bool) error {
 
 // gettid is the thread id httpd logs (%{tid}P, [tid ...] in the error log).
 func gettid() int { return syscall.Gettid() }
+
+// zoneNames caches interface names by index for zoneName, each for a
+// minute (as package net's zone cache), so that a link-local peer costs
+// no interface lookup per connection.
+var zoneNames sync.Map // int -> zoneEntry
+
+type zoneEntry struct {
+	name string
+	at   time.Time
+}
+
+// zoneName returns the name of the interface with index i, or the index
+// in decimal when it has none (as if_indextoname's caller falls back to).
+func zoneName(i int) string {
+	if e, ok := zoneNames.Load(i); ok && time.Since(e.(zoneEntry).at) < time.Minute {
+		return e.(zoneEntry).name
+	}
+	name := strconv.Itoa(i)
+	if ifc, err := net.InterfaceByIndex(i); err == nil {
+		name = ifc.Name
+	}
+	zoneNames.Store(i, zoneEntry{name: name, at: time.Now()})
+	return name
+}

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // acceptOne dials ln and returns both ends.
@@ -445,5 +446,41 @@ func TestPollFDCloseRace(t *testing.T) {
 			t.Fatalf("round %d: descriptor %d still open after Close and the last call (fcntl: %v)", round, fd, e)
 		}
 		client.Close()
+	}
+}
+
+// TestSockaddrZone: an IPv6 peer with a scope (a link-local address)
+// gets its interface as the zone, as apr_sockaddr_ip_get writes it
+// ("fe80::1%lo"); one without keeps none. A zoned address still finds
+// the virtual host of its address and matches Require ip, which compare
+// the address alone.
+func TestSockaddrZone(t *testing.T) {
+	lo, err := net.InterfaceByName("lo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sa syscall.RawSockaddrAny
+	p := (*syscall.RawSockaddrInet6)(unsafe.Pointer(&sa))
+	p.Family = syscall.AF_INET6
+	p.Addr = netip.MustParseAddr("fe80::1").As16()
+	p.Port = 0x5000 // 80, in network byte order
+	p.Scope_id = uint32(lo.Index)
+	ap := sockaddrAddrPort(&sa)
+	if got := ap.String(); got != "[fe80::1%lo]:80" {
+		t.Errorf("with a scope: %s, want [fe80::1%%lo]:80", got)
+	}
+	p.Scope_id = 0
+	if got := sockaddrAddrPort(&sa).String(); got != "[fe80::1]:80" {
+		t.Errorf("without a scope: %s, want [fe80::1]:80", got)
+	}
+
+	v := &Server{Hostname: "v.test", Addrs: []VHostAddr{{Addr: netip.MustParseAddr("fe80::1"), Port: 80}}}
+	site := &Site{Main: &Server{Hostname: "main.test"}, VHosts: []*Server{v}}
+	if got := site.serverForAddr(ap); got != v {
+		t.Errorf("zoned local address: served by %q, want v.test", got.Hostname)
+	}
+	ex := &exchange{useragentIP: ap.Addr().String()}
+	if !ex.ipMatches([]netip.Prefix{netip.MustParsePrefix("fe80::/10")}) {
+		t.Errorf("%s does not match Require ip fe80::/10", ex.useragentIP)
 	}
 }

@@ -155,7 +155,7 @@ func (ex *exchange) ipMatches(ps []netip.Prefix) bool {
 	if err != nil {
 		return false
 	}
-	a = a.Unmap()
+	a = a.Unmap().WithZone("") // apr_ipsubnet_test compares the address alone
 	for _, p := range ps {
 		if p.Contains(a) {
 			return true

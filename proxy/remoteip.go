@@ -44,7 +44,7 @@ func (ex *exchange) applyRemoteIP(cfg *RemoteIPConfig) {
 		if len(list) > 0 {
 			found := false
 			for _, m := range list {
-				if m.p.Contains(cur.Unmap()) {
+				if m.p.Contains(cur.Unmap().WithZone("")) {
 					if internal {
 						internal = m.internal
 					}

@@ -12,7 +12,9 @@ import (
 // ones naming '*' or _default_ with its port. Nil means none: the main
 // server serves the connection.
 func (s *Site) chainForAddr(a netip.AddrPort) []*Server {
-	ip := a.Addr().Unmap()
+	// Addresses match as httpd's find_ipaddr compares them, without the
+	// zone of a link-local address.
+	ip := a.Addr().Unmap().WithZone("")
 	var exact, wild []*Server
 	for _, v := range s.VHosts {
 		isExact, isWild := false, false
@@ -22,7 +24,7 @@ func (s *Site) chainForAddr(a netip.AddrPort) []*Server {
 			}
 			if va.Any {
 				isWild = true
-			} else if va.Addr.Unmap() == ip {
+			} else if va.Addr.Unmap().WithZone("") == ip {
 				isExact = true
 			}
 		}
