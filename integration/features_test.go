@@ -629,6 +629,28 @@ CustomLog logs/hang.log "%r %>s %s %b %k %X %I %O"
 	})
 }
 
+// TestChunkEndLine: a request body whose chunk data is not followed by
+// CRLF is refused once the rest of that line was read, as httpd's chunk
+// filter reads it (AP_MODE_GETLINE), so %I counts the line through its
+// LF. The lines are what apache2 2.4.71 logged for the same requests.
+func TestChunkEndLine(t *testing.T) {
+	addr := rawBackend(t, func(string) string { return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" })
+	p := startInProcess(t, `ProxyPass / {Backend}/
+CustomLog logs/chunk.log "%r %>s %b %X %I %O"
+`, "http://"+addr)
+	for _, body := range []string{"3\r\nabcX\r\n0\r\n\r\n", "3\r\nabc0\r\n\r\n", "3\r\nabc\n0\r\n\r\n", "3\r\nabc\r0\r\n\r\n"} {
+		if resp := p.raw(t, "POST /p HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"+body); statusOf(resp) != "HTTP/1.1 400 Bad Request" {
+			t.Errorf("%q: got %q", body, resp)
+		}
+	}
+	p.expectLog(t, "logs/chunk.log", []string{
+		"POST /p HTTP/1.1 400 266 - 66 427",
+		"POST /p HTTP/1.1 400 266 - 66 427",
+		"POST /p HTTP/1.1 400 266 - 64 427",
+		"POST /p HTTP/1.1 400 266 - 67 427",
+	})
+}
+
 // TestBackendStatusLine: the backend's status line is relayed as it
 // came, even with an empty reason phrase, as httpd relays r->status_line
 // (apache2 2.4.71 sent "HTTP/1.1 200 " for a backend's "HTTP/1.1 200 "),

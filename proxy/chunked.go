@@ -199,27 +199,42 @@ func (r *chunkedReader) lineBuffered() bool {
 	return false
 }
 
-// readDataEnd consumes the CRLF after chunk data (parse_chunk_size,
-// BODY_CHUNK_END): CR LF, or a bare LF when unsafe.
+// readDataEnd consumes the CRLF after chunk data as httpd's chunk filter
+// does in state BODY_CHUNK_END: it reads the rest of the line (through
+// its LF, at most chunkedEndLineMax bytes, AP_MODE_GETLINE) and then
+// checks it: CR LF, or LF alone when unsafe. Bytes read for a bad line
+// are consumed all the same, as %I counts them.
 func (r *chunkedReader) readDataEnd() error {
-	c, err := r.br.ReadByte()
-	if err != nil {
-		return err
+	var first, second byte
+	n := 0
+	for {
+		c, err := r.br.ReadByte()
+		if err != nil {
+			return err
+		}
+		n++
+		switch n {
+		case 1:
+			first = c
+		case 2:
+			second = c
+		}
+		if c == '\n' || n == chunkedEndLineMax {
+			break
+		}
 	}
-	if c == '\n' && r.unsafe {
+	switch {
+	case n == 2 && first == '\r' && second == '\n':
+		return nil
+	case n == 1 && first == '\n' && r.unsafe:
 		return nil
 	}
-	if c != '\r' {
-		return errChunkEnd
-	}
-	if c, err = r.br.ReadByte(); err != nil {
-		return err
-	}
-	if c != '\n' {
-		return errChunkEnd
-	}
-	return nil
+	return errChunkEnd
 }
+
+// chunkedEndLineMax is the most the core input filter returns for one
+// AP_MODE_GETLINE read (HUGE_STRING_LEN).
+const chunkedEndLineMax = 8192
 
 // readSizeLine reads and parses one chunk-size line.
 func (r *chunkedReader) readSizeLine() (int64, error) {
