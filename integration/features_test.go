@@ -651,6 +651,31 @@ CustomLog logs/chunk.log "%r %>s %b %X %I %O"
 	})
 }
 
+// TestBackendBadContentLength: a backend's Content-Length that is no
+// number ("5, 5") is refused as httpd's HTTP_IN filter refuses it once
+// mod_proxy_http starts reading the body: a 502 made inside the output
+// filters, chunked, with r->no_cache's Expires and %k counted twice. The
+// answer (but for Date, Server and Expires) and the line are what
+// apache2 2.4.71 sent and logged.
+func TestBackendBadContentLength(t *testing.T) {
+	addr := rawBackend(t, func(string) string { return "HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\nhello" })
+	p := startInProcess(t, `ProxyPass / {Backend}/
+CustomLog logs/cl.log "%r %>s %b %k %X %I %O"
+`, "http://"+addr)
+	resp := p.raw(t, "GET /cl55 HTTP/1.1\r\nHost: x\r\n\r\n")
+	head, body, _ := strings.Cut(resp, "\r\n\r\n")
+	var names []string
+	for _, line := range strings.Split(head, "\r\n")[1:] {
+		name, _, _ := strings.Cut(line, ":")
+		names = append(names, name)
+	}
+	if statusOf(resp) != "HTTP/1.1 502 Bad Gateway" || strings.Join(names, ",") != "Date,Server,Expires,Transfer-Encoding,Content-Type" ||
+		!strings.HasPrefix(body, "110\r\n<!DOCTYPE") || !strings.HasSuffix(body, "</html>\n\r\n0\r\n\r\n") {
+		t.Errorf("got %q", resp)
+	}
+	p.expectLog(t, "logs/cl.log", []string{"GET /cl55 HTTP/1.1 502 272 1 + 31 494"})
+}
+
 // TestBackendStatusLine: the backend's status line is relayed as it
 // came, even with an empty reason phrase, as httpd relays r->status_line
 // (apache2 2.4.71 sent "HTTP/1.1 200 " for a backend's "HTTP/1.1 200 "),

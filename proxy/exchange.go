@@ -80,7 +80,10 @@ type exchange struct {
 	// after the HTTP header filter already ran once (the byterange
 	// filter's 416): it goes out without Content-Length, and
 	// ap_set_keepalive counts the connection's keep-alive twice (%k).
-	filterError  bool
+	filterError bool
+	// noCache is r->no_cache: the header filter adds an Expires field
+	// (the request's time) to a head that has none.
+	noCache      bool
 	continueSent bool // a 100 Continue went to the client
 	noResponse   bool // nothing is sent (408 before a request line)
 	noLog        bool

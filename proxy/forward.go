@@ -148,6 +148,16 @@ func (ex *exchange) proxyHandler(route *Route) int {
 					return ex.proxyError(502, ue.message())
 				}
 				ex.logError("AH01110: error reading response", "module", "proxy_http", "err", err)
+				if errors.Is(err, errRespCL) {
+					// httpd's HTTP_IN filter refuses the backend's
+					// Content-Length only as mod_proxy_http starts reading
+					// the body, and ap_proxy_backend_broke's 502 is then
+					// made inside the output filters, as the byterange
+					// filter's 416: without a length, and with the
+					// Expires r->no_cache adds.
+					ex.filterError = true
+					ex.noCache = true
+				}
 			case BackendRefused, BackendUnreachable, BackendDNS, BackendBusy:
 				ex.logError("AH01114: HTTP: failed to make connection to backend: "+addr, "module", "proxy", "err", err)
 				ex.prefetchBuffered()

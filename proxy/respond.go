@@ -77,6 +77,11 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 	if !checked && !checkHeaders(r.headersOut) {
 		return false
 	}
+	if ex.noCache {
+		if _, ok := r.headersOut.Get("Expires"); !ok {
+			r.headersOut = append(r.headersOut, Field{Name: "Expires", Value: dateHeader(ex.begin)})
+		}
+	}
 
 	bw := c.bw
 	bw.WriteString("HTTP/1.1 ")
