@@ -59,7 +59,12 @@ func startInProcess(t *testing.T, conf, backend string) *inProcess {
 	if err := site.OpenLogs(); err != nil {
 		t.Fatal(err)
 	}
-	e := proxy.NewEngine(site, nil)
+	// The error log goes to logs/error.log, as the server writes it.
+	errLog, closeErrLog, err := proxy.OpenErrorLog(site, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := proxy.NewEngine(site, &proxy.Options{ErrorLog: errLog})
 	if err := e.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -68,6 +73,7 @@ func startInProcess(t *testing.T, conf, backend string) *inProcess {
 		defer cancel()
 		e.Shutdown(ctx)
 		site.CloseLogs()
+		closeErrLog()
 	})
 	return &inProcess{addr: e.Addrs()[0].String(), root: root, site: site}
 }
@@ -674,6 +680,42 @@ CustomLog logs/cl.log "%r %>s %b %k %X %I %O"
 		t.Errorf("got %q", resp)
 	}
 	p.expectLog(t, "logs/cl.log", []string{"GET /cl55 HTTP/1.1 502 272 1 + 31 494"})
+}
+
+// TestBackendBadHeaderMessages: a backend header httpd refuses is named
+// in the error log as httpd names it, the message escaped as
+// ap_escape_errorlog_item escapes it; apache2 2.4.71 logged these
+// messages (and these levels) for the same answers.
+func TestBackendBadHeaderMessages(t *testing.T) {
+	heads := map[string]string{
+		"/ctl":     "X-JL6-CID: 1\x017\r\n",
+		"/name":    "X-JL6-CID : 17\r\n",
+		"/nocolon": "Garbage line\r\n",
+	}
+	addr := rawBackend(t, func(path string) string {
+		return "HTTP/1.1 200 OK\r\n" + heads[path] + "Content-Length: 2\r\n\r\nok"
+	})
+	p := startInProcess(t, `ProxyPass / {Backend}/
+ErrorLogFormat "%l|%M"
+LogLevel warn
+`, "http://"+addr)
+	for _, path := range []string{"/ctl", "/name", "/nocolon"} {
+		p.raw(t, "GET "+path+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	}
+	want := []string{
+		"error|AH02430: Response header 'X-JL6-CID' value of '1\\x017' contains invalid characters, aborting request",
+		"error|AH02429: Response header name 'X-JL6-CID ' contains invalid characters, aborting request",
+		"warn|AH01106: bad HTTP/1.1 header returned by /nocolon (GET)",
+	}
+	var got []string
+	for _, line := range p.logLines(t, "logs/error.log", 3) {
+		if strings.Contains(line, "|AH0") {
+			got = append(got, line)
+		}
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("error log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
 
 // TestBackendStatusLine: the backend's status line is relayed as it

@@ -86,10 +86,12 @@ func (h *errorHandler) Handle(_ context.Context, r slog.Record) error {
 	if e.t.IsZero() {
 		e.t = time.Now()
 	}
+	// The message is escaped as log_error_core escapes it; the extra
+	// attributes are quoted already.
+	e.msg = escapeErrorLogItem(e.msg)
 	if len(extra) > 0 {
 		e.msg += " " + strings.Join(extra, " ")
 	}
-	e.msg = strings.ReplaceAll(e.msg, "\n", "\\n")
 	format := e.format
 	if format == "" {
 		format = h.format
@@ -245,3 +247,45 @@ func OpenErrorLog(s *Site, stderr io.Writer) (*slog.Logger, func(), error) {
 	h := &errorHandler{mu: new(sync.Mutex), w: w, level: level, module: cfg.Module, format: s.Main.ErrorLogFormat}
 	return slog.New(h), closeFn, nil
 }
+
+// escapeErrorLogItem escapes s as httpd's ap_escape_errorlog_item escapes
+// an error-log message: \b \n \r \t \v and \\, and \xhh for the other
+// control bytes and every byte above 0x7e; unlike the access log, '"'
+// stays as it is. No client can start a line of its own in the log.
+func escapeErrorLogItem(s string) string {
+	i := 0
+	for i < len(s) && errorLogSafe(s[i]) {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	const hex = "0123456789abcdef"
+	b := make([]byte, 0, len(s)+16)
+	b = append(b, s[:i]...)
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case errorLogSafe(c):
+			b = append(b, c)
+		case c == '\b':
+			b = append(b, '\\', 'b')
+		case c == '\n':
+			b = append(b, '\\', 'n')
+		case c == '\r':
+			b = append(b, '\\', 'r')
+		case c == '\t':
+			b = append(b, '\\', 't')
+		case c == '\v':
+			b = append(b, '\\', 'v')
+		case c == '\\':
+			b = append(b, '\\', '\\')
+		default:
+			b = append(b, '\\', 'x', hex[c>>4], hex[c&0xf])
+		}
+	}
+	return string(b)
+}
+
+// errorLogSafe reports whether c goes into the error log as it is.
+func errorLogSafe(c byte) bool { return c >= 0x20 && c < 0x7f && c != '\\' }

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"sync"
@@ -29,5 +30,28 @@ func TestErrorLogFormat(t *testing.T) {
 		if !re.Match(lines[i]) {
 			t.Errorf("line %d = %q, want it to match %s", i, lines[i], re)
 		}
+	}
+}
+
+// TestEscapeErrorLogItem: every byte value, alone and between text, is
+// escaped as httpd's ap_escape_errorlog_item escapes it: printable ASCII
+// but '\\' as it is ('"' included), the five short escapes, \\ and \xhh
+// for the rest. A message with nothing to escape comes back unchanged.
+func TestEscapeErrorLogItem(t *testing.T) {
+	short := map[byte]string{'\b': `\b`, '\n': `\n`, '\r': `\r`, '\t': `\t`, '\v': `\v`, '\\': `\\`}
+	for c := 0; c < 256; c++ {
+		want := fmt.Sprintf(`\x%02x`, c)
+		switch s, ok := short[byte(c)]; {
+		case ok:
+			want = s
+		case c >= 0x20 && c < 0x7f:
+			want = string(rune(c))
+		}
+		if got := escapeErrorLogItem("a" + string([]byte{byte(c)}) + "b"); got != "a"+want+"b" {
+			t.Errorf("byte %#x: %q, want %q", c, got, "a"+want+"b")
+		}
+	}
+	if got := escapeErrorLogItem(`value of "x" ok`); got != `value of "x" ok` {
+		t.Errorf("plain message changed: %q", got)
 	}
 }

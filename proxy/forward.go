@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -146,6 +148,10 @@ func (ex *exchange) proxyHandler(route *Route) int {
 				var ue *upgradeError
 				if errors.As(err, &ue) {
 					return ex.proxyError(502, ue.message())
+				}
+				if bh := (*badHeaderError)(nil); errors.As(err, &bh) {
+					ex.logAt(slog.LevelWarn, fmt.Sprintf("AH01106: bad HTTP/%d.%d header returned by %s (%s)", bh.major, bh.minor, ex.r.uri, ex.r.method), "module", "proxy_http")
+					break
 				}
 				ex.logError("AH01110: error reading response", "module", "proxy_http", "err", err)
 				if errors.Is(err, errRespCL) {
@@ -589,7 +595,7 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	}
 	if !resp.HeadersValid {
 		// httpd refuses to relay header values with control characters.
-		return ex.headersRefused()
+		return ex.headersRefused(resp.Headers)
 	}
 	out := ex.outBuf[:0]
 	if len(r.headersOut) > 0 || len(resp.Headers)+4 > len(ex.outBuf) || ex.orig != nil {
@@ -666,7 +672,7 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	ok := ex.writeHead(&rh)
 	ex.outChecked = false
 	if !ok {
-		return ex.headersRefused()
+		return ex.headersRefused(r.headersOut)
 	}
 	if noBody {
 		io.Copy(io.Discard, resp.Body)
@@ -945,11 +951,11 @@ func (ex *exchange) prefetchBuffered() {
 // reads at most.
 const maxPrefetchRead = 16*1024 - 1
 
-// headersRefused is check_headers' refusal of a response header
-// (AH02430): a 500, after which the connection closes. (The corpus'
-// resp_header_ctl_bytes has its Content-Length.)
-func (ex *exchange) headersRefused() int {
-	ex.logError("AH02430: Response header contains invalid characters, aborting request", "module", "http")
+// headersRefused is check_headers' refusal of a field of fs: a 500,
+// after which the connection closes. (The corpus' resp_header_ctl_bytes
+// has its Content-Length.)
+func (ex *exchange) headersRefused(fs Fields) int {
+	ex.logError(refusedHeaderMessage(fs), "module", "http")
 	ex.r.headersOut = nil
 	ex.keepalive = false
 	ex.head.Close = true

@@ -28,8 +28,13 @@ func newLogID() string {
 // whatever ErrorLogFormat shows, the request and its connection get log
 // ids, which %L and %{c}L then log (and the error log's %L).
 func (ex *exchange) logError(msg string, args ...any) {
+	ex.logAt(slog.LevelError, msg, args...)
+}
+
+// logAt is logError at another level.
+func (ex *exchange) logAt(level slog.Level, msg string, args ...any) {
 	l := ex.c.e.log()
-	if l.Enabled(context.Background(), slog.LevelError) {
+	if l.Enabled(context.Background(), level) {
 		if ex.logID == "" {
 			ex.logID = newLogID()
 		}
@@ -44,7 +49,7 @@ func (ex *exchange) logError(msg string, args ...any) {
 	if f := ex.srv.ErrorLogFormat; f != "" {
 		args = append(args, "errorlogformat", f)
 	}
-	l.Error(msg, args...)
+	l.Log(context.Background(), level, msg, args...)
 }
 
 func itoa(n int) string {

@@ -305,6 +305,23 @@ func checkHeaders(fs Fields) bool {
 	return true
 }
 
+// refusedHeaderMessage is the message of check_header for the first field
+// of fs it refuses: an empty name (AH02428), a name that is no token
+// (AH02429), or a value with a control byte other than HT (AH02430).
+func refusedHeaderMessage(fs Fields) string {
+	for _, f := range fs {
+		switch {
+		case f.Name == "":
+			return "AH02428: Empty response header name, aborting request"
+		case !isToken(f.Name):
+			return "AH02429: Response header name '" + f.Name + "' contains invalid characters, aborting request"
+		case hasHTTPCtrl(f.Value):
+			return "AH02430: Response header '" + f.Name + "' value of '" + f.Value + "' contains invalid characters, aborting request"
+		}
+	}
+	return "AH02430: Response header contains invalid characters, aborting request"
+}
+
 // hasToken reports whether the comma-separated list v holds token t,
 // compared without regard to case.
 func hasToken(v, t string) bool {

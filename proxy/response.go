@@ -341,13 +341,26 @@ func parseRespHead(raw string, h *respHead, o *respHeadOptions) error {
 			continue
 		}
 		next, end, err := h.addField(raw, p, fieldSize, o)
-		if err != nil || end {
-			return err
+		if err != nil {
+			return &badHeaderError{err: err, major: h.major, minor: h.minor}
+		}
+		if end {
+			return nil
 		}
 		p = next
 	}
 	return nil
 }
+
+// badHeaderError is a header line ap_proxy_read_headers refuses, after a
+// valid status line of version major.minor (AH01106).
+type badHeaderError struct {
+	err          error
+	major, minor int
+}
+
+func (e *badHeaderError) Error() string { return e.err.Error() }
+func (e *badHeaderError) Unwrap() error { return e.err }
 
 // addField takes the line at raw[p:] (with its continuation lines) as
 // ap_proxy_read_headers does: a field, an ignored extra status line, or
