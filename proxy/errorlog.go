@@ -268,24 +268,17 @@ func escapeErrorLogItem(s string) string {
 		switch {
 		case errorLogSafe(c):
 			b = append(b, c)
-		case c == '\b':
-			b = append(b, '\\', 'b')
-		case c == '\n':
-			b = append(b, '\\', 'n')
-		case c == '\r':
-			b = append(b, '\\', 'r')
-		case c == '\t':
-			b = append(b, '\\', 't')
-		case c == '\v':
-			b = append(b, '\\', 'v')
-		case c == '\\':
-			b = append(b, '\\', '\\')
+		case errorLogShort[c] != 0:
+			b = append(b, '\\', errorLogShort[c])
 		default:
 			b = append(b, '\\', 'x', hex[c>>4], hex[c&0xf])
 		}
 	}
 	return string(b)
 }
+
+// errorLogShort holds the one-letter escapes of escapeErrorLogItem.
+var errorLogShort = [256]byte{'\b': 'b', '\n': 'n', '\r': 'r', '\t': 't', '\v': 'v', '\\': '\\'}
 
 // errorLogSafe reports whether c goes into the error log as it is.
 func errorLogSafe(c byte) bool { return c >= 0x20 && c < 0x7f && c != '\\' }
