@@ -1,10 +1,12 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"os"
+	"os/user"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -31,6 +33,10 @@ type BuildOptions struct {
 	// httpd's core does as it reads the directive; logproxy sets it to
 	// serve and for -t.
 	CheckDocumentRoot bool
+	// CheckUsers makes Build refuse a User or Group the system does not
+	// know (AH00543, AH00544), as httpd's unixd does; logproxy sets it to
+	// serve and for -t.
+	CheckUsers bool
 	// LookupHost resolves the host names of <VirtualHost> lines (nil:
 	// net.LookupHost).
 	LookupHost func(host string) ([]string, error)
@@ -720,6 +726,19 @@ func (b *siteBuilder) simple(d *Directive, sb *serverBuild, dir *proxy.DirConfig
 			b.errorf(d, "ProxyReceiveBufferSize must be >= 512 bytes, or 0 for system default.")
 		}
 	case "user", "group":
+		if b.opts.CheckUsers && !strings.HasPrefix(d.Args[0], "#") {
+			// unixd's ap_uname2id and ap_gname2id, which exit on a
+			// name the system does not know.
+			if name == "user" {
+				if _, err := user.Lookup(d.Args[0]); errors.As(err, new(user.UnknownUserError)) {
+					b.errorf(d, "AH00543: bad user name %s", d.Args[0])
+					return
+				}
+			} else if _, err := user.LookupGroup(d.Args[0]); errors.As(err, new(user.UnknownGroupError)) {
+				b.errorf(d, "AH00544: bad group name %s", d.Args[0])
+				return
+			}
+		}
 		// httpd switches to User and Group when started as root;
 		// logproxy does not switch, and says so rather than run as
 		// root unnoticed.

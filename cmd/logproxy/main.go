@@ -88,7 +88,7 @@ func checkConfig(file string, opts *config.Options, stdout, stderr io.Writer) in
 	// values only a handler checks (ProxyPass URLs, Header formats, ...)
 	// are reported here rather than when serving.
 	seen := len(cfg.Warnings)
-	_, err = config.Build(cfg, &config.BuildOptions{CheckLogDirs: true, CheckDocumentRoot: true})
+	_, err = config.Build(cfg, &config.BuildOptions{CheckLogDirs: true, CheckDocumentRoot: true, CheckUsers: true})
 	for _, w := range cfg.Warnings[seen:] { // the build's own
 		fmt.Fprintf(stderr, "%s:%d: warning: %s\n", w.File, w.Line, w.Msg)
 	}

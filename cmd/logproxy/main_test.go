@@ -27,6 +27,8 @@ func TestRun(t *testing.T) {
 	logdir := write("logdir.conf", "TransferLog "+filepath.Join(dir, "missing", "x.log")+"\n")
 	errdir := write("errdir.conf", "ErrorLog "+filepath.Join(dir, "missing", "e.log")+"\n")
 	docroot := write("docroot.conf", "DocumentRoot missing-root\n")
+	users := write("users.conf", "User root\nGroup root\nUser #12345\n")
+	badUser := write("baduser.conf", "User jl6-no-such-user\nGroup jl6-no-such-group\n")
 	vhostRoot := write("vhostroot.conf", "LoadModule mpm_event_module m.so\nListen 127.0.0.1:0\n<VirtualHost *:80>\nDocumentRoot "+filepath.Join(dir, "nope")+"\n</VirtualHost>\n")
 	tests := []struct {
 		name     string
@@ -56,6 +58,9 @@ func TestRun(t *testing.T) {
 			stderr: docroot + ":1: DocumentRoot '" + filepath.Join(dir, "missing-root") + "' is not a directory, or is not readable", noStdout: true},
 		{name: "missing virtual host DocumentRoot", args: []string{"-t", "-f", vhostRoot}, code: 0, stdout: "Syntax OK",
 			stderr: vhostRoot + ":4: warning: AH00112: Warning: DocumentRoot [" + filepath.Join(dir, "nope") + "] does not exist"},
+		{name: "known users", args: []string{"-t", "-f", users}, code: 0, stdout: "Syntax OK"},
+		{name: "unknown user", args: []string{"-t", "-f", badUser}, code: 1, stderr: badUser + ":1: AH00543: bad user name jl6-no-such-user", noStdout: true},
+		{name: "unknown group", args: []string{"-t", "-f", badUser}, code: 1, stderr: badUser + ":2: AH00544: bad group name jl6-no-such-group", noStdout: true},
 		{name: "glued define", args: []string{"-t", "-DFLAG", "-f", flagged}, code: 0, stdout: "Syntax OK"},
 		{name: "without define", args: []string{"-t", "-f", flagged}, code: 1, stderr: "Invalid command 'Bogus'"},
 		{name: "relative to server root", args: []string{"-t", "-d", dir, "-f", "good.conf"}, code: 0, stdout: "Syntax OK"},

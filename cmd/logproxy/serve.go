@@ -35,7 +35,7 @@ func loadSite(file string, opts *config.Options, stderr io.Writer, report func(e
 		return nil, err
 	}
 	seen := len(cfg.Warnings)
-	site, err := config.Build(cfg, &config.BuildOptions{CheckDocumentRoot: true})
+	site, err := config.Build(cfg, &config.BuildOptions{CheckDocumentRoot: true, CheckUsers: true})
 	for _, w := range cfg.Warnings[seen:] { // the build's own
 		fmt.Fprintf(stderr, "%s:%d: warning: %s\n", w.File, w.Line, w.Msg)
 	}
