@@ -718,6 +718,47 @@ LogLevel warn
 	}
 }
 
+// TestBadHeaderTakenOut: check_headers tests the head as it goes out,
+// after Header rules: a control byte in a field "Header unset" (or
+// StripHeader) takes out is no reason for a 500, and the value is noted
+// and logged escaped. An ErrorDocument URL for a proxy error redirects
+// with a plain "302 Found". apache2 2.4.71 logged the first and the last
+// line for the same requests (StripHeader is logproxy's own).
+func TestBadHeaderTakenOut(t *testing.T) {
+	addr := rawBackend(t, func(path string) string {
+		if path == "/hang" {
+			return ""
+		}
+		return "HTTP/1.1 200 OK\r\nX-JL6-CID: 1\x017\r\nContent-Length: 2\r\n\r\nok"
+	})
+	p := startInProcess(t, `ProxyPass /p/ {Backend}/
+ProxyPass /s/ {Backend}/
+ErrorDocument 502 http://elsewhere.test/err
+CustomLog logs/bad.log "%r|%>s|%s|%b|%{X-JL6-CID}o|%{cid}n|%{Location}o|%X|%O"
+<Location /p/>
+Header note X-JL6-CID cid
+Header unset X-JL6-CID
+</Location>
+<Location /s/>
+StripHeader X-JL6-*
+</Location>
+`, "http://"+addr)
+	for _, path := range []string{"/p/h6", "/s/h6", "/p/hang"} {
+		resp := p.raw(t, "GET "+path+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+		if strings.Contains(resp, "X-JL6") {
+			t.Errorf("%s: the client got X-JL6-CID: %q", path, resp)
+		}
+		if path == "/p/hang" && statusOf(resp) != "HTTP/1.1 302 Found" {
+			t.Errorf("%s: status line %q, want HTTP/1.1 302 Found", path, statusOf(resp))
+		}
+	}
+	p.expectLog(t, "logs/bad.log", []string{
+		"GET /p/h6 HTTP/1.1|200|200|2|-|1\\x017|-|-|128",
+		"GET /s/h6 HTTP/1.1|200|200|2|1\\x017|-|-|-|128",
+		"GET /p/hang HTTP/1.1|302|302|249|-|-|http://elsewhere.test/err|-|462",
+	})
+}
+
 // TestBackendStatusLine: the backend's status line is relayed as it
 // came, even with an empty reason phrase, as httpd relays r->status_line
 // (apache2 2.4.71 sent "HTTP/1.1 200 " for a backend's "HTTP/1.1 200 "),

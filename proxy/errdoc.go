@@ -36,6 +36,9 @@ func (ex *exchange) die(status int) {
 				r.headersOut = setField(r.headersOut, "Location", doc)
 				status = 302
 				r.status = status
+				// r->status_line was for the first status: the
+				// redirect is a plain "302 Found".
+				r.statusReason = ""
 			}
 		}
 	}

@@ -593,10 +593,6 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	if !resp.FirstByte.IsZero() {
 		ex.ttfb = resp.FirstByte.Sub(ex.begin)
 	}
-	if !resp.HeadersValid {
-		// httpd refuses to relay header values with control characters.
-		return ex.headersRefused(resp.Headers)
-	}
 	out := ex.outBuf[:0]
 	if len(r.headersOut) > 0 || len(resp.Headers)+4 > len(ex.outBuf) || ex.orig != nil {
 		// (After an internal redirect the original request's table may
@@ -667,8 +663,11 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	}
 	// Every field of the table came from the backend's head, which passed
 	// check_headers' test as it was parsed (HeadersValid), unless the
-	// table had fields before or ProxyPassReverse rewrote values.
-	ex.outChecked = keep == 0 && len(ex.srv.ReverseRoutes) == 0
+	// table had fields before or ProxyPassReverse rewrote values. A head
+	// that did not pass is tested in the header filter, after Header
+	// rules and StripHeader, as httpd tests it: a field they take out
+	// does not count.
+	ex.outChecked = resp.HeadersValid && keep == 0 && len(ex.srv.ReverseRoutes) == 0
 	ok := ex.writeHead(&rh)
 	ex.outChecked = false
 	if !ok {
@@ -955,7 +954,7 @@ const maxPrefetchRead = 16*1024 - 1
 // after which the connection closes. (The corpus' resp_header_ctl_bytes
 // has its Content-Length.)
 func (ex *exchange) headersRefused(fs Fields) int {
-	ex.logError(refusedHeaderMessage(fs), "module", "http")
+	ex.logError(refusedHeaderMessage(fs, ex.r.dir), "module", "http")
 	ex.r.headersOut = nil
 	ex.keepalive = false
 	ex.head.Close = true

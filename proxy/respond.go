@@ -74,7 +74,7 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 		r.headersOut = merged
 		r.errHeadersOut = nil
 	}
-	if !checked && !checkHeaders(r.headersOut) {
+	if !checked && !checkHeaders(r.headersOut, r.dir) {
 		return false
 	}
 	if ex.noCache {
@@ -295,31 +295,43 @@ func (ex *exchange) setKeepalive(rh *responseHead) (chunked bool) {
 
 // checkHeaders is httpd's check_headers (HttpProtocolOptions Strict): a
 // field value with a control character other than HT, or a name that is
-// not a token, is refused.
-func checkHeaders(fs Fields) bool {
-	for _, f := range fs {
-		if !isToken(f.Name) || hasHTTPCtrl(f.Value) {
-			return false
+// not a token, is refused. Fields StripHeader keeps from the client (d)
+// are not sent, so not tested, as a field "Header unset" took out.
+func checkHeaders(fs Fields, d *DirConfig) bool {
+	return refusedHeader(fs, d) < 0
+}
+
+// refusedHeader returns the index of the first field of fs that
+// check_header refuses, -1 if none.
+func refusedHeader(fs Fields, d *DirConfig) int {
+	for i, f := range fs {
+		if f.Name != "" && isToken(f.Name) && !hasHTTPCtrl(f.Value) {
+			continue
 		}
+		if d != nil && !d.Strip.Empty() && d.Strip.Match(f.Name) {
+			continue
+		}
+		return i
 	}
-	return true
+	return -1
 }
 
 // refusedHeaderMessage is the message of check_header for the first field
 // of fs it refuses: an empty name (AH02428), a name that is no token
 // (AH02429), or a value with a control byte other than HT (AH02430).
-func refusedHeaderMessage(fs Fields) string {
-	for _, f := range fs {
-		switch {
-		case f.Name == "":
-			return "AH02428: Empty response header name, aborting request"
-		case !isToken(f.Name):
-			return "AH02429: Response header name '" + f.Name + "' contains invalid characters, aborting request"
-		case hasHTTPCtrl(f.Value):
-			return "AH02430: Response header '" + f.Name + "' value of '" + f.Value + "' contains invalid characters, aborting request"
-		}
+func refusedHeaderMessage(fs Fields, d *DirConfig) string {
+	i := refusedHeader(fs, d)
+	if i < 0 {
+		return "AH02430: Response header contains invalid characters, aborting request"
 	}
-	return "AH02430: Response header contains invalid characters, aborting request"
+	switch f := fs[i]; {
+	case f.Name == "":
+		return "AH02428: Empty response header name, aborting request"
+	case !isToken(f.Name):
+		return "AH02429: Response header name '" + f.Name + "' contains invalid characters, aborting request"
+	default:
+		return "AH02430: Response header '" + f.Name + "' value of '" + f.Value + "' contains invalid characters, aborting request"
+	}
 }
 
 // hasToken reports whether the comma-separated list v holds token t,

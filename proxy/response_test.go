@@ -224,7 +224,7 @@ func TestCheckHeaders(t *testing.T) {
 		{"DEL in second field", Fields{{Name: "A", Value: "ok"}, {Name: "B", Value: "abcdefgh\x7f"}}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := checkHeaders(tc.fs); got != tc.ok {
+			if got := checkHeaders(tc.fs, nil); got != tc.ok {
 				t.Errorf("checkHeaders(%q) = %v, want %v", tc.fs, got, tc.ok)
 			}
 		})
