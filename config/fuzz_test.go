@@ -15,11 +15,7 @@ import (
 // The seeds are the golden inputs.
 func FuzzParse(f *testing.F) {
 	addGoldenSeeds(f)
-	opts := &Options{
-		ServerRoot: "/",
-		FS:         os.DirFS(goldenFS),
-		LookupEnv:  func(string) (string, bool) { return "", false },
-	}
+	opts := fuzzOptions()
 	f.Fuzz(func(t *testing.T, input string) {
 		cfg, err := Parse("httpd.conf", []byte(input), opts)
 		var list ErrorList
@@ -71,11 +67,7 @@ func FuzzBuild(f *testing.F) {
 	} {
 		f.Add(head + s)
 	}
-	opts := &Options{
-		ServerRoot: "/",
-		FS:         os.DirFS(goldenFS),
-		LookupEnv:  func(string) (string, bool) { return "", false },
-	}
+	opts := fuzzOptions()
 	f.Fuzz(func(t *testing.T, input string) {
 		cfg, err := Parse("httpd.conf", []byte(input), opts)
 		if err != nil {
@@ -115,4 +107,14 @@ func fakeLookupHost(host string) ([]string, error) {
 		return []string{"127.0.0.1"}, nil
 	}
 	return nil, errors.New("no such host")
+}
+
+// fuzzOptions are the parse options of the fuzz targets: the golden
+// files' tree, and no environment.
+func fuzzOptions() *Options {
+	return &Options{
+		ServerRoot: "/",
+		FS:         os.DirFS(goldenFS),
+		LookupEnv:  func(string) (string, bool) { return "", false },
+	}
 }

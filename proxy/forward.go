@@ -137,9 +137,7 @@ func (ex *exchange) proxyHandler(route *Route) int {
 						// answer, so that the client retries; the request
 						// logs 502 and no bytes.
 						ex.r.status = 502
-						ex.keepalive = false
-						ex.c.keepalive = false
-						ex.head.Close = true
+						ex.backendBroke()
 						return 0
 					}
 					return ex.proxyError(502, "Error reading from remote server")
@@ -528,14 +526,6 @@ var fieldKindNames = [...]string{
 	fkXForwardedHost: "X-Forwarded-Host", fkXForwardedServer: "X-Forwarded-Server",
 }
 
-// fieldKindLower holds the names of fieldKindNames in lower case.
-var fieldKindLower = func() (t [len(fieldKindNames)]string) {
-	for k, n := range fieldKindNames {
-		t[k] = strings.ToLower(n)
-	}
-	return t
-}()
-
 // fieldKindOf returns the kind of a header name, compared as httpd's
 // apr_table compares names (equalFold): a name with a byte outside ASCII
 // is of no kind.
@@ -568,7 +558,7 @@ func fieldKindOf(name string) fieldKind {
 		return fkOther
 	}
 	for _, k := range cands {
-		if k != fkOther && foldEqLower(name, fieldKindLower[k]) {
+		if k != fkOther && asciiEqualFold(name, fieldKindNames[k]) {
 			return k
 		}
 	}
@@ -686,9 +676,7 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 		// connection once what came is sent (%X "-").
 		var be *BackendError
 		if errors.As(err, &be) && be.Kind == BackendBodyBroken {
-			ex.keepalive = false
-			ex.c.keepalive = false // AP_CONN_CLOSE
-			ex.head.Close = true
+			ex.backendBroke()
 			ex.logError("AH01110: error reading response", "module", "proxy_http", "err", err)
 			return 0
 		}
@@ -949,6 +937,15 @@ func (ex *exchange) prefetchBuffered() {
 // maxPrefetchRead is MAX_MEM_SPOOL - 1, what mod_proxy_http's prefetch
 // reads at most.
 const maxPrefetchRead = 16*1024 - 1
+
+// backendBroke ends the client connection after this exchange, as
+// ap_proxy_backend_broke's EOC does (AP_CONN_CLOSE): no keep-alive, and
+// %X logs "-".
+func (ex *exchange) backendBroke() {
+	ex.keepalive = false
+	ex.c.keepalive = false
+	ex.head.Close = true
+}
 
 // headersRefused is check_headers' refusal of a field of fs: a 500,
 // after which the connection closes. (The corpus' resp_header_ctl_bytes

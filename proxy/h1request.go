@@ -1182,11 +1182,11 @@ func (p *h1Parser) mergeFields() {
 	}
 }
 
-// field returns the index of the first field named lower (a name in lower
-// case), -1 if none.
-func (p *h1Parser) field(lower string) int {
+// field returns the index of the first field named name (without regard
+// to ASCII case), -1 if none.
+func (p *h1Parser) field(name string) int {
 	for i := range p.fields {
-		if f := &p.fields[i]; !f.gone && f.nb-f.na == len(lower) && foldEqLower(p.buf[f.na:f.nb], lower) {
+		if f := &p.fields[i]; !f.gone && f.nb-f.na == len(name) && p.nameIs(f, name) {
 			return i
 		}
 	}

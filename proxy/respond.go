@@ -186,12 +186,12 @@ func takeDateServer(fs Fields) (date, server string, out Fields) {
 	hasDate, hasServer := false, false
 	for _, f := range fs {
 		switch {
-		case len(f.Name) == 4 && foldEqLower(f.Name, "date"):
+		case len(f.Name) == 4 && asciiEqualFold(f.Name, "date"):
 			if !hasDate {
 				date, hasDate = f.Value, true
 			}
 			continue
-		case len(f.Name) == 6 && foldEqLower(f.Name, "server"):
+		case len(f.Name) == 6 && asciiEqualFold(f.Name, "server"):
 			if !hasServer {
 				server, hasServer = f.Value, true
 			}
@@ -217,19 +217,19 @@ func scanOutFields(fs Fields) (o outFields) {
 		n := fs[i].Name
 		switch len(n) {
 		case 10:
-			if !seen[0] && foldEqLower(n, "connection") {
+			if !seen[0] && asciiEqualFold(n, "connection") {
 				o.connection, seen[0] = fs[i].Value, true
 			}
 		case 12:
-			if !seen[1] && foldEqLower(n, "content-type") {
+			if !seen[1] && asciiEqualFold(n, "content-type") {
 				o.contentType, seen[1] = fs[i].Value, true
 			}
 		case 14:
-			if !seen[2] && foldEqLower(n, "content-length") {
+			if !seen[2] && asciiEqualFold(n, "content-length") {
 				o.hasContentLength, seen[2] = true, true
 			}
 		case 17:
-			if !seen[3] && foldEqLower(n, "transfer-encoding") {
+			if !seen[3] && asciiEqualFold(n, "transfer-encoding") {
 				o.transferEncoding, seen[3] = fs[i].Value, true
 			}
 		}

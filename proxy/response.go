@@ -458,7 +458,7 @@ func (h *respHead) addPlainField(raw string, p, fieldSize int) (next int, ok boo
 func (h *respHead) noteFraming(name, value string) {
 	switch len(name) {
 	case 14:
-		if foldEqLower(name, "content-length") {
+		if asciiEqualFold(name, "content-length") {
 			if h.clCount == 0 {
 				h.cl = value
 			} else if value != h.cl {
@@ -467,12 +467,12 @@ func (h *respHead) noteFraming(name, value string) {
 			h.clCount++
 		}
 	case 17:
-		if foldEqLower(name, "transfer-encoding") {
+		if asciiEqualFold(name, "transfer-encoding") {
 			h.hasTE = true
 			h.te = value
 		}
 	case 10:
-		if foldEqLower(name, "connection") {
+		if asciiEqualFold(name, "connection") {
 			if !h.hasConnection {
 				h.connection, h.hasConnection = value, true
 			}
@@ -481,7 +481,7 @@ func (h *respHead) noteFraming(name, value string) {
 			}
 		}
 	case 7:
-		if foldEqLower(name, "upgrade") && h.upgrade == "" {
+		if asciiEqualFold(name, "upgrade") && h.upgrade == "" {
 			h.upgrade = value
 		}
 	}

@@ -371,43 +371,6 @@ func asciiEqualFold[A, B string | []byte](a A, b B) bool {
 	return true
 }
 
-// foldEqLower reports whether s equals lower under ASCII case folding;
-// lower must be in lower case (a constant name). Names of eight bytes or
-// more are compared eight bytes at a time.
-func foldEqLower[S string | []byte](s S, lower string) bool {
-	n := len(lower)
-	if len(s) != n {
-		return false
-	}
-	if n < 8 {
-		for i := 0; i < n; i++ {
-			if cLower(s[i]) != lower[i] {
-				return false
-			}
-		}
-		return true
-	}
-	for i := 0; i+8 < n; i += 8 {
-		if !foldWordEq(le64(s[i:]), le64(lower[i:])) {
-			return false
-		}
-	}
-	// The last eight bytes, overlapping a word already compared.
-	return foldWordEq(le64(s[n-8:]), le64(lower[n-8:]))
-}
-
-// foldWordEq reports whether the eight bytes of x equal those of lower
-// (in lower case) under ASCII case folding: the case bit is set in x
-// where lower has a letter, and the rest must match exactly.
-func foldWordEq(x, lower uint64) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	low := lower &^ highs                          // no carry between bytes below
-	atLeastA := low + ones*(0x80-'a')              // high bit: byte >= 'a'
-	aboveZ := low + ones*(0x80-'z'-1)              // high bit: byte > 'z'
-	letters := atLeastA &^ aboveZ &^ lower & highs // 'a'..'z'
-	return x|letters>>2 == lower                   // 0x80>>2 is the case bit 0x20
-}
-
 // optString is a C string pointer: ok false stands for NULL.
 type optString struct {
 	s  string
