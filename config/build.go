@@ -55,6 +55,7 @@ func Build(cfg *Config, opts *BuildOptions) (*proxy.Site, error) {
 	b.site = &proxy.Site{ServerRoot: cfg.ServerRoot}
 	main := newServerBuild(nil)
 	b.site.Main = main.srv
+	b.site.BufferedLogs = bufferedLogs(cfg.Directives, false)
 	b.build(cfg.Directives, main, nil)
 	var vhosts []*serverBuild
 	for _, d := range cfg.Directives {
@@ -190,6 +191,21 @@ func (b *siteBuilder) path(p string) string {
 }
 
 // build walks directives of a server (dir nil) or of a section (dir set).
+// bufferedLogs is BufferedLogs, a flag of the whole server as httpd's
+// static buffered_logs: the last one in file order holds (on holds when
+// there is none), also when it is in a <VirtualHost>.
+func bufferedLogs(list []*Directive, on bool) bool {
+	for _, d := range list {
+		switch {
+		case d.Section && strings.EqualFold(d.Name, "VirtualHost"):
+			on = bufferedLogs(d.Children, on)
+		case !d.Section && strings.EqualFold(d.Name, "BufferedLogs"):
+			on, _ = onOff(d.Args[0])
+		}
+	}
+	return on
+}
+
 func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirConfig) {
 	s := sb.srv
 	for _, d := range list {
@@ -204,12 +220,14 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 		name := strings.ToLower(d.Name)
 		a := d.Args
 		switch name {
+		case "bufferedlogs":
+			// Build reads it (bufferedLogs).
 		case "serverroot", "loadmodule", "user", "group", "startservers", "serverlimit",
 			"threadsperchild", "maxrequestworkers", "maxclients", "minsparethreads",
 			"maxsparethreads", "minspareservers", "maxspareservers", "threadlimit",
 			"maxconnectionsperchild", "maxrequestsperchild", "mutex", "servertokens",
 			"serveradmin", "serversignature", "traceenable", "enablesendfile", "enablemmap",
-			"bufferedlogs", "accessfilename",
+			"accessfilename",
 			"adddefaultcharset", "authbasicprovider", "passenv", "requestreadtimeout",
 			"proxyrequests", "defaulttype", "addtype", "typesconfig", "listenbacklog",
 			"pidfile", "errorlog", "loglevel", "defaultruntimedir", "asyncrequestworkerfactor",

@@ -188,6 +188,35 @@ func TestBuildAcceptFilter(t *testing.T) {
 	}
 }
 
+// TestBuildBufferedLogs: BufferedLogs is a flag of the whole server, as
+// httpd's static buffered_logs: the last one read holds, also when it is
+// in a <VirtualHost>.
+func TestBuildBufferedLogs(t *testing.T) {
+	const head = "LoadModule mpm_event_module x\nListen 127.0.0.1:0\n"
+	tests := []struct {
+		name, src string
+		want      bool
+	}{
+		{"default", "", false},
+		{"on", "BufferedLogs On\n", true},
+		{"off", "BufferedLogs off\n", false},
+		{"last wins", "BufferedLogs On\nBufferedLogs Off\n", false},
+		{"in a virtual host", "<VirtualHost *:80>\nBufferedLogs on\n</VirtualHost>\n", true},
+		{"main after the virtual host", "<VirtualHost *:80>\nBufferedLogs on\n</VirtualHost>\nBufferedLogs Off\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			site, err := buildText(t, head+tt.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if site.BufferedLogs != tt.want {
+				t.Errorf("BufferedLogs = %v, want %v", site.BufferedLogs, tt.want)
+			}
+		})
+	}
+}
+
 // TestBuildTrackTTFB: LogIOTrackTTFB is read where httpd reads it (server,
 // virtual host, sections) and is Off where it is not set.
 func TestBuildTrackTTFB(t *testing.T) {

@@ -27,7 +27,9 @@ type lineWriter interface {
 // started as httpd starts it, restarted if it dies, with a bounded buffer
 // meanwhile. Paths must already be absolute. On error the logs opened so
 // far are closed again. Write failures are counted and reported through
-// s.LogErrors at most once per interval, never once per line.
+// s.LogErrors at most once per interval, never once per line. With
+// s.BufferedLogs each log gathers lines into writes of up to 4 KiB
+// (bufferedlog.go).
 func (s *Site) OpenLogs() error {
 	for i, lf := range s.Logs {
 		if lf.w != nil {
@@ -57,6 +59,9 @@ func (s *Site) OpenLogs() error {
 				return fmt.Errorf("could not open transfer log file %s: %w", lf.Path, err)
 			}
 			w = &appendFile{f: f, fd: f.Fd()}
+		}
+		if s.BufferedLogs {
+			w = newBufferedLog(w, s.reportLogError)
 		}
 		lf.w = w
 	}
@@ -89,8 +94,10 @@ func (lf *LogFile) close() error {
 }
 
 // Dropped returns how many lines could not be written to the log.
-func (lf *LogFile) Dropped() int64 {
-	switch w := lf.w.(type) {
+func (lf *LogFile) Dropped() int64 { return dropped(lf.w) }
+
+func dropped(w lineWriter) int64 {
+	switch w := w.(type) {
 	case *appendFile:
 		return w.dropped.Load()
 	case interface{ Lost() int64 }:

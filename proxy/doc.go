@@ -15,7 +15,9 @@
 // kept-alive backend connection (backend*.go); the answer's head is
 // parsed from the backend's buffer, filtered (mod_headers, StripHeader)
 // and written with the body; then the access-log line is rendered into a
-// pooled buffer and written with one write(2) (accesslog.go).
+// pooled buffer and written with one write(2) (accesslog.go), or with
+// BufferedLogs On gathered with others into one write of up to 4 KiB
+// (bufferedlog.go).
 //
 // Socket reads and writes, and the log write, are raw non-blocking system
 // calls made through syscall.RawConn (rawsock.go): the runtime's poller

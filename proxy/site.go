@@ -39,6 +39,10 @@ type Site struct {
 	// Logs are the access-log files, each opened once and shared by the
 	// CustomLog lines that name it.
 	Logs []*LogFile
+	// BufferedLogs is "BufferedLogs On": each access log keeps whole
+	// lines in a buffer of logBufSize bytes and writes them together
+	// (bufferedLog).
+	BufferedLogs bool
 	// ErrorLog is where errors and notices go.
 	ErrorLog ErrorLogConfig
 	// TypesConfig is the mime.types file of the static-file handler.
