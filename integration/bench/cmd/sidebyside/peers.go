@@ -71,7 +71,8 @@ const combined = `%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\"`
 // apacheConfig is the configuration of Apache httpd and of logproxy: the
 // same file, as logproxy reads httpd.conf. variant is "note" (Header note
 // + Header unset, %{..}n: the Apache way), "strip" (logproxy's StripHeader
-// and %{..}o) or "nolog" (StripHeader, no CustomLog).
+// and %{..}o), "buffered" (strip with BufferedLogs On) or "nolog"
+// (StripHeader, no CustomLog).
 func apacheConfig(e *env, name string, port int, variant string) (string, string) {
 	logPath := e.path(name + "-access.log")
 	var b strings.Builder
@@ -124,10 +125,14 @@ func apacheConfig(e *env, name string, port int, variant string) (string, string
 		w("Header note X-JL6-OID jl6oid")
 		w("Header unset X-JL6-CID")
 		w("Header unset X-JL6-OID")
-	case "strip", "nolog":
-		if variant == "strip" {
+	case "strip", "buffered", "nolog":
+		if variant != "nolog" {
 			w(`LogFormat "%s %%{X-JL6-CID}o %%{X-JL6-OID}o" bench`, combined)
 			w(`CustomLog "%s" bench`, logPath)
+			if variant == "buffered" {
+				w("# Lines gathered into writes of up to 4 KiB.")
+				w("BufferedLogs On")
+			}
 		} else {
 			logPath = ""
 			w("# No access log: the cost of logging is this run against the one with it.")
@@ -139,7 +144,10 @@ func apacheConfig(e *env, name string, port int, variant string) (string, string
 	return b.String(), logPath
 }
 
-func nginxConfig(e *env, name string, port int, withLog bool) (string, string) {
+// nginxConfig is nginx's configuration; log is "on" (one write per
+// line), "buffered" (buffer=4k flush=1s, as logproxy's BufferedLogs) or
+// "off".
+func nginxConfig(e *env, name string, port int, log string) (string, string) {
 	logPath := e.path(name + "-access.log")
 	tmp := e.path(name + "-tmp")
 	_ = os.MkdirAll(tmp, 0o755)
@@ -156,10 +164,14 @@ func nginxConfig(e *env, name string, port int, withLog bool) (string, string) {
 	w("events { worker_connections 12000; }")
 	w("http {")
 	w("    log_format bench '$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" \"$http_user_agent\" $upstream_http_x_jl6_cid $upstream_http_x_jl6_oid';")
-	if withLog {
+	switch log {
+	case "on":
 		w("    # No buffer=: one write per line, as the others.")
 		w("    access_log %s bench;", logPath)
-	} else {
+	case "buffered":
+		w("    # Lines gathered into writes of up to 4 KiB, as logproxy's BufferedLogs On.")
+		w("    access_log %s bench buffer=4k flush=1s;", logPath)
+	default:
 		logPath = ""
 		w("    # No access log: the cost of logging is this run against the one with it.")
 		w("    access_log off;")
@@ -324,7 +336,7 @@ func allPeers() []*peer {
 			name: "nginx", title: "nginx", proxy: true, log: logApache, idle: true,
 			notes: []string{"`proxy_max_temp_file_size 0`: large answers are streamed through its buffers, never spooled to disk"},
 			configure: func(e *env, port int) ([]string, []string, string, string, string) {
-				cfg, logPath := nginxConfig(e, "nginx", port, true)
+				cfg, logPath := nginxConfig(e, "nginx", port, "on")
 				return []string{"/usr/sbin/nginx", "-p", e.dir, "-c", e.path("nginx.conf"), "-e", e.path("nginx-error.log")}, nil, "nginx.conf", cfg, logPath
 			},
 		},
@@ -373,10 +385,26 @@ func allPeers() []*peer {
 			},
 		},
 		{
+			name: "logproxy-buffered", title: "logproxy, BufferedLogs On", proxy: true, log: logApache, reference: true,
+			loadOnly: []string{"ka64"},
+			configure: func(e *env, port int) ([]string, []string, string, string, string) {
+				cfg, logPath := apacheConfig(e, "logproxy-buffered", port, "buffered")
+				return []string{e.logproxyBin, "-d", e.dir, "-f", e.path("logproxy-buffered.conf")}, []string{"GOMAXPROCS=1"}, "logproxy-buffered.conf", cfg, logPath
+			},
+		},
+		{
+			name: "nginx-buffered", title: "nginx, access_log buffer=4k", proxy: true, log: logApache, reference: true,
+			loadOnly: []string{"ka64"},
+			configure: func(e *env, port int) ([]string, []string, string, string, string) {
+				cfg, logPath := nginxConfig(e, "nginx-buffered", port, "buffered")
+				return []string{"/usr/sbin/nginx", "-p", e.dir, "-c", e.path("nginx-buffered.conf"), "-e", e.path("nginx-buffered-error.log")}, nil, "nginx-buffered.conf", cfg, logPath
+			},
+		},
+		{
 			name: "nginx-nolog", title: "nginx, access log off", proxy: true, log: logNone, reference: true,
 			loadOnly: []string{"ka64"},
 			configure: func(e *env, port int) ([]string, []string, string, string, string) {
-				cfg, logPath := nginxConfig(e, "nginx-nolog", port, false)
+				cfg, logPath := nginxConfig(e, "nginx-nolog", port, "off")
 				return []string{"/usr/sbin/nginx", "-p", e.dir, "-c", e.path("nginx-nolog.conf"), "-e", e.path("nginx-nolog-error.log")}, nil, "nginx-nolog.conf", cfg, logPath
 			},
 		},

@@ -268,7 +268,8 @@ func oneLine(s string) string {
 }
 
 func (h *harness) writeLoggingCost(w func(string, ...any)) {
-	pairs := [][2]string{{"logproxy", "logproxy-nolog"}, {"nginx", "nginx-nolog"}}
+	pairs := [][2]string{{"logproxy", "logproxy-nolog"}, {"nginx", "nginx-nolog"},
+		{"logproxy-buffered", "logproxy-nolog"}, {"nginx-buffered", "nginx-nolog"}}
 	var rows []string
 	for _, pr := range pairs {
 		on, ok1 := h.aggregate(pr[0], "ka64")

@@ -62,7 +62,18 @@ func TestConfigurations(t *testing.T) {
 	if strings.Contains(nolog, "CustomLog") || logPath != "" {
 		t.Errorf("nolog configuration logs")
 	}
-	ng, _ := nginxConfig(e, "nginx", 8083, true)
+	buffered, _ := apacheConfig(e, "logproxy-buffered", 8086, "buffered")
+	if !strings.Contains(buffered, "\nBufferedLogs On\n") || !strings.Contains(buffered, "CustomLog") || strings.Contains(strip, "BufferedLogs") {
+		t.Errorf("BufferedLogs On is not in the buffered configuration alone")
+	}
+	ngb, _ := nginxConfig(e, "nginx-buffered", 8087, "buffered")
+	if !strings.Contains(ngb, "bench buffer=4k flush=1s;") {
+		t.Errorf("nginx-buffered does not buffer its log")
+	}
+	ng, _ := nginxConfig(e, "nginx", 8083, "on")
+	if strings.Contains(ng, "bench buffer=") {
+		t.Errorf("nginx buffers its log")
+	}
 	for _, want := range []string{"proxy_hide_header X-JL6-CID;", "proxy_hide_header X-JL6-OID;", "$upstream_http_x_jl6_cid $upstream_http_x_jl6_oid", "worker_processes 1;", "keepalive 64;"} {
 		if !strings.Contains(ng, want) {
 			t.Errorf("nginx configuration lacks %q", want)
