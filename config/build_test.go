@@ -202,6 +202,7 @@ func TestBuildBufferedLogs(t *testing.T) {
 		{"off", "BufferedLogs off\n", false},
 		{"last wins", "BufferedLogs On\nBufferedLogs Off\n", false},
 		{"in a virtual host", "<VirtualHost *:80>\nBufferedLogs on\n</VirtualHost>\n", true},
+		{"in IfModule", "<IfModule mpm_event_module>\nBufferedLogs On\n</IfModule>\n", true},
 		{"main after the virtual host", "<VirtualHost *:80>\nBufferedLogs on\n</VirtualHost>\nBufferedLogs Off\n", false},
 	}
 	for _, tt := range tests {

@@ -505,3 +505,43 @@ func TestReloadListenChange(t *testing.T) {
 	expectLogLine(t, access, `v3 "GET /on-a-again HTTP/1.1" 200 17`)
 	expectLogLine(t, access, `v3 "GET /on-b-again HTTP/1.1" 200 17`)
 }
+
+// TestBufferedLogsNoLoss: with BufferedLogs On, lines wait in a buffer,
+// and none is lost: a quiet server writes them within the flush delay, a
+// reload writes the old configuration's when its logs close, and SIGTERM
+// right after a request writes that request's line before exit, long
+// before the flush delay would have.
+func TestBufferedLogsNoLoss(t *testing.T) {
+	b := startSigBackend(t)
+	addr := addrOf(freePort(t))
+	buffered := func(tag string) string { return sigConfig(b.addr(), tag, addr) + "BufferedLogs On\n" }
+	root, conf := newServerRoot(t, buffered("v1"))
+	p := startLogproxy(t, root, conf, addr)
+	access := p.logPath("access.log")
+
+	mustGet(t, addr, "/quiet", "fast answer\n")
+	expectLogLine(t, access, `v1 "GET /quiet HTTP/1.1" 200 17`)
+
+	mustGet(t, addr, "/before-reload", "fast answer\n")
+	writeFile(t, conf, buffered("v2"))
+	p.signal(syscall.SIGUSR1)
+	waitReloaded(t, p.logPath("error.log"), 1)
+	expectLogLine(t, access, `v1 "GET /before-reload HTTP/1.1" 200 17`)
+
+	for i := range 50 {
+		mustGet(t, addr, fmt.Sprintf("/before-stop/%d", i), "fast answer\n")
+	}
+	p.signal(syscall.SIGTERM)
+	if code, ok := p.waitExit(10 * time.Second); !ok || code != 0 {
+		t.Fatalf("exit after SIGTERM: status %d, exited %v", code, ok)
+	}
+	log := readFileString(access)
+	for i := range 50 {
+		if want := fmt.Sprintf(`v2 "GET /before-stop/%d HTTP/1.1" 200 17`, i); !strings.Contains(log, want+"\n") {
+			t.Errorf("access.log lacks %q after exit:\n%s", want, log)
+		}
+	}
+	if n := strings.Count(log, "\n"); n != 52 {
+		t.Errorf("access.log holds %d lines, want 52:\n%s", n, log)
+	}
+}
