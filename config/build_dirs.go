@@ -565,8 +565,16 @@ func (b *siteBuilder) resolveLogs(main *serverBuild, vhosts []*serverBuild) {
 					}
 					al.EnvVar = v
 				case strings.HasPrefix(strings.ToLower(pl.env), "expr="):
-					b.errorf(pl.d, "CustomLog expr= conditions are not supported by logproxy yet")
-					continue
+					e, err := ParseExpr(pl.env[5:])
+					var cond *logCondition
+					if err == nil {
+						cond, err = compileLogCondition(e, proxy.Banner(b.site.ServerTokens))
+					}
+					if err != nil {
+						b.errorf(pl.d, "%s %s: %v", pl.d.Name, pl.env, err)
+						continue
+					}
+					al.Cond = cond.Match
 				}
 			}
 			path := pl.path

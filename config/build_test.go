@@ -102,6 +102,7 @@ func TestBuildErrors(t *testing.T) {
 		{"header action", "Header frobnicate X y\n", "first argument must be", 6},
 		{"header format", "Header set X %Z\n", "Unrecognized header format %Z", 6},
 		{"header expr", "Header set X y \"expr=true\"\n", "not supported", 6},
+		{"customlog expr variable", "CustomLog /dev/null \"%h\" \"expr=-n %{PATH_INFO}\"\n", "CustomLog expr=-n %{PATH_INFO}: %{PATH_INFO} in an expression is not supported by logproxy yet", 6},
 		{"timeout", "Timeout abc\n", "number of seconds", 6},
 		{"stripheader star", "StripHeader *\n", "matches every header", 6},
 		{"require nothing", "LoadModule authz_core_module x\n<Location />\nRequire\n</Location>\n", "Unknown Authz provider: ", 8},

@@ -29,6 +29,7 @@ type Record struct {
 	RemoteHost string // %h: RemoteIP, or its DNS name with HostnameLookups
 	PeerHost   string // %{c}h
 	RemotePort int    // %{remote}p
+	PeerPort   int    // the TCP peer's port (REMOTE_PORT of an expression)
 	LocalPort  int    // %{local}p
 	ServerPort int    // %p, %{canonical}p: the server's canonical port
 

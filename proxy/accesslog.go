@@ -167,6 +167,9 @@ func writeAccessLogs(bp *[]byte, logs []*AccessLog, r *logformat.Record, env Fie
 				continue
 			}
 		}
+		if l.Cond != nil && !l.Cond(r) {
+			continue
+		}
 		if l.File == nil || l.File.w == nil {
 			continue
 		}

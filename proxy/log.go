@@ -86,6 +86,7 @@ func (ex *exchange) fillRecord(rec *logformat.Record, uses logformat.Uses) {
 		RemoteHost:  ex.useragentHost,
 		PeerHost:    c.remoteIP,
 		RemotePort:  ex.useragentPort,
+		PeerPort:    int(c.remoteAddr.Port()),
 		LocalPort:   int(c.localAddr.Port()),
 		ServerPort:  ex.serverPort(),
 		VirtualHost: ex.srv.Hostname,

@@ -243,6 +243,9 @@ type AccessLog struct {
 	// variable is set (or, with Negate, only when it is not).
 	EnvVar string
 	Negate bool
+	// Cond, when not nil, is the expr= condition: log only when it
+	// holds for the request.
+	Cond func(*logformat.Record) bool
 }
 
 // LogFile is an access-log destination shared by the lines that name it.
