@@ -564,66 +564,63 @@ const (
 // flags: '*' any run of bytes, '?' one byte, [...] a set (a leading '!'
 // or '^' negates it, a-z is a range), a backslash escapes the next byte;
 // with fnmPathname none of these matches a '/', with fnmCaseBlind letters
-// match in either case.
+// match in either case. s comes from the client: the match backtracks to
+// the last '*' only, so it takes time in proportion to the lengths'
+// product at most, whatever the pattern.
 func aprFnmatch(pattern, s string, flags int) bool {
-	for len(pattern) > 0 {
-		switch c := pattern[0]; c {
-		case '*':
-			for len(pattern) > 0 && pattern[0] == '*' {
-				pattern = pattern[1:]
-			}
-			for i := 0; i <= len(s); i++ {
-				if aprFnmatch(pattern, s[i:], flags) {
-					return true
-				}
-				if i < len(s) && s[i] == '/' && flags&fnmPathname != 0 {
-					return false
-				}
-			}
-			return false
-		case '?':
-			if s == "" || s[0] == '/' && flags&fnmPathname != 0 {
-				return false
-			}
-			pattern, s = pattern[1:], s[1:]
-		case '[':
-			if s == "" {
-				return false
-			}
-			b := s[0]
-			ok, n := matchSet(pattern, b)
-			if flags&fnmCaseBlind != 0 && !ok && n > 0 {
-				ok1, _ := matchSet(pattern, lowerASCII(b))
-				ok2, _ := matchSet(pattern, upperASCII(b))
-				ok = ok1 || ok2
-			}
-			if n == 0 { // no closing ']': a literal '['
-				if b != '[' {
-					return false
-				}
-				pattern, s = pattern[1:], s[1:]
+	pathname := flags&fnmPathname != 0
+	px, sx := 0, 0
+	starP, starS := -1, 0 // the last '*' seen, and where its run of s ends
+	for px < len(pattern) || sx < len(s) {
+		if px < len(pattern) {
+			switch c := pattern[px]; c {
+			case '*':
+				starP, starS = px, sx
+				px++
 				continue
+			case '?':
+				if sx < len(s) && !(pathname && s[sx] == '/') {
+					px, sx = px+1, sx+1
+					continue
+				}
+			case '[':
+				if sx < len(s) {
+					b := s[sx]
+					ok, n := matchSet(pattern[px:], b)
+					if n > 0 && !ok && flags&fnmCaseBlind != 0 {
+						ok1, _ := matchSet(pattern[px:], lowerASCII(b))
+						ok2, _ := matchSet(pattern[px:], upperASCII(b))
+						ok = ok1 || ok2
+					}
+					switch {
+					case n == 0 && b == '[': // no closing ']': a literal '['
+						px, sx = px+1, sx+1
+						continue
+					case n > 0 && ok && !(pathname && b == '/'):
+						px, sx = px+n, sx+1
+						continue
+					}
+				}
+			default:
+				lit := c
+				n := 1
+				if c == '\\' && px+1 < len(pattern) {
+					lit, n = pattern[px+1], 2
+				}
+				if sx < len(s) && (s[sx] == lit || flags&fnmCaseBlind != 0 && lowerASCII(s[sx]) == lowerASCII(lit)) {
+					px, sx = px+n, sx+1
+					continue
+				}
 			}
-			if !ok || b == '/' && flags&fnmPathname != 0 {
-				return false
-			}
-			pattern, s = pattern[n:], s[1:]
-		case '\\':
-			if len(pattern) > 1 {
-				pattern = pattern[1:]
-			}
-			fallthrough
-		default:
-			if s == "" {
-				return false
-			}
-			if b := s[0]; b != pattern[0] && (flags&fnmCaseBlind == 0 || lowerASCII(b) != lowerASCII(pattern[0])) {
-				return false
-			}
-			pattern, s = pattern[1:], s[1:]
 		}
+		// A mismatch: the last '*' takes one more byte, if it may.
+		if starP < 0 || starS >= len(s) || pathname && s[starS] == '/' {
+			return false
+		}
+		starS++
+		px, sx = starP+1, starS
 	}
-	return s == ""
+	return true
 }
 
 func lowerASCII(b byte) byte {

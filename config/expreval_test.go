@@ -167,3 +167,116 @@ func TestLogConditionRefused(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLogCondition: any condition logproxy accepts evaluates without
+// panicking, to the same answer twice, and its negation to the other.
+func FuzzLogCondition(f *testing.F) {
+	for _, s := range []string{`%{REQUEST_URI} =~ m#^/items/(\d+)# && $1 == '42'`, `true || !false && -n 'x'`,
+		`%{QUERY_STRING} -eq 3`, `tolower(%{HTTP_HOST}) -in {'a', "b$1"}`, `-R '10.0.0.0/8'`,
+		`'x' -strcmatch 'A*'`, `%{REQUEST_URI} -fnmatch '/*/*'`, `resp('Content-Length') -lt '99'`,
+		`%{REQUEST_URI} =~ /(a)|(b)/ && $2 == ''`, `md5(%{THE_REQUEST}) != sha1('')`} {
+		f.Add(s)
+	}
+	rec := &logformat.Record{RemoteIP: "10.1.2.3", PeerIP: "10.1.2.3", Final: logformat.Request{
+		Method: "GET", URI: "/items/42", Query: "page=3", HasQuery: true, Status: 200, Line: "GET /items/42?page=3 HTTP/1.1", LineRead: true,
+		HeadersIn: logformat.Fields{{Name: "Host", Value: "a"}}, HeadersOut: logformat.Fields{{Name: "Content-Length", Value: "12"}}}}
+	f.Fuzz(func(t *testing.T, src string) {
+		if strings.Contains(src, "TIME") {
+			return // the clock may tick between two evaluations
+		}
+		e, err := ParseExpr(src)
+		if err != nil {
+			return
+		}
+		c, err := compileLogCondition(e, "logproxy")
+		if err != nil {
+			return
+		}
+		first := c.Match(rec)
+		if again := c.Match(rec); again != first {
+			t.Fatalf("%q: %v, then %v", src, first, again)
+		}
+		not, err := compileLogCondition(&Expr{Root: &ExprNot{X: e.Root}}, "logproxy")
+		if err != nil {
+			t.Fatalf("the negation of %q is refused: %v", src, err)
+		}
+		if not.Match(rec) == first {
+			t.Fatalf("%q and its negation are both %v", src, first)
+		}
+	})
+}
+
+// fnmatchRef is aprFnmatch written the plain recursive way, slow but
+// evidently right, to check the backtracking one against.
+func fnmatchRef(pattern, s string, flags int) bool {
+	pathname := flags&fnmPathname != 0
+	if pattern == "" {
+		return s == ""
+	}
+	switch c := pattern[0]; c {
+	case '*':
+		for i := 0; i <= len(s); i++ {
+			if fnmatchRef(pattern[1:], s[i:], flags) {
+				return true
+			}
+			if i < len(s) && pathname && s[i] == '/' {
+				return false
+			}
+		}
+		return false
+	case '?':
+		return s != "" && !(pathname && s[0] == '/') && fnmatchRef(pattern[1:], s[1:], flags)
+	case '[':
+		if s == "" {
+			return false
+		}
+		ok, n := matchSet(pattern, s[0])
+		if n > 0 && !ok && flags&fnmCaseBlind != 0 {
+			ok1, _ := matchSet(pattern, lowerASCII(s[0]))
+			ok2, _ := matchSet(pattern, upperASCII(s[0]))
+			ok = ok1 || ok2
+		}
+		if n == 0 {
+			return s[0] == '[' && fnmatchRef(pattern[1:], s[1:], flags)
+		}
+		return ok && !(pathname && s[0] == '/') && fnmatchRef(pattern[n:], s[1:], flags)
+	default:
+		n := 1
+		if c == '\\' && len(pattern) > 1 {
+			c, n = pattern[1], 2
+		}
+		return s != "" && (s[0] == c || flags&fnmCaseBlind != 0 && lowerASCII(s[0]) == lowerASCII(c)) &&
+			fnmatchRef(pattern[n:], s[1:], flags)
+	}
+}
+
+// FuzzAprFnmatch: the backtracking matcher agrees with the recursive
+// one, for every flag.
+func FuzzAprFnmatch(f *testing.F) {
+	f.Add("a=*", "a=1")
+	f.Add("/p/*/b", "/p/a/b")
+	f.Add("*a*b?[!c-e]\\*", "xaxbyf*")
+	f.Add("[A-C]*x", "bYX")
+	f.Fuzz(func(t *testing.T, pattern, s string) {
+		if len(pattern) > 16 || len(s) > 24 {
+			return // the reference is exponential
+		}
+		for _, flags := range []int{0, fnmPathname, fnmCaseBlind, fnmPathname | fnmCaseBlind} {
+			if got, want := aprFnmatch(pattern, s, flags), fnmatchRef(pattern, s, flags); got != want {
+				t.Fatalf("aprFnmatch(%q, %q, %d) = %v, the recursive matcher says %v", pattern, s, flags, got, want)
+			}
+		}
+	})
+}
+
+// TestAprFnmatchLongInput: many stars against a long name from a client
+// end at once (the recursive way would not end in a lifetime).
+func TestAprFnmatchLongInput(t *testing.T) {
+	s := strings.Repeat("a", 8000)
+	if aprFnmatch("*a*a*a*a*a*a*a*a*b", s, 0) || aprFnmatch("*a*a*a*a*a*a*a*a*b", s, fnmCaseBlind) {
+		t.Fatal("matched a name without a 'b'")
+	}
+	if !aprFnmatch("*a*a*a*a*a*a*a*a*", s, fnmPathname) {
+		t.Fatal("no match")
+	}
+}
