@@ -191,6 +191,9 @@ func (b *siteBuilder) path(p string) string {
 }
 
 // build walks directives of a server (dir nil) or of a section (dir set).
+// banner is ap_get_server_banner() by the site's ServerTokens.
+func (b *siteBuilder) banner() string { return proxy.Banner(b.site.ServerTokens) }
+
 // bufferedLogs is BufferedLogs, a flag of the whole server as httpd's
 // static buffered_logs: the last one in file order holds (on holds when
 // there is none), also when it is in a <VirtualHost>.

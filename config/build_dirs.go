@@ -235,8 +235,17 @@ func (b *siteBuilder) headerRule(d *Directive, dir *proxy.DirConfig) {
 	h.Action = action
 	h.Name = a[1]
 	rest := a[2:]
-	// The trailing condition, if any.
-	if n := len(rest); n > 0 {
+	// The condition, if any: the word after the ones the action takes
+	// (header_cmd reads them by position, so that a value may itself
+	// start with "expr=").
+	takes := 1
+	switch action {
+	case proxy.HeaderUnset, proxy.HeaderEcho:
+		takes = 0
+	case proxy.HeaderEdit, proxy.HeaderEditAll:
+		takes = 2
+	}
+	if n := len(rest); n > takes {
 		last := rest[n-1]
 		switch {
 		case strings.EqualFold(last, "early"):
@@ -254,8 +263,17 @@ func (b *siteBuilder) headerRule(d *Directive, dir *proxy.DirConfig) {
 			h.EnvVar = v
 			rest = rest[:n-1]
 		case strings.HasPrefix(strings.ToLower(last), "expr="):
-			b.errorf(d, "%s ... expr= conditions are not supported by logproxy yet", d.Name)
-			return
+			e, err := ParseExpr(last[5:])
+			var cond *exprProgram
+			if err == nil {
+				cond, err = compileExpr(e, b.banner)
+			}
+			if err != nil {
+				b.errorf(d, "%s %s: %v", d.Name, last, err)
+				return
+			}
+			h.Cond = cond.Match
+			rest = rest[:n-1]
 		}
 	}
 	switch action {
@@ -285,6 +303,10 @@ func (b *siteBuilder) headerRule(d *Directive, dir *proxy.DirConfig) {
 			b.errorf(d, "%s", msg)
 			return
 		}
+		if strings.HasPrefix(rest[1], "expr=") {
+			b.errorf(d, "Header edit with an expr= replacement is not supported by logproxy yet")
+			return
+		}
 		h.Regex, h.Value = re, rest[0]
 		h.Replacement = convertBackrefs(rest[1])
 	case proxy.HeaderNote:
@@ -297,6 +319,21 @@ func (b *siteBuilder) headerRule(d *Directive, dir *proxy.DirConfig) {
 		if len(rest) != 1 {
 			b.errorf(d, "header requires three arguments")
 			return
+		}
+		if strings.HasPrefix(rest[0], "expr=") {
+			// parse_format_string: a string expression, evaluated
+			// for each request.
+			e, err := ParseStringExpr(rest[0][5:])
+			var prog *exprProgram
+			if err == nil {
+				prog, err = compileExpr(e, b.banner)
+			}
+			if err != nil {
+				b.errorf(d, "Can't parse value expression : %v", err)
+				return
+			}
+			h.Value, h.ValueExpr = rest[0], prog.Value
+			break
 		}
 		v, err := proxy.ParseHeaderValue(rest[0])
 		if err != nil {
@@ -566,9 +603,9 @@ func (b *siteBuilder) resolveLogs(main *serverBuild, vhosts []*serverBuild) {
 					al.EnvVar = v
 				case strings.HasPrefix(strings.ToLower(pl.env), "expr="):
 					e, err := ParseExpr(pl.env[5:])
-					var cond *logCondition
+					var cond *exprProgram
 					if err == nil {
-						cond, err = compileLogCondition(e, proxy.Banner(b.site.ServerTokens))
+						cond, err = compileExpr(e, b.banner)
 					}
 					if err != nil {
 						b.errorf(pl.d, "%s %s: %v", pl.d.Name, pl.env, err)

@@ -16,25 +16,28 @@ import (
 	"github.com/jl6/logproxy/logformat"
 )
 
-// This file evaluates an ap_expr condition against the request a log line
-// is written for (CustomLog expr=), as server/util_expr_eval.c does: words
+// This file evaluates an ap_expr condition against a request (CustomLog
+// expr=, Header and RequestHeader expr=), as server/util_expr_eval.c does:
+// words
 // are C strings (a NUL ends one), == and its kin compare bytes, -eq and
 // its kin compare apr_atoi64 values, =~ with capturing groups sets $0..$9
 // for what follows, && and || stop early.
 //
-// mod_log_config evaluates the condition on the request as the client
-// sent it (the first of an internal-redirect chain), so the variables read
-// Record.Orig when there is one.
+// The request is the record's Orig when there is one: mod_log_config
+// evaluates its condition on the request as the client sent it (the first
+// of an internal-redirect chain). mod_headers evaluates on the request at
+// hand, which proxy passes as a record without Orig.
 //
 // What the log record does not hold is refused when the configuration is
 // read, naming the variable, function or operator.
 
-// LogCondition is a compiled CustomLog expr= condition.
-type logCondition struct {
+// exprProgram is a compiled expression: a condition (Match) or a string
+// expression (Value).
+type exprProgram struct {
 	root    ExprNode
 	regexes map[*ExprRegex]*regexp.Regexp
 	subnets map[ExprNode]netip.Prefix // -R and -ipmatch nodes
-	banner  string
+	banner  func() string             // SERVER_SOFTWARE
 }
 
 // exprMaxMatch is AP_MAX_REG_MATCH: $0 to $9.
@@ -63,10 +66,11 @@ var logExprFuncs = map[string]bool{
 	"base64": true, "sha1": true, "md5": true,
 }
 
-// compileLogCondition prepares e, a parsed condition, for evaluation;
-// banner is what SERVER_SOFTWARE reads.
-func compileLogCondition(e *Expr, banner string) (*logCondition, error) {
-	c := &logCondition{root: e.Root, regexes: map[*ExprRegex]*regexp.Regexp{},
+// compileExpr prepares e, a parsed condition, for evaluation;
+// banner returns what SERVER_SOFTWARE reads (ServerTokens may come later
+// in the file).
+func compileExpr(e *Expr, banner func() string) (*exprProgram, error) {
+	c := &exprProgram{root: e.Root, regexes: map[*ExprRegex]*regexp.Regexp{},
 		subnets: map[ExprNode]netip.Prefix{}, banner: banner}
 	if err := c.prepare(e.Root); err != nil {
 		return nil, err
@@ -78,7 +82,7 @@ func unsupportedExpr(what string) error {
 	return errors.New(what + " in an expression is not supported by logproxy yet")
 }
 
-func (c *logCondition) prepare(n ExprNode) error {
+func (c *exprProgram) prepare(n ExprNode) error {
 	switch n := n.(type) {
 	case *ExprNot:
 		return c.prepare(n.X)
@@ -166,7 +170,7 @@ func exprSubnet(n ExprNode) (netip.Prefix, error) {
 }
 
 // Match evaluates the condition for rec.
-func (c *logCondition) Match(rec *logformat.Record) bool {
+func (c *exprProgram) Match(rec *logformat.Record) bool {
 	req := &rec.Final
 	if rec.Orig != nil {
 		req = rec.Orig
@@ -175,9 +179,20 @@ func (c *logCondition) Match(rec *logformat.Record) bool {
 	return ev.cond(c.root)
 }
 
+// Value evaluates a string expression (a header value "expr=...") for
+// rec.
+func (c *exprProgram) Value(rec *logformat.Record) string {
+	req := &rec.Final
+	if rec.Orig != nil {
+		req = rec.Orig
+	}
+	ev := &condEval{c: c, rec: rec, req: req}
+	return ev.word(c.root)
+}
+
 // condEval is one evaluation: the record and the last capturing match.
 type condEval struct {
-	c   *logCondition
+	c   *exprProgram
 	rec *logformat.Record
 	req *logformat.Request
 
@@ -409,7 +424,7 @@ func (ev *condEval) variable(name string) string {
 	case "REMOTE_PORT":
 		return strconv.Itoa(rec.PeerPort) // c->client_addr's
 	case "SERVER_SOFTWARE":
-		return ev.c.banner
+		return ev.c.banner()
 	case "API_VERSION":
 		return "20120211" // MODULE_MAGIC_NUMBER_MAJOR of httpd 2.4
 	case "HTTP_USER_AGENT":

@@ -124,7 +124,7 @@ func TestLogConditionEval(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ParseExpr(%q): %v", tc.expr, err)
 		}
-		c, err := compileLogCondition(e, "logproxy")
+		c, err := compileExpr(e, func() string { return "logproxy" })
 		if err != nil {
 			t.Fatalf("%q: %v", tc.expr, err)
 		}
@@ -136,7 +136,7 @@ func TestLogConditionEval(t *testing.T) {
 
 // TestLogConditionTime: TIME and TIME_WDAY read the local time now.
 func TestLogConditionTime(t *testing.T) {
-	ev := &condEval{c: &logCondition{}, rec: &logformat.Record{}, req: &logformat.Request{}}
+	ev := &condEval{c: &exprProgram{banner: func() string { return "" }}, rec: &logformat.Record{}, req: &logformat.Request{}}
 	before := time.Now()
 	got, wday := ev.variable("TIME"), ev.variable("TIME_WDAY")
 	after := time.Now()
@@ -162,7 +162,7 @@ func TestLogConditionRefused(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ParseExpr(%q): %v", tc.expr, err)
 		}
-		if _, err := compileLogCondition(e, ""); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := compileExpr(e, func() string { return "" }); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want an error with %q", tc.expr, err, tc.want)
 		}
 	}
@@ -188,7 +188,7 @@ func FuzzLogCondition(f *testing.F) {
 		if err != nil {
 			return
 		}
-		c, err := compileLogCondition(e, "logproxy")
+		c, err := compileExpr(e, func() string { return "logproxy" })
 		if err != nil {
 			return
 		}
@@ -196,7 +196,7 @@ func FuzzLogCondition(f *testing.F) {
 		if again := c.Match(rec); again != first {
 			t.Fatalf("%q: %v, then %v", src, first, again)
 		}
-		not, err := compileLogCondition(&Expr{Root: &ExprNot{X: e.Root}}, "logproxy")
+		not, err := compileExpr(&Expr{Root: &ExprNot{X: e.Root}}, func() string { return "logproxy" })
 		if err != nil {
 			t.Fatalf("the negation of %q is refused: %v", src, err)
 		}

@@ -271,8 +271,10 @@ func (ex *exchange) runFailed() bool {
 }
 
 // postReadRequest runs the post_read_request hooks logproxy implements:
-// mod_remoteip and the server-level SetEnvIf rules of mod_setenvif.
+// mod_headers' early rules, mod_remoteip and the server-level SetEnvIf
+// rules of mod_setenvif.
 func (ex *exchange) postReadRequest() {
+	ex.applyEarlyHeaders()
 	if ri := ex.srv.RemoteIP; ri != nil {
 		ex.applyRemoteIP(ri)
 	}
@@ -323,6 +325,10 @@ func (ex *exchange) process() int {
 	}
 	ex.mergeDir(route)
 	if ex.orig != nil {
+		// The redirect's post_read_request: the early header rules act
+		// again on the tables it shares with the request before it
+		// (headers_in, err_headers_out), as in httpd.
+		ex.applyEarlyHeaders()
 		ex.applyEnvRules(ex.srv.Dir.SetEnv, envRedirect)
 	}
 	ex.applyEnvRules(r.dir.SetEnv, envHeaderParser)

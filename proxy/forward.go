@@ -236,7 +236,7 @@ func (ex *exchange) tunnel(resp *backendResponse, upgrade string) int {
 		out = append(out, f)
 	}
 	out = append(out, Field{Name: "Upgrade", Value: upgrade}, Field{Name: "Connection", Value: "Upgrade"})
-	r.headersOut = append(r.headersOut, out...)
+	r.headersOut, _ = proxyHeadersOut(out, r.headersOut)
 	r.status = 101
 	ex.applyResponseHeaders(r.dir, false, nil)
 	sent := r.headersOut
@@ -577,6 +577,48 @@ func appendField(b []byte, name, value string) []byte {
 // byte as itself.
 func equalFold(a, b string) bool { return asciiEqualFold(a, b) }
 
+// proxyHeadersOut is headers_out once mod_proxy_http read the backend's
+// head: the backend's fields replace what the table had, but for its
+// Set-Cookie fields, which go last, the table's before the backend's
+// (save_table in ap_proxy_http_process_response). kept is how many fields
+// came from old. The backend's fields are not copied when no cookie
+// moves.
+func proxyHeadersOut(backend, old Fields) (out Fields, kept int) {
+	nNew, lastOther := 0, -1
+	for i, f := range backend {
+		if equalFold(f.Name, "Set-Cookie") {
+			nNew++
+		} else {
+			lastOther = i
+		}
+	}
+	for _, f := range old {
+		if equalFold(f.Name, "Set-Cookie") {
+			kept++
+		}
+	}
+	if kept == 0 && (nNew == 0 || lastOther < len(backend)-nNew) {
+		return backend, 0 // the cookies, if any, are last already
+	}
+	out = make(Fields, 0, len(backend)+kept)
+	for _, f := range backend {
+		if !equalFold(f.Name, "Set-Cookie") {
+			out = append(out, f)
+		}
+	}
+	for _, f := range old {
+		if equalFold(f.Name, "Set-Cookie") {
+			out = append(out, f)
+		}
+	}
+	for _, f := range backend {
+		if equalFold(f.Name, "Set-Cookie") {
+			out = append(out, f)
+		}
+	}
+	return out, kept
+}
+
 // relayResponse sends the backend's answer to the client.
 func (ex *exchange) relayResponse(resp *backendResponse) int {
 	r := &ex.r
@@ -584,13 +626,11 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 		ex.ttfb = resp.FirstByte.Sub(ex.begin)
 	}
 	out := ex.outBuf[:0]
-	if len(r.headersOut) > 0 || len(resp.Headers)+4 > len(ex.outBuf) || ex.orig != nil {
+	if len(resp.Headers)+4 > len(ex.outBuf) || ex.orig != nil {
 		// (After an internal redirect the original request's table may
 		// live in outBuf.)
-		out = make(Fields, 0, len(r.headersOut)+len(resp.Headers)+4)
+		out = make(Fields, 0, len(resp.Headers)+4)
 	}
-	out = append(out, r.headersOut...)
-	keep := len(out)
 	connTokens := resp.Connection
 	for _, f := range resp.Headers {
 		k := fieldKindOf(f.Name)
@@ -608,7 +648,8 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 		}
 		out = append(out, f)
 	}
-	ex.reverseMap(out[keep:])
+	ex.reverseMap(out)
+	out, kept := proxyHeadersOut(out, r.headersOut)
 	r.headersOut = out
 	facts := scanOutFields(out)
 	contentType := facts.contentType
@@ -657,7 +698,7 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	// that did not pass is tested in the header filter, after Header
 	// rules and StripHeader, as httpd tests it: a field they take out
 	// does not count.
-	ex.outChecked = resp.HeadersValid && keep == 0 && len(ex.srv.ReverseRoutes) == 0
+	ex.outChecked = resp.HeadersValid && kept == 0 && len(ex.srv.ReverseRoutes) == 0
 	ok := ex.writeHead(&rh)
 	ex.outChecked = false
 	if !ok {

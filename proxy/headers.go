@@ -2,36 +2,78 @@ package proxy
 
 import (
 	"bufio"
+	"slices"
 	"strings"
+
+	"github.com/jl6/logproxy/logformat"
 )
 
-// headerRuleApplies checks a rule's env= condition.
-func (ex *exchange) headerRuleApplies(h *HeaderRule) bool {
-	if h.EnvVar == "" {
-		return true
+// headerRuleApplies checks a rule's env= or expr= condition.
+func (ex *exchange) headerRuleApplies(h *HeaderRule, table Fields, which ruleTable) bool {
+	if h.EnvVar != "" {
+		_, set := ex.r.env.Get(h.EnvVar)
+		return set != h.Negate
 	}
-	_, set := ex.r.env.Get(h.EnvVar)
-	return set != h.Negate
+	if h.Cond != nil {
+		return h.Cond(ex.exprRecord(table, which))
+	}
+	return true
 }
 
-// ruleTable selects the rules of a list that act on one table.
+// exprRecord is the request at hand, for an expr= condition of a header
+// rule applied to table (which the rules before it changed): headers_in,
+// or headers_out followed by err_headers_out, as resp() reads them.
+func (ex *exchange) exprRecord(table Fields, which ruleTable) *logformat.Record {
+	rec := new(logformat.Record)
+	ex.fillRecord(rec, 0)
+	rec.Orig = nil
+	q := &rec.Final
+	switch which.late() {
+	case requestTable:
+		q.HeadersIn = table
+	case alwaysTable:
+		q.HeadersOut = append(slices.Clip(ex.r.headersOut), table...)
+	default:
+		q.HeadersOut = append(slices.Clip(table), ex.r.errHeadersOut...)
+	}
+	return rec
+}
+
+// ruleTable selects the rules of a list that act on one table, in one
+// phase: mod_headers runs the rules marked early at post-read-request
+// (ap_headers_early), and only those; the others at fixups and in its
+// output filters.
 type ruleTable uint8
 
 const (
-	requestTable   ruleTable = iota // RequestHeader (not early): headers_in
-	alwaysTable                     // Header always: err_headers_out
-	onSuccessTable                  // Header [onsuccess]: headers_out
+	requestTable        ruleTable = iota // RequestHeader (not early): headers_in
+	alwaysTable                          // Header always: err_headers_out
+	onSuccessTable                       // Header [onsuccess]: headers_out
+	earlyRequestTable                    // RequestHeader ... early
+	earlyAlwaysTable                     // Header always ... early
+	earlyOnSuccessTable                  // Header [onsuccess] ... early
 )
 
 // takes reports whether rule h acts on table t.
 func (t ruleTable) takes(h *HeaderRule) bool {
+	if h.Early != (t >= earlyRequestTable) {
+		return false
+	}
 	switch t {
-	case alwaysTable:
+	case alwaysTable, earlyAlwaysTable:
 		return h.Always
-	case onSuccessTable:
+	case onSuccessTable, earlyOnSuccessTable:
 		return !h.Always
 	}
-	return !h.Early // early ones ran at post-read-request
+	return true
+}
+
+// late is the table of the same name that the late rules act on.
+func (t ruleTable) late() ruleTable {
+	if t >= earlyRequestTable {
+		return t - earlyRequestTable
+	}
+	return t
 }
 
 // applyHeaderRules runs the rules of the list that act on one header
@@ -40,30 +82,30 @@ func (t ruleTable) takes(h *HeaderRule) bool {
 func (ex *exchange) applyHeaderRules(table Fields, rules []HeaderRule, which ruleTable, contentType *string) Fields {
 	for i := range rules {
 		h := &rules[i]
-		if !which.takes(h) || !ex.headerRuleApplies(h) {
+		if !which.takes(h) || !ex.headerRuleApplies(h, table, which) {
 			continue
 		}
 		switch h.Action {
 		case HeaderAdd:
-			table = addField(table, h.Name, ex.headerValue(h))
+			table = addField(table, h.Name, ex.headerValue(h, table, which))
 		case HeaderAppend:
-			table = mergeField(table, h.Name, ex.headerValue(h))
+			table = mergeField(table, h.Name, ex.headerValue(h, table, which))
 		case HeaderMerge:
-			nv := ex.headerValue(h)
+			nv := ex.headerValue(h, table, which)
 			if old, ok := table.Get(h.Name); !ok {
 				table = addField(table, h.Name, nv)
 			} else if !hasMergeToken(old, nv) {
 				table = mergeField(table, h.Name, nv)
 			}
 		case HeaderSet:
-			nv := ex.headerValue(h)
+			nv := ex.headerValue(h, table, which)
 			if contentType != nil && equalFold(h.Name, "Content-Type") {
 				*contentType = nv
 			}
 			table = setField(table, h.Name, nv)
 		case HeaderSetIfEmpty:
 			if _, ok := table.Get(h.Name); !ok {
-				nv := ex.headerValue(h)
+				nv := ex.headerValue(h, table, which)
 				if contentType != nil && equalFold(h.Name, "Content-Type") {
 					*contentType = nv
 				}
@@ -94,7 +136,7 @@ func (ex *exchange) applyHeaderRules(table Fields, rules []HeaderRule, which rul
 				table = append(table, edited...)
 			}
 		case HeaderNote:
-			name := ex.headerValue(h)
+			name := ex.headerValue(h, table, which)
 			if v, ok := table.Get(h.Name); ok {
 				ex.r.notes = setField(ex.r.notes, name, v)
 			} else {
@@ -107,7 +149,10 @@ func (ex *exchange) applyHeaderRules(table Fields, rules []HeaderRule, which rul
 
 // headerValue renders the rule's value (for note: the note's name); the
 // clock is read only for a value that has %D.
-func (ex *exchange) headerValue(h *HeaderRule) string {
+func (ex *exchange) headerValue(h *HeaderRule, table Fields, which ruleTable) string {
+	if h.ValueExpr != nil {
+		return h.ValueExpr(ex.exprRecord(table, which))
+	}
 	if s, ok := h.Format.plain(); ok {
 		return s
 	}
@@ -161,6 +206,21 @@ func editValue(h *HeaderRule, v string) string {
 	var dst []byte
 	dst = h.Regex.ExpandString(dst, h.Replacement, v, loc)
 	return v[:loc[0]] + string(dst) + v[loc[1]:]
+}
+
+// applyEarlyHeaders runs the rules marked early of the server (not of
+// any section: post-read-request comes before the request is mapped), on
+// headers_in, err_headers_out and headers_out, as ap_headers_early does.
+func (ex *exchange) applyEarlyHeaders() {
+	d := ex.srv.Dir
+	r := &ex.r
+	if len(d.ReqHeaders) > 0 {
+		r.headersIn = ex.applyHeaderRules(r.headersIn, d.ReqHeaders, earlyRequestTable, nil)
+	}
+	if len(d.RespHeaders) > 0 {
+		r.errHeadersOut = ex.applyHeaderRules(r.errHeadersOut, d.RespHeaders, earlyAlwaysTable, nil)
+		r.headersOut = ex.applyHeaderRules(r.headersOut, d.RespHeaders, earlyOnSuccessTable, nil)
+	}
 }
 
 // applyRequestHeaders runs RequestHeader rules (the late ones) on the

@@ -421,17 +421,23 @@ type EnvAssign struct {
 
 // HeaderRule is one Header or RequestHeader line.
 type HeaderRule struct {
-	Action      HeaderAction
-	Always      bool // the "always" condition table (Header only)
-	Name        string
-	Value       string         // the value as written
-	Format      HeaderValue    // Value compiled (set, add, append, merge, note)
+	Action HeaderAction
+	Always bool // the "always" condition table (Header only)
+	Name   string
+	Value  string      // the value as written
+	Format HeaderValue // Value compiled (set, add, append, merge, note)
+	// ValueExpr, when not nil, is a value written "expr=...": a string
+	// expression evaluated on the request at hand, in place of Format.
+	ValueExpr   func(*logformat.Record) string
 	Regex       *regexp.Regexp // edit, edit*, and the header-matching conditions
 	Replacement string
 	// EnvVar is the env= condition ("" for none); Negate for env=!VAR.
 	EnvVar string
 	Negate bool
-	Early  bool // RequestHeader ... early
+	// Cond, when not nil, is the expr= condition, evaluated on the
+	// request at hand as the rule is applied.
+	Cond  func(*logformat.Record) bool
+	Early bool // RequestHeader ... early
 }
 
 // HeaderAction is the action of a HeaderRule.
