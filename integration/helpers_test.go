@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -441,3 +442,12 @@ DocumentRoot htdocs
 }
 
 func addrOf(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }
+
+// sortedLines is s with its lines sorted: the log lines of requests made
+// one after the other may come in either order, as each is written once
+// its answer is sent.
+func sortedLines(s string) string {
+	lines := strings.SplitAfter(s, "\n")
+	slices.Sort(lines)
+	return strings.Join(lines, "")
+}

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -110,21 +109,16 @@ func TestCustomLogExpr(t *testing.T) {
 	// A line is written once its answer is sent, so that two requests
 	// may be logged in either order, here as with httpd: the lines are
 	// compared as sets. The last line may still be on its way.
-	sorted := func(s string) string {
-		lines := strings.SplitAfter(s, "\n")
-		slices.Sort(lines)
-		return strings.Join(lines, "")
-	}
 	deadline := time.Now().Add(5 * time.Second)
 	for i, e := range exprs {
 		b, err := os.ReadFile(filepath.Join("testdata/logexpr", fmt.Sprintf("%02d.log", i)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := sorted(string(b))
+		w := sortedLines(string(b))
 		var got string
 		for {
-			got = sorted(readFileString(p.logPath(fmt.Sprintf("e%02d.log", i))))
+			got = sortedLines(readFileString(p.logPath(fmt.Sprintf("e%02d.log", i))))
 			if got == w || time.Now().After(deadline) {
 				break
 			}
