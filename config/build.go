@@ -460,7 +460,7 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			target.AuthUserFile = b.path(a[0])
 		case "require":
 			b.require(d, target)
-		case "setenv", "unsetenv", "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
+		case "setenv", "unsetenv", "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase", "setenvifexpr":
 			b.envRule(d, target, dir == nil)
 		case "requestheader", "header":
 			b.headerRule(d, target)
@@ -949,6 +949,7 @@ func (b *siteBuilder) section(d *Directive, sb *serverBuild, parent *proxy.DirCo
 		sec.Regex = re
 	}
 	sec.Path = arg
+	sec.Wildcard = !isRegex && sec.Kind == proxy.SectionLocation && fnmatchTest(arg)
 	b.build(d.Children, sb, sec.Dir)
 	if sec.Dir.ProxyPass != nil && sec.Kind == proxy.SectionLocation {
 		sec.Dir.ProxyPass.Path = sec.Path

@@ -149,6 +149,38 @@ func (b *siteBuilder) envRule(d *Directive, dir *proxy.DirConfig, serverLevel bo
 		for _, n := range a {
 			rule.Vars = append(rule.Vars, proxy.EnvAssign{Name: n, Unset: true})
 		}
+	case "setenvifexpr":
+		// add_setenvifexpr: an expression, then the variables.
+		if len(a) < 1 || a[0] == "" {
+			b.errorf(d, "Missing expression for %s", d.Name)
+			return
+		}
+		e, err := ParseExpr(a[0])
+		var prog *exprProgram
+		if err == nil {
+			prog, err = compileExpr(e, b.banner)
+		}
+		if err != nil {
+			b.errorf(d, "Could not parse expression \"%s\": %v", a[0], err)
+			return
+		}
+		if len(a) < 2 {
+			b.errorf(d, "Missing envariable expression for %s", d.Name)
+			return
+		}
+		rule.Expr, rule.Early = prog.MatchRe, serverLevel
+		for _, v := range a[1:] {
+			// add_envvars: "name" and "name=" set 1.
+			n, val, _ := strings.Cut(v, "=")
+			switch {
+			case val != "":
+				rule.Vars = append(rule.Vars, proxy.EnvAssign{Name: n, Value: val})
+			case strings.HasPrefix(n, "!"):
+				rule.Vars = append(rule.Vars, proxy.EnvAssign{Name: n[1:], Unset: true})
+			default:
+				rule.Vars = append(rule.Vars, proxy.EnvAssign{Name: n, Value: "1"})
+			}
+		}
 	default:
 		attr, pattern, vars := "", "", a
 		if strings.HasPrefix(name, "browsermatch") {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jl6/logproxy/logformat"
+	"github.com/jl6/logproxy/proxy"
 )
 
 // This file evaluates an ap_expr condition against a request (CustomLog
@@ -179,6 +180,23 @@ func (c *exprProgram) Match(rec *logformat.Record) bool {
 	return ev.cond(c.root)
 }
 
+// MatchRe evaluates the condition for rec as ap_expr_exec_re does for
+// SetEnvIfExpr: with the word and groups of the last regular expression
+// with groups that matched, for $N in the values it sets (m is nil when
+// there is none, or when the last one did not match).
+func (c *exprProgram) MatchRe(rec *logformat.Record) (ok bool, source string, m []int) {
+	req := &rec.Final
+	if rec.Orig != nil {
+		req = rec.Orig
+	}
+	ev := &condEval{c: c, rec: rec, req: req}
+	ok = ev.cond(c.root)
+	if ev.matched {
+		source, m = ev.source, ev.groups
+	}
+	return ok, source, m
+}
+
 // Value evaluates a string expression (a header value "expr=...") for
 // rec.
 func (c *exprProgram) Value(rec *logformat.Record) string {
@@ -255,11 +273,11 @@ func (ev *condEval) cond(n ExprNode) bool {
 			a, err := netip.ParseAddr(x)
 			return err == nil && ev.c.subnets[n].Contains(a.Unmap().WithZone(""))
 		case "strmatch":
-			return aprFnmatch(y, x, 0)
+			return proxy.Fnmatch(y, x, 0)
 		case "strcmatch":
-			return aprFnmatch(y, x, fnmCaseBlind)
+			return proxy.Fnmatch(y, x, proxy.FnmCaseBlind)
 		case "fnmatch":
-			return aprFnmatch(y, x, fnmPathname)
+			return proxy.Fnmatch(y, x, proxy.FnmPathname)
 		}
 	}
 	return false
@@ -567,87 +585,4 @@ func aprAtoi64(s string) int64 {
 		return int64(-n) // -(1<<63) wraps to itself
 	}
 	return int64(n)
-}
-
-// apr_fnmatch flags the expression operators use.
-const (
-	fnmPathname  = 1 << iota // -fnmatch: '/' only matches a '/'
-	fnmCaseBlind             // -strcmatch
-)
-
-// aprFnmatch matches s against a shell pattern as apr_fnmatch does with
-// flags: '*' any run of bytes, '?' one byte, [...] a set (a leading '!'
-// or '^' negates it, a-z is a range), a backslash escapes the next byte;
-// with fnmPathname none of these matches a '/', with fnmCaseBlind letters
-// match in either case. s comes from the client: the match backtracks to
-// the last '*' only, so it takes time in proportion to the lengths'
-// product at most, whatever the pattern.
-func aprFnmatch(pattern, s string, flags int) bool {
-	pathname := flags&fnmPathname != 0
-	px, sx := 0, 0
-	starP, starS := -1, 0 // the last '*' seen, and where its run of s ends
-	for px < len(pattern) || sx < len(s) {
-		if px < len(pattern) {
-			switch c := pattern[px]; c {
-			case '*':
-				starP, starS = px, sx
-				px++
-				continue
-			case '?':
-				if sx < len(s) && !(pathname && s[sx] == '/') {
-					px, sx = px+1, sx+1
-					continue
-				}
-			case '[':
-				if sx < len(s) {
-					b := s[sx]
-					ok, n := matchSet(pattern[px:], b)
-					if n > 0 && !ok && flags&fnmCaseBlind != 0 {
-						ok1, _ := matchSet(pattern[px:], lowerASCII(b))
-						ok2, _ := matchSet(pattern[px:], upperASCII(b))
-						ok = ok1 || ok2
-					}
-					switch {
-					case n == 0 && b == '[': // no closing ']': a literal '['
-						px, sx = px+1, sx+1
-						continue
-					case n > 0 && ok && !(pathname && b == '/'):
-						px, sx = px+n, sx+1
-						continue
-					}
-				}
-			default:
-				lit := c
-				n := 1
-				if c == '\\' && px+1 < len(pattern) {
-					lit, n = pattern[px+1], 2
-				}
-				if sx < len(s) && (s[sx] == lit || flags&fnmCaseBlind != 0 && lowerASCII(s[sx]) == lowerASCII(lit)) {
-					px, sx = px+n, sx+1
-					continue
-				}
-			}
-		}
-		// A mismatch: the last '*' takes one more byte, if it may.
-		if starP < 0 || starS >= len(s) || pathname && s[starS] == '/' {
-			return false
-		}
-		starS++
-		px, sx = starP+1, starS
-	}
-	return true
-}
-
-func lowerASCII(b byte) byte {
-	if 'A' <= b && b <= 'Z' {
-		return b + 'a' - 'A'
-	}
-	return b
-}
-
-func upperASCII(b byte) byte {
-	if 'a' <= b && b <= 'z' {
-		return b - ('a' - 'A')
-	}
-	return b
 }

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/jl6/logproxy/proxy"
 )
 
 // include runs Include or IncludeOptional (include_config in
@@ -171,128 +173,9 @@ func osErrorText(err error) string {
 	return capitalize(err.Error())
 }
 
-// fnmatchTest reports whether pattern holds a wildcard (apr_fnmatch_test):
-// '*' or '?', or a '[' with a matching ']'; a backslash escapes the next
-// byte.
-func fnmatchTest(pattern string) bool {
-	nesting := 0
-	for i := 0; i < len(pattern); i++ {
-		switch pattern[i] {
-		case '?', '*':
-			return true
-		case '\\':
-			i++
-			if i >= len(pattern) {
-				return false
-			}
-		case '[':
-			nesting++
-		case ']':
-			if nesting > 0 {
-				return true
-			}
-		}
-	}
-	return false
-}
+// fnmatchTest reports whether pattern holds a wildcard (apr_fnmatch_test).
+func fnmatchTest(pattern string) bool { return proxy.FnmatchTest(pattern) }
 
 // fnmatch matches a file name against a shell pattern as apr_fnmatch does
-// with APR_FNM_PERIOD: '*' any run of bytes, '?' one byte, [...] a set (a
-// leading '!' or '^' negates it, a-z is a range), a backslash escapes the
-// next byte, and a leading '.' in name matches only a literal '.'.
-func fnmatch(pattern, name string) bool {
-	if strings.HasPrefix(name, ".") && !strings.HasPrefix(pattern, ".") && !strings.HasPrefix(pattern, `\.`) {
-		return false
-	}
-	return matchFrom(pattern, name)
-}
-
-func matchFrom(pattern, name string) bool {
-	for len(pattern) > 0 {
-		switch c := pattern[0]; c {
-		case '*':
-			for len(pattern) > 0 && pattern[0] == '*' {
-				pattern = pattern[1:]
-			}
-			if pattern == "" {
-				return true
-			}
-			for i := 0; i <= len(name); i++ {
-				if matchFrom(pattern, name[i:]) {
-					return true
-				}
-			}
-			return false
-		case '?':
-			if name == "" {
-				return false
-			}
-			pattern, name = pattern[1:], name[1:]
-		case '[':
-			if name == "" {
-				return false
-			}
-			ok, n := matchSet(pattern, name[0])
-			if n == 0 { // no closing ']': a literal '['
-				if name[0] != '[' {
-					return false
-				}
-				pattern, name = pattern[1:], name[1:]
-				continue
-			}
-			if !ok {
-				return false
-			}
-			pattern, name = pattern[n:], name[1:]
-		case '\\':
-			if len(pattern) > 1 {
-				pattern = pattern[1:]
-			}
-			fallthrough
-		default:
-			if name == "" || name[0] != pattern[0] {
-				return false
-			}
-			pattern, name = pattern[1:], name[1:]
-		}
-	}
-	return name == ""
-}
-
-// matchSet matches b against the set at the start of pattern. It returns
-// the length of the set, 0 if it has no closing ']'.
-func matchSet(pattern string, b byte) (bool, int) {
-	i := 1
-	negate := false
-	if i < len(pattern) && (pattern[i] == '!' || pattern[i] == '^') {
-		negate = true
-		i++
-	}
-	matched := false
-	first := true
-	for i < len(pattern) {
-		c := pattern[i]
-		if c == ']' && !first {
-			return matched != negate, i + 1
-		}
-		first = false
-		if c == '\\' && i+1 < len(pattern) {
-			i++
-			c = pattern[i]
-		}
-		lo, hi := c, c
-		if i+2 < len(pattern) && pattern[i+1] == '-' && pattern[i+2] != ']' {
-			hi = pattern[i+2]
-			if hi == '\\' && i+3 < len(pattern) {
-				i++
-				hi = pattern[i+2]
-			}
-			i += 2
-		}
-		if lo <= b && b <= hi {
-			matched = true
-		}
-		i++
-	}
-	return false, 0
-}
+// with APR_FNM_PERIOD (a leading '.' in name matches only a literal '.').
+func fnmatch(pattern, name string) bool { return proxy.Fnmatch(pattern, name, proxy.FnmPeriod) }

@@ -21,6 +21,21 @@ func (ex *exchange) applyEnvRules(rules []EnvRule, phase envPhase) {
 	for i := range rules {
 		rule := &rules[i]
 		switch {
+		case rule.Expr != nil:
+			if rule.Early != (phase == envPostRead || phase == envRedirect) || phase == envFixups {
+				continue
+			}
+			rec := ex.exprRecord(ex.r.headersIn, requestTable, phase == envPostRead)
+			if phase == envHeaderParser && ex.proxied {
+				// Before proxy's fixup, r->filename is as proxy_trans
+				// made it: the path not re-encoded, no query.
+				rec.Final.Filename = "proxy:" + ex.transTarget + ex.transRest
+			}
+			ok, src, m := rule.Expr(rec)
+			if ok {
+				ex.assignEnv(rule.Vars, src, m)
+			}
+			continue
 		case rule.Attribute == "":
 			if phase != envFixups {
 				continue

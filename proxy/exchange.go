@@ -88,11 +88,16 @@ type exchange struct {
 	noResponse   bool // nothing is sent (408 before a request line)
 	noLog        bool
 	proxied      bool
-	ttfb         time.Duration
-	keepalive    bool
-	recursive    int    // status of an error met while serving an ErrorDocument
-	logID        string // %L, made when an error is logged with a format that shows it
-	redirect     *redirectTo
+	// transTarget and transRest are the backend URL and the rest of the
+	// path proxy_trans mapped the request to: r->filename is
+	// "proxy:"+transTarget+transRest until proxy's fixup canonicalises
+	// it (preCanonFilename).
+	transTarget, transRest string
+	ttfb                   time.Duration
+	keepalive              bool
+	recursive              int    // status of an error met while serving an ErrorDocument
+	logID                  string // %L, made when an error is logged with a format that shows it
+	redirect               *redirectTo
 
 	rec logformat.Record
 
@@ -374,6 +379,7 @@ func (ex *exchange) translate() *Route {
 			ex.proxied = true
 			r.handler = "proxy-server"
 			r.filename = ex.proxyFilename(target, rest)
+			ex.transTarget, ex.transRest = target, rest
 			return rt
 		}
 	}
@@ -386,9 +392,20 @@ func (ex *exchange) translate() *Route {
 		if rt.Exclude {
 			continue
 		}
+		// proxy_trans: alias_match of the section's path, where runs of
+		// '/' count as one.
+		rest := strings.TrimPrefix(r.uri, sec.Path)
+		if sec.Regex == nil && !sec.Wildcard {
+			n := aliasMatchLen(r.uri, sec.Path)
+			if n < 0 {
+				continue
+			}
+			rest = r.uri[n:]
+		}
 		ex.proxied = true
 		r.handler = "proxy-server"
-		r.filename = ex.proxyFilename(rt.Target, strings.TrimPrefix(r.uri, sec.Path))
+		ex.transTarget, ex.transRest = rt.Target, rest
+		r.filename = ex.proxyFilename(ex.transTarget, ex.transRest)
 		return rt
 	}
 	if rd, target, ok := matchRedirect(ex.srv.Dir.Redirects, r.uri, ""); ok {

@@ -15,19 +15,24 @@ func (ex *exchange) headerRuleApplies(h *HeaderRule, table Fields, which ruleTab
 		return set != h.Negate
 	}
 	if h.Cond != nil {
-		return h.Cond(ex.exprRecord(table, which))
+		return h.Cond(ex.exprRecord(table, which, which >= earlyRequestTable))
 	}
 	return true
 }
 
-// exprRecord is the request at hand, for an expr= condition of a header
-// rule applied to table (which the rules before it changed): headers_in,
-// or headers_out followed by err_headers_out, as resp() reads them.
-func (ex *exchange) exprRecord(table Fields, which ruleTable) *logformat.Record {
+// exprRecord is the request at hand, for an expression of a header rule
+// applied to table (which the rules before it changed): headers_in, or
+// headers_out followed by err_headers_out, as resp() reads them. At
+// post-read-request (postRead), r->uri is still the path as sent, not yet
+// decoded or normalised.
+func (ex *exchange) exprRecord(table Fields, which ruleTable, postRead bool) *logformat.Record {
 	rec := new(logformat.Record)
 	ex.fillRecord(rec, 0)
 	rec.Orig = nil
 	q := &rec.Final
+	if postRead && ex.head.HasURI {
+		q.URI = ex.head.rawPath.s
+	}
 	switch which.late() {
 	case requestTable:
 		q.HeadersIn = table
@@ -151,7 +156,7 @@ func (ex *exchange) applyHeaderRules(table Fields, rules []HeaderRule, which rul
 // clock is read only for a value that has %D.
 func (ex *exchange) headerValue(h *HeaderRule, table Fields, which ruleTable) string {
 	if h.ValueExpr != nil {
-		return h.ValueExpr(ex.exprRecord(table, which))
+		return h.ValueExpr(ex.exprRecord(table, which, which >= earlyRequestTable))
 	}
 	if s, ok := h.Format.plain(); ok {
 		return s

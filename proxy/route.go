@@ -84,17 +84,23 @@ func aliasMatchLen(uri, alias string) int {
 	return u
 }
 
-// matchesURI reports whether a <Location> section applies to uri: a
-// prefix match (as httpd's location walk, without regard to segment
-// boundaries), or the regex of <LocationMatch> / <Location ~>.
+// matchesURI reports whether a <Location> section applies to uri as
+// httpd's location walk decides: the regex of <LocationMatch> or
+// <Location ~>, a shell pattern, or a path prefix that ends at a '/' or
+// at the end of the URI.
 func (s *Section) matchesURI(uri string) bool {
 	if s.Regex != nil {
 		return s.Regex.MatchString(uri)
 	}
-	if s.Path == "/" {
-		return true
+	if s.Wildcard {
+		return Fnmatch(s.Path, uri, FnmPathname)
 	}
-	return strings.HasPrefix(uri, s.Path)
+	// ap_location_walk: a prefix; one that does not end with '/' only
+	// up to a '/' or the end of the path, so that <Location /admin>
+	// takes /admin and /admin/x but not /administrator.
+	p := s.Path
+	return strings.HasPrefix(uri, p) &&
+		(p == "" || p[len(p)-1] == '/' || len(uri) == len(p) || uri[len(p)] == '/')
 }
 
 // matchesFile reports whether a <Directory> or <Files> section applies to

@@ -162,7 +162,10 @@ type Section struct {
 	Kind  SectionKind
 	Path  string         // the argument, for the plain forms
 	Regex *regexp.Regexp // for the Match forms, and <Location ~ ...>
-	Dir   *DirConfig
+	// Wildcard marks a plain <Location> path with a wildcard
+	// (apr_fnmatch_test): it matches as a shell pattern, with Fnmatch.
+	Wildcard bool
+	Dir      *DirConfig
 }
 
 // DirConfig is the per-directory configuration (httpd's per_dir_config)
@@ -404,6 +407,11 @@ type EnvRule struct {
 	// attribute that is not a special name and has bytes other than
 	// letters, digits, '-' and '_' matches request header names.
 	NameRegex *regexp.Regexp
+	// Expr, when not nil, is the SetEnvIfExpr condition in place of
+	// Attribute and Regex: whether it holds, and the word and groups of
+	// its last regular expression with groups that matched (m nil for
+	// none), for $N in the values.
+	Expr func(*logformat.Record) (ok bool, source string, m []int)
 	// Early rules (SetEnvIf outside sections) run at post-read-request
 	// time; the others in the fixup phase, like httpd's.
 	Early bool
