@@ -160,3 +160,31 @@ func TestSectionMatchesURI(t *testing.T) {
 		}
 	}
 }
+
+// TestSectionMatchesFile: <Files> names as ap_file_walk matches them
+// (apr_fnmatch for a name with a wildcard, '!' negating a set, else the
+// name itself), and <Directory> wildcards on each parent directory.
+func TestSectionMatchesFile(t *testing.T) {
+	for _, tc := range []struct {
+		kind SectionKind
+		path string
+		name string
+		want bool
+	}{
+		{SectionFiles, "a.*", "/d/a.txt", true},
+		{SectionFiles, "[!b]*.txt", "/d/c.txt", true},
+		{SectionFiles, "[!b]*.txt", "/d/b.txt", false},
+		{SectionFiles, "[^b]*.txt", "/d/b.txt", false},
+		{SectionFiles, "a.txt", "/d/a.txt", true},
+		{SectionFiles, "a.txt", "/d/a.txtx", false},
+		{SectionDirectory, "/srv/d*s/sub", "/srv/docs/sub/b.txt", true},
+		{SectionDirectory, "/srv/d*s/sub", "/srv/docs/other/b.txt", false},
+		{SectionDirectory, "/srv/[cd]ocs", "/srv/docs/a.txt", true},
+		{SectionDirectory, "/srv/docs", "/srv/docsx/a.txt", false},
+	} {
+		s := &Section{Kind: tc.kind, Path: tc.path}
+		if got := s.matchesFile(tc.name); got != tc.want {
+			t.Errorf("%v %s on %q: %v, want %v", tc.kind, tc.path, tc.name, got, tc.want)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 )
@@ -114,8 +113,12 @@ func (s *Section) matchesFile(name string) bool {
 		if s.Regex != nil {
 			return s.Regex.MatchString(base)
 		}
-		ok, _ := path.Match(s.Path, base)
-		return ok
+		// ap_file_walk: apr_fnmatch for a name with a wildcard, else
+		// the name itself.
+		if FnmatchTest(s.Path) {
+			return Fnmatch(s.Path, base, FnmPathname)
+		}
+		return s.Path == base
 	}
 	if s.Regex != nil {
 		return s.Regex.MatchString(name)
@@ -124,9 +127,9 @@ func (s *Section) matchesFile(name string) bool {
 	if dir == "" {
 		return true
 	}
-	if strings.ContainsAny(dir, "*?[") {
+	if FnmatchTest(dir) {
 		for d := name; d != "/" && d != "."; d = filepath.Dir(d) {
-			if ok, _ := path.Match(dir, d); ok {
+			if Fnmatch(dir, d, FnmPathname) {
 				return true
 			}
 		}
