@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"crypto/md5"
 	"crypto/sha1"
 	"encoding/base64"
@@ -231,25 +232,25 @@ func (ev *condEval) cond(n ExprNode) bool {
 		return ev.cond(n.X) || ev.cond(n.Y)
 	case *ExprCompare:
 		x, y := ev.word(n.X), ev.word(n.Y)
-		var cmp int
+		var order int
 		if strings.HasPrefix(n.Op, "-") {
-			cmp = compareInt(aprAtoi64(x), aprAtoi64(y))
+			order = cmp.Compare(aprAtoi64(x), aprAtoi64(y))
 		} else {
-			cmp = strings.Compare(x, y)
+			order = strings.Compare(x, y)
 		}
 		switch strings.TrimPrefix(n.Op, "-") {
 		case "==", "eq":
-			return cmp == 0
+			return order == 0
 		case "!=", "ne":
-			return cmp != 0
+			return order != 0
 		case "<", "lt":
-			return cmp < 0
+			return order < 0
 		case "<=", "le":
-			return cmp <= 0
+			return order <= 0
 		case ">", "gt":
-			return cmp > 0
+			return order > 0
 		case ">=", "ge":
-			return cmp >= 0
+			return order >= 0
 		}
 		return false
 	case *ExprIn:
@@ -543,16 +544,6 @@ func asciiCase(s string, lo, hi byte, d int) string {
 		}
 	}
 	return string(b)
-}
-
-func compareInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // aprAtoi64 is apr_atoi64: strtoll in base 10, leading white space and a

@@ -114,6 +114,20 @@ func (p *inProcess) accessLog(t *testing.T, want int) []string {
 // writes answer(path) as it is (nothing, for ""), and closes; it returns
 // its address.
 func rawBackend(t *testing.T, answer func(path string) string) string {
+	return serveTCP(t, func(c net.Conn) {
+		defer c.Close()
+		req, err := http.ReadRequest(bufio.NewReader(c))
+		if err != nil {
+			return
+		}
+		io.WriteString(c, answer(req.URL.Path))
+	})
+}
+
+// serveTCP accepts connections on a loopback port until the test ends,
+// each served by serve on a goroutine of its own, and returns the
+// address.
+func serveTCP(t *testing.T, serve func(net.Conn)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -126,14 +140,7 @@ func rawBackend(t *testing.T, answer func(path string) string) string {
 			if err != nil {
 				return
 			}
-			go func() {
-				defer c.Close()
-				req, err := http.ReadRequest(bufio.NewReader(c))
-				if err != nil {
-					return
-				}
-				io.WriteString(c, answer(req.URL.Path))
-			}()
+			go serve(c)
 		}
 	}()
 	return ln.Addr().String()

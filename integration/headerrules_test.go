@@ -23,22 +23,7 @@ var headerRulesPaths = []string{"/e/a", "/e/a?q=yes", "/e/a?q=no", "/e/loc/x", "
 // X-Forwarded-Host, and closes; the other ("/b/") answers by path with
 // fixed bytes and keeps the connection.
 func startRawBackend(t *testing.T, echo bool) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go serveRaw(c, echo)
-		}
-	}()
-	return ln.Addr().String()
+	return serveTCP(t, func(c net.Conn) { serveRaw(c, echo) })
 }
 
 func serveRaw(c net.Conn, echo bool) {
