@@ -593,12 +593,28 @@ func (b *siteBuilder) redirect(d *Directive, dir *proxy.DirConfig, inSection boo
 	case len(a) == 2:
 		rd.Path, rd.Target = a[0], a[1]
 	case len(a) == 1 && inSection:
-		rd.Target = a[0]
+		// add_redirect_internal: in a section, the URL alone is a string
+		// expression.
+		e, err := ParseStringExpr(a[0])
+		if err != nil {
+			b.errorf(d, "Cannot parse redirect expression '%s': %v", a[0], err)
+			return
+		}
+		if lit, ok := e.Root.(*ExprString); ok {
+			rd.Target = lit.Value
+			break
+		}
+		prog, err := compileExpr(e, b.banner)
+		if err != nil {
+			b.errorf(d, "%s %s: %v", d.Name, a[0], err)
+			return
+		}
+		rd.Target, rd.TargetExpr = a[0], prog.Value
 	default:
 		b.errorf(d, "%s takes a URL-path and a URL", d.Name)
 		return
 	}
-	if rd.Target != "" && !strings.Contains(rd.Target, "://") && !strings.HasPrefix(rd.Target, "/") {
+	if rd.TargetExpr == nil && rd.Target != "" && !strings.Contains(rd.Target, "://") && !strings.HasPrefix(rd.Target, "/") {
 		b.errorf(d, "Redirect to non-URL")
 		return
 	}

@@ -349,7 +349,10 @@ func (ex *exchange) process() int {
 		for _, sec := range ex.srv.Sections {
 			if sec.Kind == SectionLocation && len(sec.Dir.Redirects) > 0 && sec.matchesURI(r.uri) {
 				if rd, target, ok := matchRedirect(sec.Dir.Redirects, r.uri, sec.Path); ok {
-					ex.redirect = &redirectTo{status: rd.Status, url: ex.withArgs(target)}
+					if rd.TargetExpr != nil {
+						target = rd.TargetExpr(ex.exprRecord(r.headersIn, requestTable, false))
+					}
+					ex.redirect = ex.redirectTo(rd.Status, target)
 				}
 			}
 		}
@@ -409,7 +412,7 @@ func (ex *exchange) translate() *Route {
 		return rt
 	}
 	if rd, target, ok := matchRedirect(ex.srv.Dir.Redirects, r.uri, ""); ok {
-		ex.redirect = &redirectTo{status: rd.Status, url: ex.withArgs(target)}
+		ex.redirect = ex.redirectTo(rd.Status, target)
 		return nil
 	}
 	r.filename, r.pathInfo = walkPath(mapToFile(ex.srv.Dir.DocumentRoot, r.uri, ex.srv.Dir.Aliases))
@@ -422,10 +425,29 @@ type redirectTo struct {
 	url    string
 }
 
+// redirectTo finishes a mod_alias redirect as translate_alias_redir and
+// fixup_redir do: for a 3xx, a target that is a path gets this server's
+// URL before it (ap_construct_url) and the request's query after it; a
+// target that is then no URL makes a 500 (AH00676).
+func (ex *exchange) redirectTo(status int, target string) *redirectTo {
+	if status < 300 || status > 399 {
+		return &redirectTo{status: status, url: target}
+	}
+	if strings.HasPrefix(target, "/") {
+		target = ex.selfURL() + target
+	}
+	if !isURL(target) {
+		ex.logError("AH00676: cannot redirect '"+ex.r.uri+"' to '"+target+"'; target is not a valid absoluteURI or abs_path", "module", "alias")
+		return &redirectTo{status: 500}
+	}
+	return &redirectTo{status: status, url: ex.withArgs(target)}
+}
+
 // withArgs appends the query of the request to a redirect target, as
 // mod_alias does.
 func (ex *exchange) withArgs(target string) string {
-	if ex.r.hasArgs && target != "" {
+	// "append requested query only, if the config didn't supply its own"
+	if ex.r.hasArgs && target != "" && strings.IndexByte(target, '?') < 0 {
 		return target + "?" + ex.r.args
 	}
 	return target

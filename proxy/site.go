@@ -361,6 +361,9 @@ type Redirect struct {
 	Path   string         // the URL-path prefix of Redirect
 	Regex  *regexp.Regexp // RedirectMatch
 	Target string         // the URL (with $N for RedirectMatch); "" for gone
+	// TargetExpr, when not nil, is the URL of a one-argument Redirect in
+	// a section, a string expression evaluated for each request.
+	TargetExpr func(*logformat.Record) string
 }
 
 // Alias is one Alias or AliasMatch.
