@@ -171,6 +171,7 @@ func (sb *serverBuild) finish(main *serverBuild) {
 	s.Dir = d
 	// Sections and routes: the virtual host's, then the main server's.
 	s.Sections = append(s.Sections, m.Sections...)
+	s.SectionRedirects = s.SectionRedirects || m.SectionRedirects
 	s.Routes = append(s.Routes, m.Routes...)
 	s.ReverseRoutes = append(s.ReverseRoutes, m.ReverseRoutes...)
 	if !sb.set["defaultformat"] {
@@ -415,6 +416,9 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			target.Aliases = append(target.Aliases, al)
 		case "redirect", "redirectmatch", "redirecttemp", "redirectpermanent":
 			b.redirect(d, target, dir != nil)
+			if n := len(target.Redirects); dir != nil && n > 0 && target.Redirects[n-1].Path == "" && target.Redirects[n-1].Regex == nil {
+				sb.srv.SectionRedirects = true
+			}
 		case "errordocument":
 			// set_error_document: the code read with atoi must be one
 			// of httpd's status table (ap_index_of_response).
@@ -932,6 +936,11 @@ func (b *siteBuilder) section(d *Directive, sb *serverBuild, parent *proxy.DirCo
 		return
 	}
 	sec := &proxy.Section{Dir: &proxy.DirConfig{}}
+	switch name {
+	case "if", "elseif", "else":
+		b.ifSection(d, sb, parent, sec)
+		return
+	}
 	arg := ""
 	if len(d.Args) > 0 {
 		arg = d.Args[len(d.Args)-1]
@@ -971,6 +980,39 @@ func (b *siteBuilder) section(d *Directive, sb *serverBuild, parent *proxy.DirCo
 		sec.Dir.ProxyPass.Path = sec.Path
 	}
 	sb.srv.Sections = append(sb.srv.Sections, sec)
+}
+
+// ifSection reads <If expr>, <ElseIf expr> and <Else> (core's
+// ifsection): the section joins the If sections of the scope it is in
+// (parent, or the server's), which a request evaluates once its other
+// sections are merged (ap_if_walk). check.go has checked the expression
+// and the order already.
+func (b *siteBuilder) ifSection(d *Directive, sb *serverBuild, parent *proxy.DirConfig, sec *proxy.Section) {
+	sec.Kind = proxy.SectionIf
+	switch strings.ToLower(d.Name) {
+	case "elseif":
+		sec.Chain = proxy.ChainElseIf
+	case "else":
+		sec.Chain = proxy.ChainElse
+	}
+	if sec.Chain != proxy.ChainElse && len(d.Args) > 0 {
+		e, err := ParseExpr(d.Args[0])
+		var prog *exprProgram
+		if err == nil {
+			prog, err = compileExpr(e, b.banner)
+		}
+		if err != nil {
+			b.errorf(d, "<%s %s>: %v", d.Name, d.Args[0], err)
+			return
+		}
+		sec.Cond = prog.Match
+	}
+	sec.Path = "*If" // cmd->path inside the section
+	b.build(d.Children, sb, sec.Dir)
+	if parent == nil {
+		parent = sb.srv.Dir
+	}
+	parent.Ifs = append(parent.Ifs, sec)
 }
 
 // atoiPrefix is C's atoi: leading blanks, a sign, then digits, whatever

@@ -36,8 +36,20 @@ func (sc *scope) findParent(names ...string) *Directive {
 // checkList checks directives the way httpd's ap_walk_config runs them,
 // but goes on after an error so that every mistake is reported.
 func (p *parser) checkList(list []*Directive, sc *scope) {
+	lastIf := "" // the last <If>, <ElseIf> or <Else> of this scope
 	for _, d := range list {
 		p.checkDirective(d, sc)
+		if !d.Section {
+			continue
+		}
+		switch name := strings.ToLower(d.Name); name {
+		case "if", "elseif", "else":
+			// ap_add_if_conf, once the section's body was read.
+			if name != "if" && lastIf != "if" && lastIf != "elseif" {
+				p.errorAt(d, "<Else> or <ElseIf> section without previous <If> or <ElseIf> section in same scope")
+			}
+			lastIf = name
+		}
 	}
 }
 
@@ -94,6 +106,8 @@ func (p *parser) validate(spec *Spec, d *Directive, sc *scope) string {
 		return checkSection(spec, d)
 	case checkLimitSection, checkRequireSection, checkProxySection:
 		return checkOtherSection(spec, d)
+	case checkIfSection:
+		return ifSectionError(spec, d)
 	case checkDeprecated:
 		return spec.Usage
 	case checkServerAlias:
@@ -152,8 +166,8 @@ func contextError(spec *Spec, forbidden Forbidden, sc *scope) string {
 		found = sc.findParent("Directory", "DirectoryMatch")
 	case forbidden&NotInLocation != 0 && sc.findParent("Location", "LocationMatch") != nil:
 		found = sc.findParent("Location", "LocationMatch")
-	case forbidden&NotInFiles != 0 && sc.findParent("Files", "FilesMatch") != nil:
-		found = sc.findParent("Files", "FilesMatch")
+	case forbidden&NotInFiles != 0 && sc.findParent("Files", "FilesMatch", "If", "ElseIf", "Else") != nil:
+		found = sc.findParent("Files", "FilesMatch", "If", "ElseIf", "Else")
 	case forbidden&NotInProxy != 0 && sc.findParent("Proxy", "ProxyMatch") != nil:
 		found = sc.findParent("Proxy", "ProxyMatch")
 	}
@@ -168,7 +182,7 @@ func childScope(spec *Spec, d *Directive, sc *scope) *scope {
 	c := *sc
 	c.parent, c.up = d, sc
 	switch spec.check {
-	case checkDirSection, checkFilesSection, checkProxySection:
+	case checkDirSection, checkFilesSection, checkProxySection, checkIfSection:
 		c.override, c.inDir = dirOverride, true
 	case checkVhostSection:
 		c.virtual = true
@@ -183,6 +197,31 @@ func childScope(spec *Spec, d *Directive, sc *scope) *scope {
 // ignoredMessage is the warning for a directive logproxy does not act on.
 func ignoredMessage(spec *Spec) string {
 	return spec.displayName() + " is ignored: logproxy does not implement it"
+}
+
+// ifSectionError checks <If expr>, <ElseIf expr> and <Else> as core's
+// ifsection does.
+func ifSectionError(spec *Spec, d *Directive) string {
+	name := "<" + spec.Name + ">"
+	if !d.closed {
+		return name + " directive missing closing '>'"
+	}
+	if spec.Name == "Else" {
+		if len(d.Args) > 0 && d.Args[0] != "" {
+			return "<Else> does not take an argument"
+		}
+		return ""
+	}
+	if len(d.Args) == 0 || d.Args[0] == "" {
+		return name + " directive requires additional arguments"
+	}
+	if _, err := ParseExpr(d.Args[0]); err != nil {
+		return "Cannot parse condition clause: " + err.Error()
+	}
+	if len(d.Args) > 1 {
+		return "Multiple " + name + " arguments not supported."
+	}
+	return ""
 }
 
 // checkOtherSection checks the arguments of <Limit>, <LimitExcept>

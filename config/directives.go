@@ -130,6 +130,7 @@ const (
 	checkAllowOverride
 	checkLimitSection
 	checkRequireSection
+	checkIfSection
 	checkProxySection
 	checkDeprecated
 	checkServerAlias
@@ -191,11 +192,11 @@ func Directives() []Spec {
 			Usage: "Container for directives based on existence of named section"},
 		{Name: "IfVersion", Section: true, Module: "version_module", Args: RawArgs, Override: ExecOnRead | OrAll,
 			Usage: "a comparison operator, a version (and a delimiter)"},
-		{Name: "If", Section: true, Module: core, Args: RawArgs, Override: OrAll, Unsupported: true,
+		{Name: "If", Section: true, Module: core, Args: RawArgs, Override: OrAll, Forbidden: NotInLimit, check: checkIfSection,
 			Usage: "Container for directives to be conditionally applied"},
-		{Name: "ElseIf", Section: true, Module: core, Args: RawArgs, Override: OrAll, Unsupported: true,
+		{Name: "ElseIf", Section: true, Module: core, Args: RawArgs, Override: OrAll, Forbidden: NotInLimit, check: checkIfSection,
 			Usage: "Container for directives to be conditionally applied"},
-		{Name: "Else", Section: true, Module: core, Args: RawArgs, Override: OrAll, Unsupported: true,
+		{Name: "Else", Section: true, Module: core, Args: RawArgs, Override: OrAll, Forbidden: NotInLimit, check: checkIfSection,
 			Usage: "Container for directives to be conditionally applied"},
 		{Name: "AuthnProviderAlias", Section: true, Module: authnc, Args: RawArgs, Override: RsrcConf, Forbidden: NotInDirContext, Unsupported: true,
 			Usage: "container for grouping an authentication provider's directives under a provider alias"},

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -167,4 +169,49 @@ func FuzzLogCondition(f *testing.F) {
 			t.Fatalf("%q and its negation are both %v", src, first)
 		}
 	})
+}
+
+// TestIfSectionChecks: <If>, <ElseIf> and <Else> are checked as core's
+// ifsection and ap_add_if_conf check them.
+func TestIfSectionChecks(t *testing.T) {
+	const head = "LoadModule mpm_event_module x\nLoadModule headers_module x\nLoadModule proxy_module x\nListen 127.0.0.1:0\n"
+	for _, tc := range []struct{ name, src, want string }{
+		{"else without if", "<Else>\nHeader set A 1\n</Else>\n", "<Else> or <ElseIf> section without previous <If> or <ElseIf> section in same scope"},
+		{"elseif after else", "<If \"true\">\n</If>\n<Else>\n</Else>\n<ElseIf \"true\">\n</ElseIf>\n", "<Else> or <ElseIf> section without previous <If> or <ElseIf> section in same scope"},
+		{"else with argument", "<If \"true\">\n</If>\n<Else \"x\">\n</Else>\n", "<Else> does not take an argument"},
+		{"if without argument", "<If>\n</If>\n", "<If> directive requires additional arguments"},
+		{"bad condition", "<If \"%{HTTP_HOST} ==\">\n</If>\n", "Cannot parse condition clause: "},
+		{"two arguments", "<If \"true\" extra>\n</If>\n", "Multiple <If> arguments not supported."},
+		{"proxypass inside", "<If \"true\">\nProxyPass /a http://h/\n</If>\n", "ProxyPass cannot occur within <If> section"},
+		{"unsupported variable", "<If \"-n %{PATH_INFO}\">\n</If>\n", "%{PATH_INFO} in an expression is not supported by logproxy yet"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			path := filepath.Join(root, "httpd.conf")
+			if err := os.WriteFile(path, []byte(head+tc.src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := ParseFile(path, &Options{ServerRoot: root})
+			if err == nil {
+				_, err = Build(cfg, &BuildOptions{Location: time.UTC})
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want one with %q", err, tc.want)
+			}
+		})
+	}
+	// A chain, nested: accepted.
+	root := t.TempDir()
+	path := filepath.Join(root, "httpd.conf")
+	src := head + "<If \"true\">\n<If \"false\">\n</If>\n<Else>\n</Else>\n</If>\n<ElseIf \"false\">\n</ElseIf>\n<Else>\n</Else>\n<Location /a>\n<If \"true\">\n</If>\n</Location>\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ParseFile(path, &Options{ServerRoot: root})
+	if err == nil {
+		_, err = Build(cfg, &BuildOptions{Location: time.UTC})
+	}
+	if err != nil {
+		t.Fatalf("a valid chain: %v", err)
+	}
 }

@@ -93,11 +93,14 @@ type exchange struct {
 	// "proxy:"+transTarget+transRest until proxy's fixup canonicalises
 	// it (preCanonFilename).
 	transTarget, transRest string
-	ttfb                   time.Duration
-	keepalive              bool
-	recursive              int    // status of an error met while serving an ErrorDocument
-	logID                  string // %L, made when an error is logged with a format that shows it
-	redirect               *redirectTo
+	// ifRedirects are the If sections merged for the request that hold
+	// Redirect lines (mod_alias acts on them at fixups).
+	ifRedirects []*Section
+	ttfb        time.Duration
+	keepalive   bool
+	recursive   int    // status of an error met while serving an ErrorDocument
+	logID       string // %L, made when an error is logged with a format that shows it
+	redirect    *redirectTo
 
 	rec logformat.Record
 
@@ -306,8 +309,10 @@ func (ex *exchange) process() int {
 	}
 	route := ex.translate()
 	if rd := ex.redirect; rd != nil {
-		// mod_alias answers at translate time, before access checks.
-		r.dir = ex.srv.Dir
+		// mod_alias answers at translate time, before access checks,
+		// with the configuration walked so far: the server's, the
+		// <Location> sections and the <If> sections.
+		r.dir, _ = ex.walkLocationIf()
 		if rd.url != "" {
 			r.headersOut = setField(r.headersOut, "Location", rd.url)
 		}
@@ -340,21 +345,41 @@ func (ex *exchange) process() int {
 	if st := ex.checkAccess(); st != 0 {
 		return st
 	}
-	ex.fixups()
-	if st := ex.checkBodyLimit(); st != 0 {
-		return st
-	}
-	if ex.redirect == nil && !ex.proxied {
-		// Redirects in sections act at fixup time (mod_alias fixup_redir).
-		for _, sec := range ex.srv.Sections {
-			if sec.Kind == SectionLocation && len(sec.Dir.Redirects) > 0 && sec.matchesURI(r.uri) {
-				if rd, target, ok := matchRedirect(sec.Dir.Redirects, r.uri, sec.Path); ok {
-					if rd.TargetExpr != nil {
-						target = rd.TargetExpr(ex.exprRecord(r.headersIn, requestTable, false))
-					}
-					ex.redirect = ex.redirectTo(rd.Status, target)
+	if ex.redirect == nil {
+		// mod_alias' fixup_redir, also for proxied requests, and before
+		// mod_env's and mod_headers' fixups (Debian loads alias first): the
+		// one-argument Redirect of the last merged section that has one,
+		// else the first Redirect with a path of the sections, the later
+		// merged first (If sections merge last).
+		var one, path *Redirect
+		var pathTarget string
+		consider := func(rds []Redirect) {
+			for i := range rds {
+				if rd := &rds[i]; rd.Path == "" && rd.Regex == nil {
+					one = rd
 				}
 			}
+			if rd, target, ok := matchRedirect(rds, r.uri, ""); ok {
+				path, pathTarget = rd, target
+			}
+		}
+		for _, sec := range ex.srv.Sections {
+			if sec.Kind == SectionLocation && len(sec.Dir.Redirects) > 0 && sec.matchesURI(r.uri) {
+				consider(sec.Dir.Redirects)
+			}
+		}
+		for _, sec := range ex.ifRedirects {
+			consider(sec.Dir.Redirects)
+		}
+		switch {
+		case one != nil:
+			target := one.Target
+			if one.TargetExpr != nil {
+				target = one.TargetExpr(ex.exprRecord(r.headersIn, requestTable, false))
+			}
+			ex.redirect = ex.redirectTo(one.Status, target)
+		case path != nil:
+			ex.redirect = ex.redirectTo(path.Status, pathTarget)
 		}
 	}
 	if rd := ex.redirect; rd != nil {
@@ -362,6 +387,10 @@ func (ex *exchange) process() int {
 			r.headersOut = setField(r.headersOut, "Location", rd.url)
 		}
 		return rd.status
+	}
+	ex.fixups()
+	if st := ex.checkBodyLimit(); st != 0 {
+		return st
 	}
 	if ex.proxied {
 		return ex.proxyHandler(route)
@@ -410,6 +439,16 @@ func (ex *exchange) translate() *Route {
 		ex.transTarget, ex.transRest = rt.Target, rest
 		r.filename = ex.proxyFilename(ex.transTarget, ex.transRest)
 		return rt
+	}
+	if ex.srv.SectionRedirects {
+		if _, rd := ex.walkLocationIf(); rd != nil {
+			target := rd.Target
+			if rd.TargetExpr != nil {
+				target = rd.TargetExpr(ex.exprRecord(r.headersIn, requestTable, false))
+			}
+			ex.redirect = ex.redirectTo(rd.Status, target)
+			return nil
+		}
 	}
 	if rd, target, ok := matchRedirect(ex.srv.Dir.Redirects, r.uri, ""); ok {
 		ex.redirect = ex.redirectTo(rd.Status, target)
@@ -540,7 +579,90 @@ func (ex *exchange) mergeDir(route *Route) {
 			d.Merge(sec.Dir)
 		}
 	}
+	if len(d.Ifs) > 0 {
+		d = ex.mergeIfs(d, merged)
+	}
 	r.dir = d
+}
+
+// mergeIfs merges the If sections of d that hold into it (ap_if_walk),
+// once the other sections are merged.
+func (ex *exchange) mergeIfs(d *DirConfig, merged bool) *DirConfig {
+	var rec *logformat.Record
+	ex.walkIfs(d.Ifs, &rec, func(s *Section) {
+		if !merged {
+			d = d.Clone()
+			merged = true
+		}
+		d.Merge(s.Dir)
+		if len(s.Dir.Redirects) > 0 {
+			ex.ifRedirects = append(ex.ifRedirects, s)
+		}
+	})
+	return d
+}
+
+// walkIfs calls visit for each If section of list whose condition holds
+// (for <ElseIf> and <Else>: when none before them in their chain held),
+// in ap_if_walk's order: a section's own If sections right after it. The
+// conditions see the request as it is now (*rec, made when first
+// needed).
+func (ex *exchange) walkIfs(list []*Section, rec **logformat.Record, visit func(*Section)) {
+	taken := false // a section of the current chain held
+	for _, s := range list {
+		if s.Chain != ChainIf && taken {
+			continue
+		}
+		ok := s.Chain == ChainElse
+		if !ok && s.Cond != nil {
+			if *rec == nil {
+				*rec = ex.exprRecord(ex.r.headersIn, requestTable, false)
+			}
+			ok = s.Cond(*rec)
+		}
+		taken = ok
+		if !ok {
+			continue
+		}
+		visit(s)
+		if len(s.Dir.Ifs) > 0 {
+			ex.walkIfs(s.Dir.Ifs, rec, visit)
+		}
+	}
+}
+
+// walkLocationIf is walk_location_and_if as httpd runs it before
+// translate_name: the server's configuration with the <Location>
+// sections that match and the <If> sections that hold merged in (r->
+// filename is not made yet), and the one-argument Redirect of the last of
+// them that has one (mod_alias' try_redirect), or nil.
+func (ex *exchange) walkLocationIf() (*DirConfig, *Redirect) {
+	r := &ex.r
+	d := ex.srv.Dir
+	merged := false
+	var last *Redirect
+	merge := func(s *Section) {
+		if !merged {
+			d = d.Clone()
+			merged = true
+		}
+		d.Merge(s.Dir)
+		for i := range s.Dir.Redirects {
+			if rd := &s.Dir.Redirects[i]; rd.Path == "" && rd.Regex == nil {
+				last = rd
+			}
+		}
+	}
+	for _, sec := range ex.srv.Sections {
+		if sec.Kind == SectionLocation && sec.matchesURI(r.uri) {
+			merge(sec)
+		}
+	}
+	if len(d.Ifs) > 0 {
+		var rec *logformat.Record
+		ex.walkIfs(d.Ifs, &rec, merge)
+	}
+	return d, last
 }
 
 // checkAccess runs authentication and authorisation (mod_auth_basic,

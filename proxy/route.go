@@ -221,6 +221,9 @@ func (d *DirConfig) Merge(add *DirConfig) {
 	if add.Require != nil {
 		d.Require = add.Require
 	}
+	if len(add.Ifs) > 0 {
+		d.Ifs = append(append([]*Section(nil), d.Ifs...), add.Ifs...)
+	}
 	if len(add.SetEnv) > 0 {
 		d.SetEnv = append(append([]EnvRule(nil), d.SetEnv...), add.SetEnv...)
 	}

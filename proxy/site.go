@@ -99,7 +99,10 @@ type Server struct {
 	File string
 	Line int
 
-	Timeout              time.Duration // Timeout
+	Timeout time.Duration // Timeout
+	// SectionRedirects is set when a <Location> or <If> section has a
+	// one-argument Redirect, which mod_alias applies at translate time.
+	SectionRedirects     bool
 	KeepAlive            bool          // KeepAlive
 	KeepAliveTimeout     time.Duration // KeepAliveTimeout
 	MaxKeepAliveRequests int           // MaxKeepAliveRequests; 0 is unlimited
@@ -155,6 +158,14 @@ const (
 	SectionDirectory SectionKind = iota
 	SectionFiles
 	SectionLocation
+	SectionIf // <If>, <ElseIf>, <Else>: merged last, when Cond holds
+)
+
+// The place of an If section in its chain.
+const (
+	ChainIf     uint8 = iota // <If>: starts a chain
+	ChainElseIf              // <ElseIf>: when no section before it in the chain held
+	ChainElse                // <Else>: likewise, with no condition
 )
 
 // Section is one <Directory>, <Files> or <Location> (or its Match form).
@@ -165,7 +176,11 @@ type Section struct {
 	// Wildcard marks a plain <Location> path with a wildcard
 	// (apr_fnmatch_test): it matches as a shell pattern, with Fnmatch.
 	Wildcard bool
-	Dir      *DirConfig
+	// Cond and Chain are an If section's condition (nil for <Else>) and
+	// place in its chain.
+	Cond  func(*logformat.Record) bool
+	Chain uint8
+	Dir   *DirConfig
 }
 
 // DirConfig is the per-directory configuration (httpd's per_dir_config)
@@ -182,7 +197,10 @@ type DirConfig struct {
 	Require      *Require
 	htpasswd     *htpasswd // AuthUserFile, loaded by Site.Prepare
 
-	SetEnv      []EnvRule    // SetEnv, UnsetEnv, SetEnvIf, SetEnvIfNoCase, BrowserMatch, in order
+	SetEnv []EnvRule // SetEnv, UnsetEnv, SetEnvIf, SetEnvIfNoCase, BrowserMatch, in order
+	// Ifs are the If sections of this scope and of the sections merged
+	// into it, in merge order (httpd's sec_if).
+	Ifs         []*Section
 	ReqHeaders  []HeaderRule // RequestHeader, in order
 	RespHeaders []HeaderRule // Header, in order
 	Strip       *strip.Set   // StripHeader patterns (beyond httpd)
