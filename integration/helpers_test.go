@@ -451,3 +451,36 @@ func sortedLines(s string) string {
 	slices.Sort(lines)
 	return strings.Join(lines, "")
 }
+
+// expectRecordedLog waits until the access log at log holds the lines of
+// the apache2 recording testdata/<golden> (with each old, new pair of
+// replace applied to it), compared as a set (see sortedLines).
+func expectRecordedLog(t *testing.T, log, golden string, replace ...string) {
+	t.Helper()
+	want, err := os.ReadFile(filepath.Join("testdata", golden))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := sortedLines(strings.NewReplacer(replace...).Replace(string(want)))
+	deadline := time.Now().Add(5 * time.Second)
+	for sortedLines(readFileString(log)) != w && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if g := sortedLines(readFileString(log)); g != w {
+		t.Errorf("the log differs from apache2's (lines sorted):\n%s", lineDiff(w, g))
+	}
+}
+
+// sendOnce sends a raw request on a connection of its own and reads
+// until the server closes it (the request asks for Connection: close).
+func sendOnce(t *testing.T, addr, raw string) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, raw)
+	io.Copy(io.Discard, c)
+}

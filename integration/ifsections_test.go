@@ -2,13 +2,10 @@ package integration
 
 import (
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestIfSections: <If>, <ElseIf> and <Else>, and Redirects in sections,
@@ -42,26 +39,7 @@ func TestIfSections(t *testing.T) {
 		{"GET", "x.test", "/p/loc/a", ""},
 		{"GET", "x.test", "/p/one/z", ""},
 	} {
-		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.SetDeadline(time.Now().Add(10 * time.Second))
-		fmt.Fprintf(c, "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n%sConnection: close\r\n\r\n", q.method, q.path, q.host, q.extra)
-		io.Copy(io.Discard, c)
-		c.Close()
+		sendOnce(t, addr, fmt.Sprintf("%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n%sConnection: close\r\n\r\n", q.method, q.path, q.host, q.extra))
 	}
-	want, err := os.ReadFile("testdata/ifsections/access.log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := sortedLines(string(want))
-	log := p.logPath("access.log")
-	deadline := time.Now().Add(5 * time.Second)
-	for sortedLines(readFileString(log)) != w && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if g := sortedLines(readFileString(log)); g != w {
-		t.Errorf("the log differs from apache2's (lines sorted):\n%s", lineDiff(w, g))
-	}
+	expectRecordedLog(t, p.logPath("access.log"), "ifsections/access.log")
 }

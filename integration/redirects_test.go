@@ -2,12 +2,9 @@ package integration
 
 import (
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestRedirectTargets: Redirect in the server and in <Location> (where
@@ -26,26 +23,7 @@ func TestRedirectTargets(t *testing.T) {
 	p := startLogproxy(t, root, confPath, addr)
 	for _, path := range []string{"/lit?q=1", "/plain?q=1", "/plain", "/r1/a?b=c", "/r2/z?k=v", "/r2/z",
 		"/r3/p?q", "/r4/x", "/lit2?a=b", "/gone?x"} {
-		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.SetDeadline(time.Now().Add(10 * time.Second))
-		fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: Ex.COM:8080\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\nConnection: close\r\n\r\n", path)
-		io.Copy(io.Discard, c)
-		c.Close()
+		sendOnce(t, addr, fmt.Sprintf("GET %s HTTP/1.1\r\nHost: Ex.COM:8080\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\nConnection: close\r\n\r\n", path))
 	}
-	want, err := os.ReadFile("testdata/redirects/access.log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := sortedLines(string(want))
-	log := p.logPath("access.log")
-	deadline := time.Now().Add(5 * time.Second)
-	for sortedLines(readFileString(log)) != w && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if g := sortedLines(readFileString(log)); g != w {
-		t.Errorf("the log differs from apache2's (lines sorted):\n%s", lineDiff(w, g))
-	}
+	expectRecordedLog(t, p.logPath("access.log"), "redirects/access.log")
 }

@@ -1,13 +1,10 @@
 package integration
 
 import (
-	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestSetEnvIfExpr: SetEnvIfExpr and SetEnvIf set the variables, and
@@ -32,27 +29,7 @@ func TestSetEnvIfExpr(t *testing.T) {
 	p := startLogproxy(t, root, confPath, addr)
 
 	for _, r := range strings.Split(strings.TrimSuffix(string(reqs), "\n"), "\n") {
-		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.SetDeadline(time.Now().Add(10 * time.Second))
-		io.WriteString(c, strings.ReplaceAll(r, `\r\n`, "\r\n"))
-		io.Copy(io.Discard, c) // each asks for Connection: close
-		c.Close()
+		sendOnce(t, addr, strings.ReplaceAll(r, `\r\n`, "\r\n"))
 	}
-	want, err := os.ReadFile("testdata/setenvifexpr/access.log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The recording's backend was 127.0.0.1:39995 (in %{fname}e).
-	w := sortedLines(strings.ReplaceAll(string(want), "127.0.0.1:39995", fixed))
-	log := p.logPath("access.log")
-	deadline := time.Now().Add(5 * time.Second)
-	for sortedLines(readFileString(log)) != w && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if g := sortedLines(readFileString(log)); g != w {
-		t.Errorf("the log differs from apache2's (lines sorted):\n%s", lineDiff(w, g))
-	}
+	expectRecordedLog(t, p.logPath("access.log"), "setenvifexpr/access.log", "127.0.0.1:39995", fixed)
 }
