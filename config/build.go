@@ -996,11 +996,7 @@ func (b *siteBuilder) ifSection(d *Directive, sb *serverBuild, parent *proxy.Dir
 		sec.Chain = proxy.ChainElse
 	}
 	if sec.Chain != proxy.ChainElse && len(d.Args) > 0 {
-		e, err := ParseExpr(d.Args[0])
-		var prog *exprProgram
-		if err == nil {
-			prog, err = compileExpr(e, b.banner)
-		}
+		prog, err := b.expr(d.Args[0], false)
 		if err != nil {
 			b.errorf(d, "<%s %s>: %v", d.Name, d.Args[0], err)
 			return

@@ -155,11 +155,7 @@ func (b *siteBuilder) envRule(d *Directive, dir *proxy.DirConfig, serverLevel bo
 			b.errorf(d, "Missing expression for %s", d.Name)
 			return
 		}
-		e, err := ParseExpr(a[0])
-		var prog *exprProgram
-		if err == nil {
-			prog, err = compileExpr(e, b.banner)
-		}
+		prog, err := b.expr(a[0], false)
 		if err != nil {
 			b.errorf(d, "Could not parse expression \"%s\": %v", a[0], err)
 			return
@@ -295,11 +291,7 @@ func (b *siteBuilder) headerRule(d *Directive, dir *proxy.DirConfig) {
 			h.EnvVar = v
 			rest = rest[:n-1]
 		case strings.HasPrefix(strings.ToLower(last), "expr="):
-			e, err := ParseExpr(last[5:])
-			var cond *exprProgram
-			if err == nil {
-				cond, err = compileExpr(e, b.banner)
-			}
+			cond, err := b.expr(last[5:], false)
 			if err != nil {
 				b.errorf(d, "%s %s: %v", d.Name, last, err)
 				return
@@ -355,11 +347,7 @@ func (b *siteBuilder) headerRule(d *Directive, dir *proxy.DirConfig) {
 		if strings.HasPrefix(rest[0], "expr=") {
 			// parse_format_string: a string expression, evaluated
 			// for each request.
-			e, err := ParseStringExpr(rest[0][5:])
-			var prog *exprProgram
-			if err == nil {
-				prog, err = compileExpr(e, b.banner)
-			}
+			prog, err := b.expr(rest[0][5:], true)
 			if err != nil {
 				b.errorf(d, "Can't parse value expression : %v", err)
 				return
@@ -634,11 +622,7 @@ func (b *siteBuilder) resolveLogs(main *serverBuild, vhosts []*serverBuild) {
 					}
 					al.EnvVar = v
 				case strings.HasPrefix(strings.ToLower(pl.env), "expr="):
-					e, err := ParseExpr(pl.env[5:])
-					var cond *exprProgram
-					if err == nil {
-						cond, err = compileExpr(e, b.banner)
-					}
+					cond, err := b.expr(pl.env[5:], false)
 					if err != nil {
 						b.errorf(pl.d, "%s %s: %v", pl.d.Name, pl.env, err)
 						continue

@@ -68,6 +68,20 @@ var logExprFuncs = map[string]bool{
 	"base64": true, "sha1": true, "md5": true,
 }
 
+// expr parses and compiles a condition for a directive; str selects a
+// string expression instead (ParseStringExpr).
+func (b *siteBuilder) expr(src string, str bool) (*exprProgram, error) {
+	parse := ParseExpr
+	if str {
+		parse = ParseStringExpr
+	}
+	e, err := parse(src)
+	if err != nil {
+		return nil, err
+	}
+	return compileExpr(e, b.banner)
+}
+
 // compileExpr prepares e, a parsed condition, for evaluation;
 // banner returns what SERVER_SOFTWARE reads (ServerTokens may come later
 // in the file).
@@ -171,13 +185,19 @@ func exprSubnet(n ExprNode) (netip.Prefix, error) {
 	return p, nil
 }
 
-// Match evaluates the condition for rec.
-func (c *exprProgram) Match(rec *logformat.Record) bool {
+// eval starts an evaluation for rec: on its Orig request when it has one
+// (see the top of this file).
+func (c *exprProgram) eval(rec *logformat.Record) *condEval {
 	req := &rec.Final
 	if rec.Orig != nil {
 		req = rec.Orig
 	}
-	ev := &condEval{c: c, rec: rec, req: req}
+	return &condEval{c: c, rec: rec, req: req}
+}
+
+// Match evaluates the condition for rec.
+func (c *exprProgram) Match(rec *logformat.Record) bool {
+	ev := c.eval(rec)
 	return ev.cond(c.root)
 }
 
@@ -186,11 +206,7 @@ func (c *exprProgram) Match(rec *logformat.Record) bool {
 // with groups that matched, for $N in the values it sets (m is nil when
 // there is none, or when the last one did not match).
 func (c *exprProgram) MatchRe(rec *logformat.Record) (ok bool, source string, m []int) {
-	req := &rec.Final
-	if rec.Orig != nil {
-		req = rec.Orig
-	}
-	ev := &condEval{c: c, rec: rec, req: req}
+	ev := c.eval(rec)
 	ok = ev.cond(c.root)
 	if ev.matched {
 		source, m = ev.source, ev.groups
@@ -201,11 +217,7 @@ func (c *exprProgram) MatchRe(rec *logformat.Record) (ok bool, source string, m 
 // Value evaluates a string expression (a header value "expr=...") for
 // rec.
 func (c *exprProgram) Value(rec *logformat.Record) string {
-	req := &rec.Final
-	if rec.Orig != nil {
-		req = rec.Orig
-	}
-	ev := &condEval{c: c, rec: rec, req: req}
+	ev := c.eval(rec)
 	return ev.word(c.root)
 }
 

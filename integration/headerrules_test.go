@@ -106,21 +106,7 @@ func TestHeaderRulesEarlyAndExpr(t *testing.T) {
 	if got.String() != string(want) {
 		t.Errorf("the answers differ from apache2's:\n%s", lineDiff(string(want), got.String()))
 	}
-	wantLog, err := os.ReadFile("testdata/headerrules/access.log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A line is written once its answer is sent, so that the lines of
-	// two requests may come in either order: compared sorted.
-	log := p.logPath("access.log")
-	w := sortedLines(string(wantLog))
-	deadline := time.Now().Add(5 * time.Second)
-	for sortedLines(readFileString(log)) != w && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if g := sortedLines(readFileString(log)); g != w {
-		t.Errorf("the log differs from apache2's (lines sorted):\n%s", lineDiff(w, g))
-	}
+	expectRecordedLog(t, p.logPath("access.log"), "headerrules/access.log")
 }
 
 // curlLike sends curl's request for path on a connection of its own and
