@@ -25,13 +25,7 @@ func (ex *exchange) applyEnvRules(rules []EnvRule, phase envPhase) {
 			if rule.Early != (phase == envPostRead || phase == envRedirect) || phase == envFixups {
 				continue
 			}
-			rec := ex.exprRecord(ex.r.headersIn, requestTable, phase == envPostRead)
-			if phase == envHeaderParser && ex.proxied {
-				// Before proxy's fixup, r->filename is as proxy_trans
-				// made it: the path not re-encoded, no query.
-				rec.Final.Filename = "proxy:" + ex.transTarget + ex.transRest
-			}
-			ok, src, m := rule.Expr(rec)
+			ok, src, m := rule.Expr(ex.exprRecord(ex.r.headersIn, requestTable, phase == envPostRead))
 			if ok {
 				ex.assignEnv(rule.Vars, src, m)
 			}

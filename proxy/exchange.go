@@ -93,6 +93,7 @@ type exchange struct {
 	// "proxy:"+transTarget+transRest until proxy's fixup canonicalises
 	// it (preCanonFilename).
 	transTarget, transRest string
+	fixedUp                bool // the fixups began: r->filename is canonical
 	// ifRedirects are the If sections merged for the request that hold
 	// Redirect lines (mod_alias acts on them at fixups).
 	ifRedirects []*Section
@@ -345,6 +346,7 @@ func (ex *exchange) process() int {
 	if st := ex.checkAccess(); st != 0 {
 		return st
 	}
+	ex.fixedUp = true // proxy_fixup (APR_HOOK_FIRST) has run
 	if ex.redirect == nil {
 		// mod_alias' fixup_redir, also for proxied requests, and before
 		// mod_env's and mod_headers' fixups (Debian loads alias first): the
@@ -403,6 +405,7 @@ func (ex *exchange) process() int {
 // DocumentRoot. It returns the matching route, or nil.
 func (ex *exchange) translate() *Route {
 	r := &ex.r
+	ex.fixedUp = false
 	for _, rt := range ex.srv.Routes {
 		if target, rest, ok := rt.matchParts(r.uri); ok {
 			if rt.Exclude {

@@ -24,7 +24,8 @@ func (ex *exchange) headerRuleApplies(h *HeaderRule, table Fields, which ruleTab
 // applied to table (which the rules before it changed): headers_in, or
 // headers_out followed by err_headers_out, as resp() reads them. At
 // post-read-request (postRead), r->uri is still the path as sent, not yet
-// decoded or normalised.
+// decoded or normalised; until the fixups (fixedUp), r->filename of a
+// proxied request is not canonical yet.
 func (ex *exchange) exprRecord(table Fields, which ruleTable, postRead bool) *logformat.Record {
 	rec := new(logformat.Record)
 	ex.fillRecord(rec, 0)
@@ -32,6 +33,11 @@ func (ex *exchange) exprRecord(table Fields, which ruleTable, postRead bool) *lo
 	q := &rec.Final
 	if postRead && ex.head.HasURI {
 		q.URI = ex.head.rawPath.s
+	}
+	if ex.proxied && !ex.fixedUp {
+		// Before proxy's fixup canonicalises it, r->filename is as
+		// proxy_trans made it: the path not re-encoded, no query.
+		q.Filename = "proxy:" + ex.transTarget + ex.transRest
 	}
 	switch which.late() {
 	case requestTable:
