@@ -72,8 +72,10 @@ func Build(cfg *Config, opts *BuildOptions) (*proxy.Site, error) {
 		main.srv.ReqTimeout = &rt
 	}
 	main.finish(nil)
+	main.srv.Rewrite = main.rewriteConfig(nil)
 	for _, vb := range vhosts {
 		vb.finish(main)
+		vb.srv.Rewrite = vb.rewriteConfig(main)
 		b.site.VHosts = append(b.site.VHosts, vb.srv)
 	}
 	b.resolveLogs(main, vhosts)
@@ -99,7 +101,8 @@ type serverBuild struct {
 	set    map[string]bool
 
 	nick       logformat.Nicknames
-	defaultFmt string // LogFormat with one argument
+	defaultFmt string        // LogFormat with one argument
+	rewrite    *rewriteBuild // mod_rewrite, nil when none of its directives
 	logLines   []pendingLog
 }
 
@@ -238,6 +241,8 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			"namevirtualhost", "readbuffersize", "flushmaxthreshold", "flushmaxpipelined",
 			"limitinternalrecursion", "proxyiobuffersize", "proxyreceivebuffersize":
 			b.simple(d, sb, target, name)
+		case "rewriteengine", "rewriteoptions", "rewritecond", "rewriterule", "rewritebase":
+			b.rewriteDirective(d, sb, dir != nil)
 		case "listen":
 			b.listen(d)
 		case "acceptfilter":

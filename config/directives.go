@@ -163,6 +163,7 @@ func Directives() []Spec {
 		rip    = "remoteip_module"
 		reqto  = "reqtimeout_module"
 		seif   = "setenvif_module"
+		rw     = "rewrite_module"
 	)
 	return []Spec{
 		// core: sections (server/core.c)
@@ -456,6 +457,20 @@ func Directives() []Spec {
 		// mod_reqtimeout.c
 		{Name: "RequestReadTimeout", Module: reqto, Args: RawArgs, Override: RsrcConf,
 			Usage: "Set various timeout parameters for TLS handshake and/or reading request headers and body"},
+
+		// mod_rewrite.c (server and <VirtualHost> context)
+		{Name: "RewriteEngine", Module: rw, Args: Flag, Override: OrFileInfo,
+			Usage: "On or Off to enable or disable (default) the whole rewriting engine"},
+		{Name: "RewriteOptions", Module: rw, Args: Iterate, Override: OrFileInfo,
+			Usage: "List of option strings to set"},
+		{Name: "RewriteBase", Module: rw, Args: Take1, Override: OrFileInfo,
+			Usage: "the base URL of the per-directory context"},
+		{Name: "RewriteCond", Module: rw, Args: RawArgs, Override: OrFileInfo,
+			Usage: "an input string and a to be applied regexp-pattern"},
+		{Name: "RewriteRule", Module: rw, Args: RawArgs, Override: OrFileInfo,
+			Usage: "an URL-applied regexp-pattern and a substitution URL"},
+		{Name: "RewriteMap", Module: rw, Args: Take23, Override: RsrcConf, Unsupported: true,
+			Usage: "a mapname and a filename and options"},
 
 		// mod_setenvif.c
 		{Name: "SetEnvIf", Module: seif, Args: RawArgs, Override: OrFileInfo,

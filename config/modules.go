@@ -56,6 +56,7 @@ func Modules() []Module {
 		{Name: "proxy_http_module", Source: "mod_proxy_http.c"},
 		{Name: "remoteip_module", Source: "mod_remoteip.c"},
 		{Name: "reqtimeout_module", Source: "mod_reqtimeout.c"},
+		{Name: "rewrite_module", Source: "mod_rewrite.c"},
 		{Name: "setenvif_module", Source: "mod_setenvif.c"},
 	}
 }

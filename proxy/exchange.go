@@ -102,6 +102,12 @@ type exchange struct {
 	recursive   int    // status of an error met while serving an ErrorDocument
 	logID       string // %L, made when an error is logged with a format that shows it
 	redirect    *redirectTo
+	// rewriteEnd: a RewriteRule with [END] acted, on this request or on
+	// the one before its internal redirect; the rules do not run again.
+	rewriteEnd bool
+	// rewriteStatus is the r->status a redirecting rule left set when a
+	// later rule made the request a file's: httpd serves the file with it.
+	rewriteStatus int
 
 	rec logformat.Record
 
@@ -406,6 +412,13 @@ func (ex *exchange) process() int {
 func (ex *exchange) translate() *Route {
 	r := &ex.r
 	ex.fixedUp = false
+	if rw := ex.srv.Rewrite; rw != nil {
+		// mod_rewrite's translate hook runs first; unless it finished
+		// translation, ProxyPass, mod_alias and core follow.
+		if done, route := ex.rewrite(rw); done {
+			return route
+		}
+	}
 	for _, rt := range ex.srv.Routes {
 		if target, rest, ok := rt.matchParts(r.uri); ok {
 			if rt.Exclude {

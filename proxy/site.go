@@ -117,6 +117,9 @@ type Server struct {
 	GlobalLogs []*AccessLog
 
 	RemoteIP *RemoteIPConfig // mod_remoteip; nil when unset
+	// Rewrite is the mod_rewrite rule list of the server (RewriteEngine
+	// On); nil when the engine is off.
+	Rewrite *RewriteConfig
 
 	// ReqTimeout is mod_reqtimeout's RequestReadTimeout; nil when the
 	// module is not loaded (then only Timeout limits slow clients).

@@ -79,7 +79,12 @@ func (ex *exchange) staticHandler() int {
 		}
 		return resp.Status
 	}
-	if ex.recursive == 0 || resp.Status != 200 {
+	switch {
+	case resp.Status != 200:
+		r.status = resp.Status
+	case ex.rewriteStatus != 0:
+		r.status = ex.rewriteStatus
+	case ex.recursive == 0:
 		r.status = resp.Status
 	}
 	r.headersOut = append(r.headersOut, resp.Headers...)
@@ -105,8 +110,9 @@ func (ex *exchange) staticHandler() int {
 	return 0
 }
 
-// requestPort is ap_get_server_port with UseCanonicalName Off: the port of
-// the Host header, else the scheme's default.
+// requestPort is ap_get_server_port: with UseCanonicalName On the
+// server's port; else the port the request named, else the server's
+// (its ServerName's, else the scheme's default).
 func (ex *exchange) requestPort() int {
 	if d := ex.r.dir; d != nil && d.UseCanonicalName != nil && *d.UseCanonicalName == CanonicalOn {
 		return ex.serverPort()
@@ -114,7 +120,7 @@ func (ex *exchange) requestPort() int {
 	if ex.head.HasPort {
 		return ex.head.Port
 	}
-	return ex.defaultPort()
+	return ex.serverPort()
 }
 
 func lastElem(p string) string {

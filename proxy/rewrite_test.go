@@ -1,0 +1,95 @@
+package proxy
+
+import "testing"
+
+func TestEscapeBackref(t *testing.T) {
+	tests := []struct {
+		name, in, escapes, noescapes string
+		flags                        RewriteFlags
+		want                         string
+	}{
+		{"B", "a b&c/d_e", "", "", 0, "a+b%26c%2fd_e"},
+		{"B no plus", "a b", "", "", RewriteEscapeNoPlus, "a%20b"},
+		{"B chars", "a b&c?d", "&?", "", 0, "a b%26c%3fd"},
+		{"B chars never letters", "a&b", "a&", "", 0, "a%26b"},
+		{"BNE", "a/b&c", "", "/", 0, "a/b%26c"},
+		{"BCTLS", "a b\x01c&\xe9", "", "", RewriteEscapeCtls, "a+b%01c&\xe9"},
+		{"BCTLS with chars", "a b&c", "&", "", RewriteEscapeCtls | RewriteEscapeNoPlus, "a%20b%26c"},
+		{"high bytes", "\xc3\xa9", "", "", 0, "%c3%a9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(escapeBackref(nil, tt.in, tt.escapes, tt.noescapes, tt.flags)); got != tt.want {
+				t.Errorf("escapeBackref(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRewriteSplitQuery(t *testing.T) {
+	tests := []struct {
+		name     string
+		filename string
+		args     string
+		hasArgs  bool
+		flags    RewriteFlags
+		wantFile string
+		wantArgs string
+		wantHas  bool
+	}{
+		{"no query kept", "/a", "old=1", true, 0, "/a", "old=1", true},
+		{"new query replaces", "/a?x=1", "old=1", true, 0, "/a", "x=1", true},
+		{"QSA appends after", "/a?x=1", "old=1", true, RewriteQSAppend, "/a", "x=1&old=1", true},
+		{"QSA without old", "/a?x=1", "", false, RewriteQSAppend, "/a", "x=1", true},
+		{"QSA empty new keeps old", "/a?", "old=1", true, RewriteQSAppend, "/a", "old=1", true},
+		{"empty query is none", "/a?", "old=1", true, 0, "/a", "", false},
+		{"QSD drops", "/a", "old=1", true, RewriteQSDiscard, "/a", "", false},
+		{"QSD with new", "/a?x=1", "old=1", true, RewriteQSDiscard | RewriteQSAppend, "/a", "x=1", true},
+		{"QSL splits at the last", "/a?b?c=1", "", false, RewriteQSLast, "/a?b", "c=1", true},
+		{"first by default", "/a?b?c=1", "", false, 0, "/a", "b?c=1", true},
+		{"QSNone", "/a?x", "old=1", true, RewriteQSNone, "/a?x", "", false},
+		{"trailing ampersand", "/a?x=1&", "", false, 0, "/a", "x=1", true},
+		{"url query", "http://h/p?q=1", "", false, 0, "http://h/p", "q=1", true},
+		{"ftp keeps no query", "ftp://h/p?q=1", "old", true, 0, "ftp://h/p?q=1", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rr := &rewriteRun{filename: tt.filename, args: tt.args, hasArgs: tt.hasArgs}
+			rr.splitQuery(tt.flags)
+			if rr.filename != tt.wantFile || rr.args != tt.wantArgs || rr.hasArgs != tt.wantHas {
+				t.Errorf("splitQuery = %q, %q, %v; want %q, %q, %v", rr.filename, rr.args, rr.hasArgs, tt.wantFile, tt.wantArgs, tt.wantHas)
+			}
+		})
+	}
+}
+
+func TestRewriteHelpers(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want int
+	}{{"b", "aa", -1}, {"bb", "aa", 1}, {"ab", "ab", 0}, {"", "a", -1}} {
+		if got := compareLexicography(tt.a, tt.b); got != tt.want {
+			t.Errorf("compareLexicography(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+	for in, want := range map[string]int{"42": 42, " 7x": 7, "-3": -3, "+5": 5, "x": 0, "": 0, "99999999999": 1 << 31} {
+		if got := atoi(in); got != want {
+			t.Errorf("atoi(%q) = %d, want %d", in, got, want)
+		}
+	}
+	for in, want := range map[string]int{"http://h/": 7, "HTTPS://h": 8, "mailto:x@y": 7, "/http://": 0, "htt": 0, "foo://bar": 0, "unix:/x": 5} {
+		if got := absoluteURILen(in); got != want {
+			t.Errorf("absoluteURILen(%q) = %d, want %d", in, got, want)
+		}
+	}
+	for _, tt := range []struct{ in, want string }{
+		{"http://h/a b%c#d", "http://h/a%20b%25c%23d"},
+		{"http://h", "http://h"},
+		{"http://h/", "http://h/"},
+		{"mailto:a b", "mailto:a%20b"},
+	} {
+		if got := escapeAbsoluteURI(tt.in, absoluteURILen(tt.in)); got != tt.want {
+			t.Errorf("escapeAbsoluteURI(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
