@@ -129,3 +129,44 @@ func TestRewriteVhostMerge(t *testing.T) {
 		})
 	}
 }
+
+// FuzzRewriteRule reads arbitrary RewriteRule and RewriteCond lines: no
+// panic; text without '\', '$' or '%' is a template of itself; a
+// template never holds more literal text than its source; an accepted
+// rule's pattern compiles and its substitution is one of the words.
+func FuzzRewriteRule(f *testing.F) {
+	for _, s := range []string{"^/a /b [L]", `"^/a b" '/c d' [R=301,QSA]`, "^/(.*)$ http://%1/$1 [R=301,L]",
+		"!^/x - [E=a:%{HTTP_HOST},S=2]", `^/a\ b /c%{ENV:x}${m:k|d} [B=&?,BNP]`, "^ - [F]", "^/n/(.*)x(.*)$ /n/$1$2 [N=5]",
+		"%{HTTP_HOST} ^www\\.(.+)$ [NC,OR]", "expr \"%{QUERY_STRING} =~ /k=(\\w+)/\"", "%1 -gt10", "%{X} <=abc [NC]"} {
+		f.Add(s)
+	}
+	b := &siteBuilder{site: &proxy.Site{}}
+	f.Fuzz(func(t *testing.T, raw string) {
+		tpl, msg := b.rewriteTemplate(raw)
+		if msg == "" {
+			lit := 0
+			for _, p := range tpl {
+				if p.Kind == proxy.PartText || p.Kind == proxy.PartEscaped {
+					lit += len(p.Text)
+				}
+			}
+			if lit > len(raw) {
+				t.Fatalf("template of %q holds %d bytes of text", raw, lit)
+			}
+			if !strings.ContainsAny(raw, `\$%`) {
+				if s := templateString(tpl); s != raw || len(tpl) > 1 {
+					t.Fatalf("template of %q is %q in %d parts", raw, s, len(tpl))
+				}
+			}
+		}
+		if rule, msg := b.rewriteRule(raw); msg == "" {
+			if rule.Regex == nil {
+				t.Fatalf("rule %q accepted without a pattern", raw)
+			}
+			if a1, a2, _, ok := rewriteArgs(raw); !ok || !strings.HasPrefix(a2, rule.Output) && rule.Output != a2 {
+				t.Fatalf("rule %q: substitution %q is not its second word %q (of %q)", raw, rule.Output, a2, a1)
+			}
+		}
+		_, _ = b.rewriteCond(raw)
+	})
+}
