@@ -134,12 +134,20 @@ func newServerBuild(parent *serverBuild) *serverBuild {
 	return sb
 }
 
+// defaultDocumentRoot is httpd's DocumentRoot when none is given: its
+// compiled-in DOCUMENT_LOCATION, which Debian sets to /var/www/html.
+const defaultDocumentRoot = "/var/www/html"
+
 // finish fills what a virtual host did not set from the main server.
 func (sb *serverBuild) finish(main *serverBuild) {
 	s := sb.srv
 	if main == nil {
 		if s.Hostname == "" {
 			s.Hostname = "localhost"
+		}
+		if !sb.set["documentroot"] {
+			// DOCUMENT_LOCATION, as Debian builds httpd.
+			s.Dir.DocumentRoot = defaultDocumentRoot
 		}
 		return
 	}

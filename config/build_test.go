@@ -404,3 +404,19 @@ func TestBuildDefaultSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildDefaultDocumentRoot: without DocumentRoot, the main server and
+// its virtual hosts map to Debian's compiled-in /var/www/html, as the
+// apache2 logproxy follows does.
+func TestBuildDefaultDocumentRoot(t *testing.T) {
+	site, err := buildText(t, "LoadModule mpm_event_module x\nListen 127.0.0.1:0\n<VirtualHost 127.0.0.1:80>\nServerName v\n</VirtualHost>\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := site.Main.Dir.DocumentRoot; got != "/var/www/html" {
+		t.Errorf("main DocumentRoot %q, want /var/www/html", got)
+	}
+	if got := site.VHosts[0].Dir.DocumentRoot; got != "/var/www/html" {
+		t.Errorf("vhost DocumentRoot %q, want /var/www/html", got)
+	}
+}
