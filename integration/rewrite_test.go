@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -14,14 +15,34 @@ import (
 // <VirtualHost> context answer, rewrite, proxy and log as apache2 2.4.71
 // did (testdata/rewrite).
 func TestRewriteRules(t *testing.T) {
+	testRecordedRewrite(t, "rewrite", "requests.txt", "vhost-requests.txt", "vhost-requests.txt", "vhost-requests.txt")
+}
+
+// TestRewriteSites: the rewriting of two sites as users write them (a
+// canonical host and HTTPS redirect, a front controller, [P] with
+// ProxyPassReverse, a catch-all ProxyPass; the redirect vhost certbot
+// writes) as apache2 2.4.71 logged it (testdata/rewritesites).
+func TestRewriteSites(t *testing.T) {
+	testRecordedRewrite(t, "rewritesites", "requests0.txt", "requests1.txt")
+}
+
+// testRecordedRewrite runs testdata/<dir>/rules.conf with ServerName x,
+// DOCROOT a directory with a.txt, index.html and sub/b.txt, BACKEND a
+// backend that answers with its request line in X-Got, and ADDR0, ADDR1,
+// ... an address each, the first the main server's; it sends the
+// requests of lists[i] to address i and expects the log
+// testdata/<dir>/access.log, which apache2 wrote.
+func testRecordedRewrite(t *testing.T, dir string, lists ...string) {
 	backend := serveTCP(t, serveRequestLine)
-	rules, err := os.ReadFile("testdata/rewrite/rules.conf")
+	rules, err := os.ReadFile(filepath.Join("testdata", dir, "rules.conf"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := addrOf(freePort(t))
-	vhosts := []string{addrOf(freePort(t)), addrOf(freePort(t)), addrOf(freePort(t))}
-	conf := strings.Replace(configHead(addr, vhosts[0], vhosts[1], vhosts[2]), "ServerName localhost\n", "ServerName x\n", 1) +
+	addrs := make([]string, len(lists))
+	for i := range addrs {
+		addrs[i] = addrOf(freePort(t))
+	}
+	conf := strings.Replace(configHead(addrs...), "ServerName localhost\n", "ServerName x\n", 1) +
 		"LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so\n" +
 		"LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so\n"
 	root, confPath := newServerRoot(t, conf)
@@ -32,24 +53,23 @@ func TestRewriteRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(docroot, "sub", "b.txt"), "b\n")
-	body := strings.NewReplacer("DOCROOT", docroot, "BACKEND", backend, "VHADDR3", vhosts[2],
-		"VHADDR2", vhosts[1], "VHADDR", vhosts[0]).Replace(string(rules))
+	repl := []string{"DOCROOT", docroot, "BACKEND", backend}
+	for i := len(addrs) - 1; i >= 0; i-- {
+		repl = append(repl, "ADDR"+strconv.Itoa(i), addrs[i])
+	}
+	body := strings.NewReplacer(repl...).Replace(string(rules))
 	writeFile(t, confPath, conf+body+"CustomLog logs/access.log rw\n")
-	p := startLogproxy(t, root, confPath, addr)
-	send := func(addr, list string) {
-		data, err := os.ReadFile(filepath.Join("testdata/rewrite", list))
+	p := startLogproxy(t, root, confPath, addrs[0])
+	for i, list := range lists {
+		data, err := os.ReadFile(filepath.Join("testdata", dir, list))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-			sendOnce(t, addr, rawRequest(strings.ReplaceAll(l, "DOCROOT", docroot)))
+			sendOnce(t, addrs[i], rawRequest(strings.ReplaceAll(l, "DOCROOT", docroot)))
 		}
 	}
-	send(addr, "requests.txt")
-	for _, vh := range vhosts {
-		send(vh, "vhost-requests.txt")
-	}
-	expectRecordedLog(t, p.logPath("access.log"), "rewrite/access.log", "DOCROOT", docroot, "BACKEND", backend)
+	expectRecordedLog(t, p.logPath("access.log"), filepath.Join(dir, "access.log"), "DOCROOT", docroot, "BACKEND", backend)
 }
 
 // rawRequest makes a request of a line of a recorded request list:
