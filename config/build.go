@@ -249,7 +249,7 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			"namevirtualhost", "readbuffersize", "flushmaxthreshold", "flushmaxpipelined",
 			"limitinternalrecursion", "proxyiobuffersize", "proxyreceivebuffersize":
 			b.simple(d, sb, target, name)
-		case "rewriteengine", "rewriteoptions", "rewritecond", "rewriterule", "rewritebase":
+		case "rewriteengine", "rewriteoptions", "rewritecond", "rewriterule", "rewritebase", "rewritemap":
 			b.rewriteDirective(d, sb, dir != nil)
 		case "listen":
 			b.listen(d)

@@ -6,6 +6,7 @@ package config
 // config_server_merge does.
 
 import (
+	"os"
 	"strings"
 
 	"github.com/jl6/logproxy/logformat"
@@ -19,6 +20,7 @@ type rewriteBuild struct {
 	optionsSet        bool
 	rules             []*proxy.RewriteRule
 	conds             []proxy.RewriteCond // RewriteCond lines waiting for their rule
+	maps              map[string]proxy.RewriteMap
 }
 
 // rewriteOptions are the RewriteOptions bits.
@@ -87,6 +89,16 @@ func (b *siteBuilder) rewriteDirective(d *Directive, sb *serverBuild, inSection 
 			}
 		}
 		rb.optionsSet = true
+	case "rewritemap":
+		m, msg := b.rewriteMap(d.Args)
+		if msg != "" {
+			b.errorf(d, "%s", msg)
+			return
+		}
+		if rb.maps == nil {
+			rb.maps = make(map[string]proxy.RewriteMap)
+		}
+		rb.maps[d.Args[0]] = m
 	case "rewritecond":
 		c, msg := b.rewriteCond(d.raw)
 		if msg != "" {
@@ -117,7 +129,7 @@ func (sb *serverBuild) rewriteConfig(main *serverBuild) *proxy.RewriteConfig {
 	if main != nil && main.rewrite != nil {
 		base = *main.rewrite
 	}
-	engine, options, rules := own.engine, own.options, own.rules
+	engine, options, rules, maps := own.engine, own.options, own.rules, own.maps
 	if main != nil {
 		if !own.engineSet {
 			engine = base.engine
@@ -128,8 +140,10 @@ func (sb *serverBuild) rewriteConfig(main *serverBuild) *proxy.RewriteConfig {
 		switch {
 		case options&rwInherit != 0 || base.options&rwInheritDown != 0 && options&rwIgnoreInherit == 0:
 			rules = append(append([]*proxy.RewriteRule{}, own.rules...), base.rules...)
+			maps = overlayMaps(own.maps, base.maps)
 		case options&rwInheritBefore != 0 || base.options&rwInheritDownBefore != 0 && options&rwIgnoreInherit == 0:
 			rules = append(append([]*proxy.RewriteRule{}, base.rules...), own.rules...)
+			maps = overlayMaps(base.maps, own.maps)
 		}
 	}
 	if !engine {
@@ -137,10 +151,58 @@ func (sb *serverBuild) rewriteConfig(main *serverBuild) *proxy.RewriteConfig {
 	}
 	return &proxy.RewriteConfig{
 		Rules:               rules,
+		Maps:                maps,
 		AllowAnyURI:         options&rwAllowAnyURI != 0,
 		LegacyPrefixDocRoot: options&rwLegacyPrefixDocRoot != 0,
 		UnsafePrefixStat:    options&rwUnsafePrefixStat != 0,
 	}
+}
+
+// overlayMaps is apr_hash_overlay(over, base): base's maps with over's
+// in place of those of the same name.
+func overlayMaps(over, base map[string]proxy.RewriteMap) map[string]proxy.RewriteMap {
+	m := make(map[string]proxy.RewriteMap, len(over)+len(base))
+	for k, v := range base {
+		m[k] = v
+	}
+	for k, v := range over {
+		m[k] = v
+	}
+	return m
+}
+
+// rewriteMap is cmd_rewritemap: name, type:source. Text files (txt:,
+// rnd:, no type) and the internal functions (int:) are implemented;
+// DBM files and programs are refused.
+func (b *siteBuilder) rewriteMap(a []string) (proxy.RewriteMap, string) {
+	name, src := a[0], a[1]
+	lower := strings.ToLower(src)
+	var path string
+	var m proxy.RewriteMap
+	switch {
+	case strings.HasPrefix(lower, "txt:"), strings.HasPrefix(lower, "rnd:"):
+		path = b.path(src[4:])
+		m = proxy.NewRewriteMapFile(path, strings.HasPrefix(lower, "rnd:"))
+	case strings.HasPrefix(lower, "int:"):
+		f, ok := proxy.RewriteMapFunc(src[4:])
+		if !ok {
+			return nil, "RewriteMap: internal map not found:" + src[4:]
+		}
+		return f, ""
+	case strings.HasPrefix(lower, "dbd:"), strings.HasPrefix(lower, "fastdbd:"):
+		return nil, "RewriteMap types dbd and fastdbd require mod_dbd!"
+	case strings.HasPrefix(lower, "dbm"), strings.HasPrefix(lower, "prg:"):
+		kind, _, _ := strings.Cut(lower, ":")
+		kind, _, _ = strings.Cut(kind, "=")
+		return nil, "RewriteMap type " + kind + " is not supported by logproxy (only txt, rnd and int maps)"
+	default:
+		path = b.path(src)
+		m = proxy.NewRewriteMapFile(path, false)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, "RewriteMap: file for map " + name + " not found:" + path
+	}
+	return m, ""
 }
 
 // rewriteArgs is parseargline: up to three words, each may be quoted
@@ -571,15 +633,20 @@ func (b *siteBuilder) rewriteTemplate(s string) (proxy.RewriteTemplate, string) 
 				s = s[2:]
 				continue
 			}
-			p := proxy.RewritePart{Kind: proxy.PartMap}
+			p := proxy.RewritePart{Kind: proxy.PartMap, Text: inner[:colon]}
 			key := inner[colon+1:]
 			if bar := charInCurlies(key, '|'); bar >= 0 {
 				def, msg := b.rewriteTemplate(key[bar+1:])
 				if msg != "" {
 					return nil, msg
 				}
-				p.Default = def
+				p.Default, key = def, key[:bar]
 			}
+			k, msg := b.rewriteTemplate(key)
+			if msg != "" {
+				return nil, msg
+			}
+			p.Key = k
 			t = append(t, p)
 			s = s[2+end+1:]
 		case len(s) > 1 && s[1] >= '0' && s[1] <= '9':

@@ -31,7 +31,7 @@ func templateString(t proxy.RewriteTemplate) string {
 		case proxy.PartServerVar:
 			fmt.Fprintf(&b, "[server %s]", p.Text)
 		case proxy.PartMap:
-			fmt.Fprintf(&b, "[map %s]", templateString(p.Default))
+			fmt.Fprintf(&b, "[map %s:%s|%s]", p.Text, templateString(p.Key), templateString(p.Default))
 		}
 	}
 	return b.String()
@@ -50,8 +50,9 @@ func TestRewriteTemplate(t *testing.T) {
 		{"ssl", "%{SSL:SSL_PROTOCOL}", ""},
 		{"unclosed", "%{A", "%{A"},
 		{"nested braces", "%{A{B}}x", "x"},
-		{"map default", "${m:k|d$1}", "[map d[$1]]"},
-		{"map without default", "${m:k}", "[map ]"},
+		{"map default", "${m:k|d$1}", "[map m:k|d[$1]]"},
+		{"map without default", "${m:k$2}", "[map m:k[$2]|]"},
+		{"map nested", "${m:${n:a|b}|%{X}c}", "[map m:[map n:a|b]|c]"},
 		{"not a map", "${nokey}", "${nokey}"},
 		{"lone specials", "100% $x", "100% $x"},
 	}

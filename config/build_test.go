@@ -161,6 +161,10 @@ func TestBuildErrors(t *testing.T) {
 		{"rewritecond expr", "LoadModule rewrite_module x\nRewriteCond expr \"%{X} ==\"\n", `RewriteCond: cannot compile expression "%{X} ==" syntax error`, 7},
 		{"rewritebase in server", "LoadModule rewrite_module x\nRewriteBase /x\n", "RewriteBase: only valid in per-directory config files", 7},
 		{"rewriteoptions unknown", "LoadModule rewrite_module x\nRewriteOptions Foo\n", "RewriteOptions: unknown option 'Foo'", 7},
+		{"rewritemap missing file", "LoadModule rewrite_module x\nRewriteMap m txt:/nonexistent/map.txt\n", "RewriteMap: file for map m not found:/nonexistent/map.txt", 7},
+		{"rewritemap internal", "LoadModule rewrite_module x\nRewriteMap m int:nope\n", "RewriteMap: internal map not found:nope", 7},
+		{"rewritemap prg", "LoadModule rewrite_module x\nRewriteMap m prg:/bin/cat\n", "RewriteMap type prg is not supported by logproxy", 7},
+		{"rewritemap dbd", "LoadModule rewrite_module x\nRewriteMap m dbd:SELECT 1\n", "RewriteMap types dbd and fastdbd require mod_dbd!", 7},
 		{"rewriterule in location", "LoadModule rewrite_module x\n<Location /x>\nRewriteRule ^ - [F]\n</Location>\n", "RewriteRule in a <Directory>, <Location>, <Files> or <If> section (per-directory rewriting) is not supported by logproxy", 8},
 		{"alias one argument", "LoadModule alias_module x\n<Location /a>\nAlias /tmp\n</Location>\n", "Alias with one argument (in <Location>) is not supported by logproxy", 8},
 	}

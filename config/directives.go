@@ -469,7 +469,7 @@ func Directives() []Spec {
 			Usage: "an input string and a to be applied regexp-pattern"},
 		{Name: "RewriteRule", Module: rw, Args: RawArgs, Override: OrFileInfo,
 			Usage: "an URL-applied regexp-pattern and a substitution URL"},
-		{Name: "RewriteMap", Module: rw, Args: Take23, Override: RsrcConf, Unsupported: true,
+		{Name: "RewriteMap", Module: rw, Args: Take23, Override: RsrcConf,
 			Usage: "a mapname and a filename and options"},
 
 		// mod_setenvif.c

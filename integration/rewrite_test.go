@@ -18,6 +18,14 @@ func TestRewriteRules(t *testing.T) {
 	testRecordedRewrite(t, "rewrite", "requests.txt", "vhost-requests.txt", "vhost-requests.txt", "vhost-requests.txt")
 }
 
+// TestRewriteMaps: RewriteMap int:, txt: and rnd: maps, a map of a
+// virtual host over the main server's with RewriteOptions Inherit, and
+// an unknown map's default, as apache2 2.4.71 logged them
+// (testdata/rewritemaps).
+func TestRewriteMaps(t *testing.T) {
+	testRecordedRewrite(t, "rewritemaps", "requests0.txt", "requests1.txt")
+}
+
 // TestRewriteSites: the rewriting of two sites as users write them (a
 // canonical host and HTTPS redirect, a front controller, [P] with
 // ProxyPassReverse, a catch-all ProxyPass; the redirect vhost certbot
@@ -29,7 +37,8 @@ func TestRewriteSites(t *testing.T) {
 // testRecordedRewrite runs testdata/<dir>/rules.conf with ServerName x,
 // DOCROOT a directory with a.txt, index.html and sub/b.txt, BACKEND a
 // backend that answers with its request line in X-Got, and ADDR0, ADDR1,
-// ... an address each, the first the main server's; it sends the
+// ... an address each, the first the main server's, and the map files
+// testdata/<dir>/*.map in maps/ under ServerRoot; it sends the
 // requests of lists[i] to address i and expects the log
 // testdata/<dir>/access.log, which apache2 wrote.
 func testRecordedRewrite(t *testing.T, dir string, lists ...string) {
@@ -53,6 +62,17 @@ func testRecordedRewrite(t *testing.T, dir string, lists ...string) {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(docroot, "sub", "b.txt"), "b\n")
+	maps, _ := filepath.Glob(filepath.Join("testdata", dir, "*.map"))
+	for _, m := range maps {
+		data, err := os.ReadFile(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(root, "maps"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(root, "maps", filepath.Base(m)), string(data))
+	}
 	repl := []string{"DOCROOT", docroot, "BACKEND", backend}
 	for i := len(addrs) - 1; i >= 0; i-- {
 		repl = append(repl, "ADDR"+strconv.Itoa(i), addrs[i])

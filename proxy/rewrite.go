@@ -15,6 +15,8 @@ import (
 // says.
 type RewriteConfig struct {
 	Rules []*RewriteRule
+	// Maps are the RewriteMap lines of the server, by name.
+	Maps map[string]RewriteMap
 	// AllowAnyURI is RewriteOptions AllowAnyURI: the rules run for a
 	// request whose URI is no URL-path ("*") too.
 	AllowAnyURI bool
@@ -132,14 +134,14 @@ type RewritePart struct {
 	Kind RewritePartKind
 	// Text is the literal of PartText and PartEscaped, the name after
 	// "ENV:" of PartEnv, the header of PartHeader, the variable of
-	// PartServerVar.
+	// PartServerVar, the map of PartMap.
 	Text string
 	N    int // $N, %N
 	// Var reads a variable of PartVar from the request as it is.
 	Var func(*logformat.Record) string
-	// Default is what a ${map:key|default} expands to: logproxy has no
-	// maps, so every lookup fails.
-	Default RewriteTemplate
+	// Key and Default are the key of ${map:key|default} and what it
+	// expands to when the map has no value for the key.
+	Key, Default RewriteTemplate
 }
 
 // RewritePartKind says what a RewritePart expands to.

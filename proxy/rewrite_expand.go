@@ -103,8 +103,13 @@ func (rr *rewriteRun) expandTo(dst []byte, t RewriteTemplate, rule *RewriteRule,
 		case PartServerVar:
 			dst = append(dst, rr.serverVar(p.Text)...)
 		case PartMap:
-			// No map exists: the lookup fails and the default, if any,
-			// is what the reference expands to.
+			key := string(rr.expandTo(nil, p.Key, rule, nil))
+			if m := rr.cfg.Maps[p.Text]; m != nil {
+				if v, ok := m.lookup(rr.ex, key); ok {
+					dst = append(dst, v...)
+					break
+				}
+			}
 			dst = rr.expandTo(dst, p.Default, rule, nil)
 		}
 		if q != nil && !q.done && strings.IndexByte(string(dst[start:]), '?') >= 0 {

@@ -1,6 +1,10 @@
 package proxy
 
-import "testing"
+import (
+	"os"
+	"testing"
+	"time"
+)
 
 func TestEscapeBackref(t *testing.T) {
 	tests := []struct {
@@ -91,5 +95,88 @@ func TestRewriteHelpers(t *testing.T) {
 		if got := escapeAbsoluteURI(tt.in, absoluteURILen(tt.in)); got != tt.want {
 			t.Errorf("escapeAbsoluteURI(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestRewriteMapFileLines(t *testing.T) {
+	tests := []struct {
+		line, key, want string
+		ok              bool
+	}{
+		{"alpha  AlphaValue  ignored\n", "alpha", "AlphaValue", true},
+		{"beta\tb2\n", "beta", "b2", true},
+		{"gamma\n", "gamma", "", false},
+		{"gamma   \n", "gamma", "", false},
+		{"alphabet x\n", "alpha", "", false},
+		{"key with space\n", "key with", "", false},
+		{"q Q?x", "q", "Q?x", true},
+	}
+	for _, tt := range tests {
+		if got, ok := mapLineValue(tt.line, tt.key); got != tt.want || ok != tt.ok {
+			t.Errorf("mapLineValue(%q, %q) = %q, %v; want %q, %v", tt.line, tt.key, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestRewriteMapFuncs(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"tolower", "AbC\xc9", "abc\xc9"},
+		{"toupper", "aBc", "ABC"},
+		{"escape", "a b?/c", "a%20b%3f/c"},
+		{"unescape", "a%41%2Fb%zz%00c", "aA/b%zz"},
+	}
+	for _, tt := range tests {
+		m, ok := RewriteMapFunc(tt.name)
+		if !ok {
+			t.Fatalf("RewriteMapFunc(%q) missing", tt.name)
+		}
+		if got, _ := m.lookup(nil, tt.in); got != tt.want {
+			t.Errorf("%s(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+	if _, ok := RewriteMapFunc("nope"); ok {
+		t.Error("RewriteMapFunc(nope) found")
+	}
+}
+
+// TestRewriteMapFileReload: a text map is read again once its
+// modification time changes, and a key not found is remembered as such
+// until then.
+func TestRewriteMapFileReload(t *testing.T) {
+	path := t.TempDir() + "/m.map"
+	if err := os.WriteFile(path, []byte("a 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := NewRewriteMapFile(path, false)
+	if v, ok := m.lookup(nil, "a"); v != "1" || !ok {
+		t.Fatalf("lookup(a) = %q, %v", v, ok)
+	}
+	if _, ok := m.lookup(nil, "b"); ok {
+		t.Fatal("lookup(b) found")
+	}
+	if err := os.WriteFile(path, []byte("a 2\nb 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(path, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := m.lookup(nil, "a"); v != "2" {
+		t.Errorf("after the change lookup(a) = %q, want 2", v)
+	}
+	if v, _ := m.lookup(nil, "b"); v != "3" {
+		t.Errorf("after the change lookup(b) = %q, want 3", v)
+	}
+	r := NewRewriteMapFile(path, true)
+	if err := os.WriteFile(path, []byte("k x|y|z\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for range 200 {
+		v, _ := r.lookup(nil, "k")
+		seen[v] = true
+	}
+	if len(seen) != 3 || !seen["x"] || !seen["y"] || !seen["z"] {
+		t.Errorf("rnd values %v, want x, y and z", seen)
 	}
 }
