@@ -432,13 +432,16 @@ func (b *siteBuilder) rewriteRule(raw string) (*proxy.RewriteRule, string) {
 		}
 		rule.Subst = t
 	}
-	for i, e := range rule.Env {
-		// The [E=] values were kept as text until the rule was whole.
-		t, msg := b.rewriteTemplate(e[0].Text)
-		if msg != "" {
-			return nil, msg
+	// The [E=] and [CO=] values were kept as text until the rule was
+	// whole.
+	for _, list := range [][]proxy.RewriteTemplate{rule.Env, rule.Cookies} {
+		for i, e := range list {
+			t, msg := b.rewriteTemplate(e[0].Text)
+			if msg != "" {
+				return nil, msg
+			}
+			list[i] = t
 		}
-		rule.Env[i] = t
 	}
 	return rule, ""
 }
@@ -465,7 +468,7 @@ func rewriteRuleFlag(rule *proxy.RewriteRule, f rewriteFlag, nocase bool) (bool,
 	case key == "c" || key == "chain":
 		rule.Flags |= proxy.RewriteChain
 	case key == "co" || key == "cookie":
-		return unsupported("setting a cookie")
+		rule.Cookies = append(rule.Cookies, proxy.RewriteTemplate{{Kind: proxy.PartText, Text: val}})
 	case key == "d" || key == "dpi" || key == "discardpath":
 		// DiscardPathInfo acts on per-directory rules only.
 	case key != "" && key[0] == 'd':

@@ -151,7 +151,6 @@ func TestBuildErrors(t *testing.T) {
 		{"rewriterule regex", "LoadModule rewrite_module x\nRewriteRule ^/a( /b\n", "RewriteRule: cannot compile regular expression '^/a('", 7},
 		{"rewriterule one word", "LoadModule rewrite_module x\nRewriteRule ^/a\n", "RewriteRule: bad argument line '^/a'", 7},
 		{"rewriterule bne without characters", "LoadModule rewrite_module x\nRewriteRule ^/a /b [BNE]\n", "RewriteRule: flag 'BNE' wants a list of characters (i.e. [BNE=...])", 7},
-		{"rewriterule cookie", "LoadModule rewrite_module x\nRewriteRule ^/a /b [CO=a:b:c]\n", "RewriteRule: flag 'CO' (setting a cookie) is not supported by logproxy", 7},
 		{"rewriterule proxy noescape", "LoadModule rewrite_module x\nRewriteRule ^/a http://h/ [P,NE]\n", "flags P and NE together", 7},
 		{"rewriterule look-ahead", "LoadModule rewrite_module x\nRewriteRule ^/a /b?u=%{LA-U:REMOTE_USER}\n", "%{LA-U:REMOTE_USER} (a look-ahead subrequest) is not supported by logproxy", 7},
 		{"rewritecond one word", "LoadModule rewrite_module x\nRewriteCond %{X}\n", "RewriteCond: bad argument line '%{X}'", 7},

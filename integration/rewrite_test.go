@@ -26,6 +26,12 @@ func TestRewriteMaps(t *testing.T) {
 	testRecordedRewrite(t, "rewritemaps", "requests0.txt", "requests1.txt")
 }
 
+// TestRewriteCookies: the cookies of [CO], on every kind of answer, as
+// apache2 2.4.71 logged them (testdata/rewritecookies).
+func TestRewriteCookies(t *testing.T) {
+	testRecordedRewrite(t, "rewritecookies", "requests0.txt", "requests1.txt")
+}
+
 // TestRewriteSites: the rewriting of two sites as users write them (a
 // canonical host and HTTPS redirect, a front controller, [P] with
 // ProxyPassReverse, a catch-all ProxyPass; the redirect vhost certbot

@@ -84,8 +84,14 @@ func (ex *exchange) internalRedirect(doc string, status int) {
 	if st := ex.process(); st != 0 {
 		// An error while serving the ErrorDocument: httpd answers the
 		// original status with the canned page, noting the second error.
+		// The page goes out on the original request (r_1st_err), with
+		// the err_headers_out the two share; the log reads the
+		// ErrorDocument's request, whose own headers_out never went
+		// out.
 		ex.r.status = status
+		own := ex.r.headersOut
 		ex.sendCannedRecursive(status, st)
+		ex.r.headersOut = own
 	}
 }
 

@@ -108,6 +108,9 @@ type exchange struct {
 	// rewriteStatus is the r->status a redirecting rule left set when a
 	// later rule made the request a file's: httpd serves the file with it.
 	rewriteStatus int
+	// rewriteCookies are the names of the cookies [CO] set for the
+	// request and the ones before its internal redirects: once each.
+	rewriteCookies []string
 
 	rec logformat.Record
 

@@ -46,8 +46,8 @@ type RewriteRule struct {
 	Status    int
 	Skip      int // [S=n]
 	MaxRounds int // [N=n]; 32000 by default
-	// Env holds the [E=...] specs.
-	Env []RewriteTemplate
+	// Env holds the [E=...] specs, Cookies the [CO=...] ones.
+	Env, Cookies []RewriteTemplate
 	// Escapes and NoEscapes are the bytes of [B=...] and [BNE=...].
 	Escapes, NoEscapes string
 	// File and Line locate the rule, for messages.

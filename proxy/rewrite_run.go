@@ -7,9 +7,11 @@ package proxy
 
 import (
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // rewriteAction is what apply_rewrite_list returns.
@@ -253,6 +255,9 @@ func (rr *rewriteRun) applyRule(p *RewriteRule, vary *string) (bool, ruleResult)
 	for _, e := range p.Env {
 		rr.setEnv(rr.expand(e, nil, nil))
 	}
+	for _, c := range p.Cookies {
+		rr.addCookie(rr.expand(c, nil, nil))
+	}
 	if p.Flags&RewriteNoSub != 0 {
 		if p.Flags&RewriteStatus != 0 {
 			rr.status = p.Status
@@ -461,6 +466,62 @@ func (rr *rewriteRun) setEnv(v string) {
 	}
 	name, val, _ := strings.Cut(v, ":")
 	r.env = setField(r.env, name, val)
+}
+
+// addCookie is add_cookie for one expanded [CO=] value:
+// NAME:VALUE:DOMAIN[:minutes[:path[:secure[:httponly[:samesite]]]]]
+// (';' in place of ':' when the value begins with one), set once per
+// name for the request and its internal redirects, in
+// err_headers_out.
+func (rr *rewriteRun) addCookie(spec string) {
+	ex := rr.ex
+	sep := ":"
+	if strings.HasPrefix(spec, ";") {
+		sep, spec = ";", spec[1:]
+	}
+	tok := strings.FieldsFunc(spec, func(c rune) bool { return c == rune(sep[0]) }) // apr_strtok
+	if len(tok) < 3 {
+		return
+	}
+	name := tok[0]
+	if slices.Contains(ex.rewriteCookies, name) {
+		return
+	}
+	ex.rewriteCookies = append(ex.rewriteCookies, name)
+	at := func(i int) (string, bool) {
+		if i < len(tok) {
+			return tok[i], true
+		}
+		return "", false
+	}
+	c := name + "=" + tok[1] + "; path="
+	if p, ok := at(4); ok {
+		c += p
+	} else {
+		c += "/"
+	}
+	c += "; domain=" + tok[2]
+	truthy := func(v, word string) bool {
+		return strings.EqualFold(v, "true") || v == "1" || strings.EqualFold(v, word)
+	}
+	// apr_pstrcat stops at the first NULL: without an expiry nothing
+	// follows the domain, and a secure that is not set ends the list.
+	if exp, ok := at(3); ok {
+		if mins := int64(atoi(exp)); mins != 0 {
+			t := ex.begin.Add(time.Duration(mins) * time.Minute).UTC()
+			c += "; expires=" + t.Format("Mon, 02-Jan-2006 15:04:05 GMT")
+		}
+		if sec, ok := at(5); ok && truthy(sec, "secure") {
+			c += "; secure"
+			if h, ok := at(6); ok && truthy(h, "HttpOnly") {
+				c += "; HttpOnly"
+			}
+		}
+	}
+	if ss, ok := at(7); ok && ss != "0" && !strings.EqualFold(ss, "false") {
+		c += "; SameSite=" + ss
+	}
+	ex.r.errHeadersOut = append(ex.r.errHeadersOut, Field{Name: "Set-Cookie", Value: c})
 }
 
 // splitQuery is splitout_queryargs: the query of the new r->filename

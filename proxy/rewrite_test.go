@@ -180,3 +180,32 @@ func TestRewriteMapFileReload(t *testing.T) {
 		t.Errorf("rnd values %v, want x, y and z", seen)
 	}
 }
+
+// TestRewriteCookie: the Set-Cookie of one [CO] value, with expiries
+// counted in minutes from the request's time.
+func TestRewriteCookie(t *testing.T) {
+	begin := time.Date(2026, 11, 22, 23, 27, 45, 0, time.UTC)
+	tests := []struct{ spec, want string }{
+		{"a:1:example.com", "a=1; path=/; domain=example.com"},
+		{"b:2:.ex.com:60:/p:secure:true:Lax", "b=2; path=/p; domain=.ex.com; expires=Mon, 23-Nov-2026 00:27:45 GMT; secure; HttpOnly; SameSite=Lax"},
+		{";d;x:y;ex.com;1440", "d=x:y; path=/; domain=ex.com; expires=Mon, 23-Nov-2026 23:27:45 GMT"},
+		{"i:1:ex.com:-1:/:1:HttpOnly:None", "i=1; path=/; domain=ex.com; expires=Sun, 22-Nov-2026 23:26:45 GMT; secure; HttpOnly; SameSite=None"},
+		{"c:3:ex.com:0:/:false:true:Strict", "c=3; path=/; domain=ex.com; SameSite=Strict"},
+		{"n:1:ex.com:abc:/x:0:1:0", "n=1; path=/x; domain=ex.com"},
+		{"k:v::ex.com", "k=v; path=/; domain=ex.com"},
+		{"h:1", ""},
+	}
+	for _, tt := range tests {
+		ex := &exchange{begin: begin}
+		rr := &rewriteRun{ex: ex}
+		rr.addCookie(tt.spec)
+		got, _ := ex.r.errHeadersOut.Get("Set-Cookie")
+		if got != tt.want {
+			t.Errorf("addCookie(%q) = %q, want %q", tt.spec, got, tt.want)
+		}
+		rr.addCookie(tt.spec)
+		if n := len(ex.r.errHeadersOut); tt.want != "" && n != 1 {
+			t.Errorf("addCookie(%q) twice: %d cookies, want 1", tt.spec, n)
+		}
+	}
+}
