@@ -403,6 +403,9 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 					}
 				}
 			}
+		case "forcetype":
+			// ap_set_string_slot_lower
+			target.ForceType = strings.ToLower(a[0])
 		case "directoryindex":
 			if len(a) == 1 && strings.EqualFold(a[0], "disabled") {
 				target.DirectoryIndex = []string{}

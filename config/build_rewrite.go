@@ -434,6 +434,16 @@ func (b *siteBuilder) rewriteRule(raw string) (*proxy.RewriteRule, string) {
 	}
 	// The [E=] and [CO=] values were kept as text until the rule was
 	// whole.
+	if rule.ForcedType != nil {
+		t, msg := b.rewriteTemplate(rule.ForcedType[0].Text)
+		if msg != "" {
+			return nil, msg
+		}
+		if t == nil {
+			t = proxy.RewriteTemplate{} // not nil: [T=] was given
+		}
+		rule.ForcedType = t
+	}
 	for _, list := range [][]proxy.RewriteTemplate{rule.Env, rule.Cookies} {
 		for i, e := range list {
 			t, msg := b.rewriteTemplate(e[0].Text)
@@ -534,7 +544,7 @@ func rewriteRuleFlag(rule *proxy.RewriteRule, f rewriteFlag, nocase bool) (bool,
 	case key == "s" || key == "skip":
 		rule.Skip = cAtoi(val)
 	case key == "t" || key == "type":
-		return unsupported("forcing a MIME type")
+		rule.ForcedType = proxy.RewriteTemplate{{Kind: proxy.PartText, Text: val}}
 	case key == "unsafeprefixstat":
 		rule.Flags |= proxy.RewriteUnsafePrefixStat
 	case key == "unsafeallow3f":

@@ -164,6 +164,7 @@ func TestBuildErrors(t *testing.T) {
 		{"rewritemap internal", "LoadModule rewrite_module x\nRewriteMap m int:nope\n", "RewriteMap: internal map not found:nope", 7},
 		{"rewritemap prg", "LoadModule rewrite_module x\nRewriteMap m prg:/bin/cat\n", "RewriteMap type prg is not supported by logproxy", 7},
 		{"rewritemap dbd", "LoadModule rewrite_module x\nRewriteMap m dbd:SELECT 1\n", "RewriteMap types dbd and fastdbd require mod_dbd!", 7},
+		{"rewriterule handler", "LoadModule rewrite_module x\nRewriteRule ^/a - [H=cgi-script]\n", "RewriteRule: flag 'H' (forcing a handler) is not supported by logproxy", 7},
 		{"rewriterule in location", "LoadModule rewrite_module x\n<Location /x>\nRewriteRule ^ - [F]\n</Location>\n", "RewriteRule in a <Directory>, <Location>, <Files> or <If> section (per-directory rewriting) is not supported by logproxy", 8},
 		{"alias one argument", "LoadModule alias_module x\n<Location /a>\nAlias /tmp\n</Location>\n", "Alias with one argument (in <Location>) is not supported by logproxy", 8},
 	}

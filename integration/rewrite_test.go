@@ -3,12 +3,14 @@ package integration
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestRewriteRules: RewriteRule and RewriteCond in the server and
@@ -32,6 +34,14 @@ func TestRewriteCookies(t *testing.T) {
 	testRecordedRewrite(t, "rewritecookies", "requests0.txt", "requests1.txt")
 }
 
+// TestRewriteTypes: RewriteRule [T=] and ForceType, on files and on
+// proxied answers without a type of their own, and AddDefaultCharset on
+// a backend's type, as apache2 2.4.71 logged and sent them
+// (testdata/rewritetypes).
+func TestRewriteTypes(t *testing.T) {
+	testRecordedRewrite(t, "rewritetypes", "requests0.txt", "requests1.txt")
+}
+
 // TestRewriteSites: the rewriting of two sites as users write them (a
 // canonical host and HTTPS redirect, a front controller, [P] with
 // ProxyPassReverse, a catch-all ProxyPass; the redirect vhost certbot
@@ -43,8 +53,9 @@ func TestRewriteSites(t *testing.T) {
 // testRecordedRewrite runs testdata/<dir>/rules.conf with ServerName x,
 // DOCROOT a directory with a.txt, index.html and sub/b.txt, BACKEND a
 // backend that answers with its request line in X-Got, and ADDR0, ADDR1,
-// ... an address each, the first the main server's, and the map files
-// testdata/<dir>/*.map in maps/ under ServerRoot; it sends the
+// ... an address each, the first the main server's, the map files
+// testdata/<dir>/*.map in maps/ under ServerRoot, and mod_mime with
+// testdata/<dir>/mime.types if there is one; it sends the
 // requests of lists[i] to address i and expects the log
 // testdata/<dir>/access.log, which apache2 wrote.
 func testRecordedRewrite(t *testing.T, dir string, lists ...string) {
@@ -68,6 +79,7 @@ func testRecordedRewrite(t *testing.T, dir string, lists ...string) {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(docroot, "sub", "b.txt"), "b\n")
+	writeFile(t, filepath.Join(docroot, "sub", "c.txt"), "c\n")
 	maps, _ := filepath.Glob(filepath.Join("testdata", dir, "*.map"))
 	for _, m := range maps {
 		data, err := os.ReadFile(m)
@@ -78,6 +90,11 @@ func testRecordedRewrite(t *testing.T, dir string, lists ...string) {
 			t.Fatal(err)
 		}
 		writeFile(t, filepath.Join(root, "maps", filepath.Base(m)), string(data))
+	}
+	if data, err := os.ReadFile(filepath.Join("testdata", dir, "mime.types")); err == nil {
+		// mod_mime, with the lines of /etc/mime.types the requests use.
+		writeFile(t, filepath.Join(root, "mime.types"), string(data))
+		conf += "LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so\nTypesConfig mime.types\n"
 	}
 	repl := []string{"DOCROOT", docroot, "BACKEND", backend}
 	for i := len(addrs) - 1; i >= 0; i-- {
@@ -96,6 +113,38 @@ func testRecordedRewrite(t *testing.T, dir string, lists ...string) {
 		}
 	}
 	expectRecordedLog(t, p.logPath("access.log"), filepath.Join(dir, "access.log"), "DOCROOT", docroot, "BACKEND", backend)
+	// content-types.txt: "path<TAB>Content-Type" of answers of the main
+	// server, as apache2 sent them (the log shows no parameters).
+	if data, err := os.ReadFile(filepath.Join("testdata", dir, "content-types.txt")); err == nil {
+		for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			path, want, _ := strings.Cut(l, "\t")
+			resp := sendRaw(t, addrs[0], rawRequest("GET "+path+" HTTP/1.1"))
+			got := ""
+			for _, h := range strings.Split(resp, "\r\n") {
+				if name, v, ok := strings.Cut(h, ": "); ok && strings.EqualFold(name, "Content-Type") {
+					got = v
+				}
+			}
+			if got != want {
+				t.Errorf("GET %s: Content-Type %q, want %q", path, got, want)
+			}
+		}
+	}
+}
+
+// sendRaw sends raw on a new connection and returns the response head.
+func sendRaw(t *testing.T, addr, raw string) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, raw)
+	data, _ := io.ReadAll(c)
+	head, _, _ := strings.Cut(string(data), "\r\n\r\n")
+	return head
 }
 
 // rawRequest makes a request of a line of a recorded request list:
@@ -115,7 +164,8 @@ func rawRequest(line string) string {
 }
 
 // serveRequestLine answers every request of a connection with 200 and
-// its request line in X-Got.
+// its request line in X-Got, and for a path with "/ct" in it a
+// Content-Type of text/html.
 func serveRequestLine(c net.Conn) {
 	defer c.Close()
 	br := bufio.NewReader(c)
@@ -133,6 +183,10 @@ func serveRequestLine(c net.Conn) {
 				break
 			}
 		}
-		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nX-Got: %s\r\nContent-Length: 2\r\n\r\nok", strings.TrimRight(line, "\r\n"))
+		ct := ""
+		if strings.Contains(line, "/ct") {
+			ct = "Content-Type: text/html\r\n"
+		}
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nX-Got: %s\r\n%sContent-Length: 2\r\n\r\nok", strings.TrimRight(line, "\r\n"), ct)
 	}
 }

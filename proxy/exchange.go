@@ -111,6 +111,9 @@ type exchange struct {
 	// rewriteCookies are the names of the cookies [CO] set for the
 	// request and the ones before its internal redirects: once each.
 	rewriteCookies []string
+	// forcedType is r->content_type as ForceType or RewriteRule [T=]
+	// forced it at fixups; "" for none.
+	forcedType string
 
 	rec logformat.Record
 
@@ -697,8 +700,18 @@ func (ex *exchange) checkAccess() int {
 // fixups runs the fixup hooks: mod_env's SetEnv and mod_headers'
 // RequestHeader (the ones not marked early).
 func (ex *exchange) fixups() {
-	ex.applyEnvRules(ex.r.dir.SetEnv, envFixups)
-	ex.applyRequestHeaders(ex.r.dir.ReqHeaders)
+	r := &ex.r
+	// core_override_type (REALLY_FIRST): ForceType; mod_rewrite's
+	// hook_mimetype (LAST): a type from RewriteRule [T=].
+	ex.forcedType = ""
+	if ft := r.dir.ForceType; ft != "" && ft != "none" {
+		ex.forcedType = ft
+	}
+	ex.applyEnvRules(r.dir.SetEnv, envFixups)
+	ex.applyRequestHeaders(r.dir.ReqHeaders)
+	if t, ok := r.notes.Get("rewrite-forced-mimetype"); ok && t != "" {
+		ex.forcedType = t
+	}
 }
 
 // prepareBody sets up the reader of the request body.

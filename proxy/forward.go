@@ -653,6 +653,16 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	r.headersOut = out
 	facts := scanOutFields(out)
 	contentType := facts.contentType
+	if contentType == "" {
+		// mod_proxy_http sets r->content_type only from a Content-Type
+		// the backend sent: without one a forced type stays.
+		contentType = ex.forcedType
+	}
+	if cs := r.dir.DefaultCharset; cs != nil && *cs != "" {
+		// The header filter makes the type (ap_make_content_type):
+		// AddDefaultCharset applies to the backend's too.
+		contentType = makeContentType(contentType, *cs)
+	}
 
 	if r.dir.overridesError(resp.Status) && ex.recursive == 0 {
 		// ProxyErrorOverride On: the backend's error page is replaced by

@@ -48,6 +48,8 @@ type RewriteRule struct {
 	MaxRounds int // [N=n]; 32000 by default
 	// Env holds the [E=...] specs, Cookies the [CO=...] ones.
 	Env, Cookies []RewriteTemplate
+	// ForcedType is [T=type]; nil when not given.
+	ForcedType RewriteTemplate
 	// Escapes and NoEscapes are the bytes of [B=...] and [BNE=...].
 	Escapes, NoEscapes string
 	// File and Line locate the rule, for messages.

@@ -259,6 +259,7 @@ func (rr *rewriteRun) applyRule(p *RewriteRule, vary *string) (bool, ruleResult)
 		rr.addCookie(rr.expand(c, nil, nil))
 	}
 	if p.Flags&RewriteNoSub != 0 {
+		rr.forceType(p)
 		if p.Flags&RewriteStatus != 0 {
 			rr.status = p.Status
 		}
@@ -295,7 +296,19 @@ func (rr *rewriteRun) applyRule(p *RewriteRule, vary *string) (bool, ruleResult)
 			}
 		}
 	}
+	rr.forceType(p)
 	return true, ruleMatch
+}
+
+// forceType is force_type_handler for [T=]: the expanded type, lower
+// case, noted for the fixups.
+func (rr *rewriteRun) forceType(p *RewriteRule) {
+	if p.ForcedType == nil {
+		return
+	}
+	if t := rr.expand(p.ForcedType, p, nil); t != "" {
+		rr.ex.r.notes = setField(rr.ex.r.notes, "rewrite-forced-mimetype", asciiLower(t))
+	}
 }
 
 // applyConds evaluates a rule's conditions, in order, with [OR] groups;

@@ -292,4 +292,7 @@ func (d *DirConfig) Merge(add *DirConfig) {
 	if add.DefaultCharset != nil {
 		d.DefaultCharset = add.DefaultCharset
 	}
+	if add.ForceType != "" {
+		d.ForceType = add.ForceType
+	}
 }

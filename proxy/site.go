@@ -235,6 +235,9 @@ type DirConfig struct {
 	LimitRequestBody *int64
 
 	Signature      *string // ServerSignature: "off", "on" or "email"
+	// ForceType is the ForceType directive, lower case; "" when unset,
+	// "none" to undo one from an enclosing scope.
+	ForceType      string
 	DefaultCharset *string // AddDefaultCharset: "" for Off, else the charset
 }
 

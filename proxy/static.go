@@ -85,6 +85,9 @@ type fileRequest struct {
 	// DefaultCharset is AddDefaultCharset: "" for Off, else the charset
 	// ("iso-8859-1" for On).
 	DefaultCharset string
+	// ForceType, when not "", is the type ForceType or RewriteRule [T=]
+	// set, in place of mod_mime's.
+	ForceType string
 	// FileETag is the FileETag setting; 0 means the default, MTime Size.
 	FileETag etagComponents
 	// DirectoryIndex is the DirectoryIndex list; nil means httpd's default,
@@ -384,6 +387,10 @@ func defaultHandler(req *fileRequest, fi fileInfo, index string) (fileResponse, 
 		mres.ContentType = dirMagicType
 	} else if req.Filename != "" {
 		mres = req.Types.find(req.Filename, req.Mime)
+	}
+	if req.ForceType != "" {
+		// ap_set_content_type_ex(r, type, 1) at fixups, after mod_mime.
+		mres.ContentType = req.ForceType
 	}
 
 	if method != "GET" && method != "POST" {

@@ -45,6 +45,7 @@ func (ex *exchange) staticHandler() int {
 		ServerPort:     ex.requestPort(),
 		Scheme:         ex.scheme(),
 		TraceDisabled:  ex.srv.TraceDisabled,
+		ForceType:      ex.forcedType,
 	}
 	if d.DefaultCharset != nil {
 		req.DefaultCharset = *d.DefaultCharset
