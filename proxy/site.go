@@ -234,7 +234,7 @@ type DirConfig struct {
 
 	LimitRequestBody *int64
 
-	Signature      *string // ServerSignature: "off", "on" or "email"
+	Signature *string // ServerSignature: "off", "on" or "email"
 	// ForceType is the ForceType directive, lower case; "" when unset,
 	// "none" to undo one from an enclosing scope.
 	ForceType      string
