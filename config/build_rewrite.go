@@ -363,7 +363,7 @@ func (b *siteBuilder) rewriteCond(raw string) (proxy.RewriteCond, string) {
 		}
 		c.Regex = re
 	case proxy.CondIntEQ, proxy.CondIntLT, proxy.CondIntLE, proxy.CondIntGT, proxy.CondIntGE:
-		c.Int = cAtoi(a2)
+		c.Int = atoiPrefix(a2)
 	default:
 		c.Pattern = a2
 	}
@@ -500,7 +500,7 @@ func rewriteRuleFlag(rule *proxy.RewriteRule, f rewriteFlag, nocase bool) (bool,
 	case key == "n" || key == "next":
 		rule.Flags |= proxy.RewriteNext
 		if val != "" {
-			rule.MaxRounds = cAtoi(val)
+			rule.MaxRounds = atoiPrefix(val)
 		}
 	case key == "nc" || key == "nocase":
 		nocase = true
@@ -529,7 +529,7 @@ func rewriteRuleFlag(rule *proxy.RewriteRule, f rewriteFlag, nocase bool) (bool,
 			case lv == "seeother":
 				rule.Status = 303
 			case val[0] >= '0' && val[0] <= '9':
-				st := cAtoi(val)
+				st := atoiPrefix(val)
 				if st != 500 && !knownStatus(st) {
 					return nocase, "invalid HTTP response code '" + val + "' for flag 'R'"
 				}
@@ -542,7 +542,7 @@ func rewriteRuleFlag(rule *proxy.RewriteRule, f rewriteFlag, nocase bool) (bool,
 			}
 		}
 	case key == "s" || key == "skip":
-		rule.Skip = cAtoi(val)
+		rule.Skip = atoiPrefix(val)
 	case key == "t" || key == "type":
 		rule.ForcedType = proxy.RewriteTemplate{{Kind: proxy.PartText, Text: val}}
 	case key == "unsafeprefixstat":
@@ -567,26 +567,6 @@ func knownStatus(st int) bool {
 		return true
 	}
 	return false
-}
-
-// cAtoi is C's atoi.
-func cAtoi(s string) int {
-	s = strings.TrimLeft(s, " \t\r\n\v\f")
-	neg := false
-	if s != "" && (s[0] == '-' || s[0] == '+') {
-		neg, s = s[0] == '-', s[1:]
-	}
-	n := 0
-	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		n = n*10 + int(s[i]-'0')
-		if n > 1<<31 {
-			n = 1 << 31
-		}
-	}
-	if neg {
-		return -n
-	}
-	return n
 }
 
 // rewriteTemplate splits s where do_expand acts: '\' escapes, $N, %N,

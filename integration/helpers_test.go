@@ -475,6 +475,13 @@ func expectRecordedLog(t *testing.T, log, golden string, replace ...string) {
 // until the server closes it (the request asks for Connection: close).
 func sendOnce(t *testing.T, addr, raw string) {
 	t.Helper()
+	sendRaw(t, addr, raw)
+}
+
+// sendRaw sends raw on a connection of its own and returns what came
+// back until the server closed it.
+func sendRaw(t *testing.T, addr, raw string) string {
+	t.Helper()
 	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -482,5 +489,6 @@ func sendOnce(t *testing.T, addr, raw string) {
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(10 * time.Second))
 	io.WriteString(c, raw)
-	io.Copy(io.Discard, c)
+	data, _ := io.ReadAll(c)
+	return string(data)
 }

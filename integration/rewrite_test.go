@@ -3,14 +3,12 @@ package integration
 import (
 	"bufio"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestRewriteRules: RewriteRule and RewriteCond in the server and
@@ -118,9 +116,9 @@ func testRecordedRewrite(t *testing.T, dir string, lists ...string) {
 	if data, err := os.ReadFile(filepath.Join("testdata", dir, "content-types.txt")); err == nil {
 		for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 			path, want, _ := strings.Cut(l, "\t")
-			resp := sendRaw(t, addrs[0], rawRequest("GET "+path+" HTTP/1.1"))
+			head, _, _ := strings.Cut(sendRaw(t, addrs[0], rawRequest("GET "+path+" HTTP/1.1")), "\r\n\r\n")
 			got := ""
-			for _, h := range strings.Split(resp, "\r\n") {
+			for _, h := range strings.Split(head, "\r\n") {
 				if name, v, ok := strings.Cut(h, ": "); ok && strings.EqualFold(name, "Content-Type") {
 					got = v
 				}
@@ -130,21 +128,6 @@ func testRecordedRewrite(t *testing.T, dir string, lists ...string) {
 			}
 		}
 	}
-}
-
-// sendRaw sends raw on a new connection and returns the response head.
-func sendRaw(t *testing.T, addr, raw string) string {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	io.WriteString(c, raw)
-	data, _ := io.ReadAll(c)
-	head, _, _ := strings.Cut(string(data), "\r\n\r\n")
-	return head
 }
 
 // rawRequest makes a request of a line of a recorded request list:
