@@ -403,6 +403,8 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 					}
 				}
 			}
+		case "expiresactive", "expiresbytype", "expiresdefault":
+			b.expires(d, target)
 		case "forcetype":
 			// ap_set_string_slot_lower
 			target.ForceType = strings.ToLower(a[0])

@@ -830,3 +830,43 @@ func logDirMissing(path string) (string, bool) {
 	st, err := os.Stat(dir)
 	return dir, err != nil || !st.IsDir()
 }
+
+// expires reads ExpiresActive, ExpiresByType and ExpiresDefault
+// (mod_expires' set_expires*).
+func (b *siteBuilder) expires(d *Directive, dir *proxy.DirConfig) {
+	if dir.Expires == nil {
+		dir.Expires = &proxy.ExpiresConfig{}
+	}
+	e := dir.Expires
+	a := d.Args
+	switch strings.ToLower(d.Name) {
+	case "expiresactive":
+		on := strings.EqualFold(a[0], "on")
+		e.Active = &on
+	case "expiresbytype":
+		slash := strings.LastIndexByte(a[0], '/')
+		if slash < 0 {
+			b.errorf(d, "Invalid mimetype: should contain a slash")
+			return
+		}
+		code, msg := proxy.ParseExpiresCode(a[1])
+		if msg != "" {
+			b.errorf(d, "'ExpiresByType %s %s': %s", a[0], a[1], msg)
+			return
+		}
+		if a[0][slash+1:] == "*" {
+			e.Wildcards = true
+		}
+		if e.ByType == nil {
+			e.ByType = make(map[string]string)
+		}
+		e.ByType[strings.ToLower(a[0])] = code
+	case "expiresdefault":
+		code, msg := proxy.ParseExpiresCode(a[0])
+		if msg != "" {
+			b.errorf(d, "'ExpiresDefault %s': %s", a[0], msg)
+			return
+		}
+		e.Default = code
+	}
+}

@@ -166,6 +166,9 @@ func TestBuildErrors(t *testing.T) {
 		{"rewritemap dbd", "LoadModule rewrite_module x\nRewriteMap m dbd:SELECT 1\n", "RewriteMap types dbd and fastdbd require mod_dbd!", 7},
 		{"rewriterule handler", "LoadModule rewrite_module x\nRewriteRule ^/a - [H=cgi-script]\n", "RewriteRule: flag 'H' (forcing a handler) is not supported by logproxy", 7},
 		{"rewriterule in location", "LoadModule rewrite_module x\n<Location /x>\nRewriteRule ^ - [F]\n</Location>\n", "RewriteRule in a <Directory>, <Location>, <Files> or <If> section (per-directory rewriting) is not supported by logproxy", 8},
+		{"expiresbytype without slash", "LoadModule expires_module x\nExpiresByType textplain A60\n", "Invalid mimetype: should contain a slash", 7},
+		{"expiresbytype bad type", "LoadModule expires_module x\nExpiresByType text/plain \"access plus 1 m\"\n", "'ExpiresByType text/plain access plus 1 m': bad expires code, unrecognised <type>'m'", 7},
+		{"expiresdefault bad base", "LoadModule expires_module x\nExpiresDefault tomorrow\n", "'ExpiresDefault tomorrow': bad expires code, unrecognised <base> 'tomorrow'", 7},
 		{"alias one argument", "LoadModule alias_module x\n<Location /a>\nAlias /tmp\n</Location>\n", "Alias with one argument (in <Location>) is not supported by logproxy", 8},
 	}
 	for _, tt := range tests {

@@ -164,6 +164,7 @@ func Directives() []Spec {
 		reqto  = "reqtimeout_module"
 		seif   = "setenvif_module"
 		rw     = "rewrite_module"
+		exp    = "expires_module"
 	)
 	return []Spec{
 		// core: sections (server/core.c)
@@ -457,6 +458,14 @@ func Directives() []Spec {
 		// mod_reqtimeout.c
 		{Name: "RequestReadTimeout", Module: reqto, Args: RawArgs, Override: RsrcConf,
 			Usage: "Set various timeout parameters for TLS handshake and/or reading request headers and body"},
+
+		// mod_expires.c
+		{Name: "ExpiresActive", Module: exp, Args: Flag, Override: OrIndexes,
+			Usage: "Limited to 'on' or 'off'"},
+		{Name: "ExpiresByType", Module: exp, Args: Take2, Override: OrIndexes,
+			Usage: "a MIME type followed by an expiry date code"},
+		{Name: "ExpiresDefault", Module: exp, Args: Take1, Override: OrIndexes,
+			Usage: "an expiry date code"},
 
 		// mod_rewrite.c (server and <VirtualHost> context)
 		{Name: "RewriteEngine", Module: rw, Args: Flag, Override: OrFileInfo,

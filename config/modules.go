@@ -50,6 +50,7 @@ func Modules() []Module {
 		{Name: "authz_user_module", Source: "mod_authz_user.c"},
 		{Name: "dir_module", Source: "mod_dir.c"},
 		{Name: "env_module", Source: "mod_env.c"},
+		{Name: "expires_module", Source: "mod_expires.c"},
 		{Name: "headers_module", Source: "mod_headers.c"},
 		{Name: "mime_module", Source: "mod_mime.c"},
 		{Name: "proxy_module", Source: "mod_proxy.c"},

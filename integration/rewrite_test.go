@@ -1,21 +1,12 @@
 package integration
 
-import (
-	"bufio"
-	"fmt"
-	"net"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"testing"
-)
+import "testing"
 
 // TestRewriteRules: RewriteRule and RewriteCond in the server and
 // <VirtualHost> context answer, rewrite, proxy and log as apache2 2.4.71
 // did (testdata/rewrite).
 func TestRewriteRules(t *testing.T) {
-	testRecordedRewrite(t, "rewrite", "requests.txt", "vhost-requests.txt", "vhost-requests.txt", "vhost-requests.txt")
+	testRecordedSite(t, "rewrite", "requests.txt", "vhost-requests.txt", "vhost-requests.txt", "vhost-requests.txt")
 }
 
 // TestRewriteMaps: RewriteMap int:, txt: and rnd: maps, a map of a
@@ -23,13 +14,13 @@ func TestRewriteRules(t *testing.T) {
 // an unknown map's default, as apache2 2.4.71 logged them
 // (testdata/rewritemaps).
 func TestRewriteMaps(t *testing.T) {
-	testRecordedRewrite(t, "rewritemaps", "requests0.txt", "requests1.txt")
+	testRecordedSite(t, "rewritemaps", "requests0.txt", "requests1.txt")
 }
 
 // TestRewriteCookies: the cookies of [CO], on every kind of answer, as
 // apache2 2.4.71 logged them (testdata/rewritecookies).
 func TestRewriteCookies(t *testing.T) {
-	testRecordedRewrite(t, "rewritecookies", "requests0.txt", "requests1.txt")
+	testRecordedSite(t, "rewritecookies", "requests0.txt", "requests1.txt")
 }
 
 // TestRewriteTypes: RewriteRule [T=] and ForceType, on files and on
@@ -37,7 +28,7 @@ func TestRewriteCookies(t *testing.T) {
 // a backend's type, as apache2 2.4.71 logged and sent them
 // (testdata/rewritetypes).
 func TestRewriteTypes(t *testing.T) {
-	testRecordedRewrite(t, "rewritetypes", "requests0.txt", "requests1.txt")
+	testRecordedSite(t, "rewritetypes", "requests0.txt", "requests1.txt")
 }
 
 // TestRewriteSites: the rewriting of two sites as users write them (a
@@ -45,131 +36,14 @@ func TestRewriteTypes(t *testing.T) {
 // ProxyPassReverse, a catch-all ProxyPass; the redirect vhost certbot
 // writes) as apache2 2.4.71 logged it (testdata/rewritesites).
 func TestRewriteSites(t *testing.T) {
-	testRecordedRewrite(t, "rewritesites", "requests0.txt", "requests1.txt")
+	testRecordedSite(t, "rewritesites", "requests0.txt", "requests1.txt")
 }
 
-// testRecordedRewrite runs testdata/<dir>/rules.conf with ServerName x,
-// DOCROOT a directory with a.txt, index.html and sub/b.txt, BACKEND a
-// backend that answers with its request line in X-Got, and ADDR0, ADDR1,
-// ... an address each, the first the main server's, the map files
-// testdata/<dir>/*.map in maps/ under ServerRoot, and mod_mime with
-// testdata/<dir>/mime.types if there is one; it sends the
-// requests of lists[i] to address i and expects the log
-// testdata/<dir>/access.log, which apache2 wrote.
-func testRecordedRewrite(t *testing.T, dir string, lists ...string) {
-	backend := serveTCP(t, serveRequestLine)
-	rules, err := os.ReadFile(filepath.Join("testdata", dir, "rules.conf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	addrs := make([]string, len(lists))
-	for i := range addrs {
-		addrs[i] = addrOf(freePort(t))
-	}
-	conf := strings.Replace(configHead(addrs...), "ServerName localhost\n", "ServerName x\n", 1) +
-		"LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so\n" +
-		"LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so\n"
-	root, confPath := newServerRoot(t, conf)
-	docroot := filepath.Join(root, "htdocs")
-	writeFile(t, filepath.Join(docroot, "a.txt"), "hello\n")
-	writeFile(t, filepath.Join(docroot, "index.html"), "idx\n")
-	if err := os.MkdirAll(filepath.Join(docroot, "sub"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(docroot, "sub", "b.txt"), "b\n")
-	writeFile(t, filepath.Join(docroot, "sub", "c.txt"), "c\n")
-	maps, _ := filepath.Glob(filepath.Join("testdata", dir, "*.map"))
-	for _, m := range maps {
-		data, err := os.ReadFile(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.MkdirAll(filepath.Join(root, "maps"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, filepath.Join(root, "maps", filepath.Base(m)), string(data))
-	}
-	if data, err := os.ReadFile(filepath.Join("testdata", dir, "mime.types")); err == nil {
-		// mod_mime, with the lines of /etc/mime.types the requests use.
-		writeFile(t, filepath.Join(root, "mime.types"), string(data))
-		conf += "LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so\nTypesConfig mime.types\n"
-	}
-	repl := []string{"DOCROOT", docroot, "BACKEND", backend}
-	for i := len(addrs) - 1; i >= 0; i-- {
-		repl = append(repl, "ADDR"+strconv.Itoa(i), addrs[i])
-	}
-	body := strings.NewReplacer(repl...).Replace(string(rules))
-	writeFile(t, confPath, conf+body+"CustomLog logs/access.log rw\n")
-	p := startLogproxy(t, root, confPath, addrs[0])
-	for i, list := range lists {
-		data, err := os.ReadFile(filepath.Join("testdata", dir, list))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-			sendOnce(t, addrs[i], rawRequest(strings.ReplaceAll(l, "DOCROOT", docroot)))
-		}
-	}
-	expectRecordedLog(t, p.logPath("access.log"), filepath.Join(dir, "access.log"), "DOCROOT", docroot, "BACKEND", backend)
-	// content-types.txt: "path<TAB>Content-Type" of answers of the main
-	// server, as apache2 sent them (the log shows no parameters).
-	if data, err := os.ReadFile(filepath.Join("testdata", dir, "content-types.txt")); err == nil {
-		for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-			path, want, _ := strings.Cut(l, "\t")
-			head, _, _ := strings.Cut(sendRaw(t, addrs[0], rawRequest("GET "+path+" HTTP/1.1")), "\r\n\r\n")
-			got := ""
-			for _, h := range strings.Split(head, "\r\n") {
-				if name, v, ok := strings.Cut(h, ": "); ok && strings.EqualFold(name, "Content-Type") {
-					got = v
-				}
-			}
-			if got != want {
-				t.Errorf("GET %s: Content-Type %q, want %q", path, got, want)
-			}
-		}
-	}
-}
 
-// rawRequest makes a request of a line of a recorded request list:
-// "request line|Field: value|...", with the Host, User-Agent and Accept
-// fields curl sent unless the line gives its own Host.
-func rawRequest(line string) string {
-	parts := strings.Split(line, "|")
-	host, extra := "Ex.COM:8080", ""
-	for _, f := range parts[1:] {
-		if name, v, _ := strings.Cut(f, ":"); strings.EqualFold(name, "host") {
-			host = strings.TrimSpace(v)
-		} else {
-			extra += f + "\r\n"
-		}
-	}
-	return parts[0] + "\r\nHost: " + host + "\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n" + extra + "Connection: close\r\n\r\n"
-}
-
-// serveRequestLine answers every request of a connection with 200 and
-// its request line in X-Got, and for a path with "/ct" in it a
-// Content-Type of text/html.
-func serveRequestLine(c net.Conn) {
-	defer c.Close()
-	br := bufio.NewReader(c)
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			return
-		}
-		for {
-			h, err := br.ReadString('\n')
-			if err != nil {
-				return
-			}
-			if h == "\r\n" || h == "\n" {
-				break
-			}
-		}
-		ct := ""
-		if strings.Contains(line, "/ct") {
-			ct = "Content-Type: text/html\r\n"
-		}
-		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nX-Got: %s\r\n%sContent-Length: 2\r\n\r\nok", strings.TrimRight(line, "\r\n"), ct)
-	}
+// TestExpires: ExpiresActive, ExpiresDefault and ExpiresByType (with a
+// wildcard a <Location> merge loses, counted from the request or from the
+// file's modification) on files, proxied answers, redirects and errors,
+// under Header rules, as apache2 2.4.71 logged them (testdata/expires).
+func TestExpires(t *testing.T) {
+	testRecordedSite(t, "expires", "requests0.txt", "requests1.txt")
 }

@@ -114,6 +114,9 @@ type exchange struct {
 	// forcedType is r->content_type as ForceType or RewriteRule [T=]
 	// forced it at fixups; "" for none.
 	forcedType string
+	// fileMtime is r->finfo.mtime of the file answered for (µs), 0 for
+	// none: mod_expires counts from it.
+	fileMtime int64
 
 	rec logformat.Record
 

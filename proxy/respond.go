@@ -47,6 +47,8 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 	// mod_headers, then the StripHeader names, once the values were noted.
 	// Its output filter runs before the HTTP header filter, so also for
 	// HTTP/0.9, whose head that filter then skips ("Header note" logs).
+	// mod_expires' filter, then mod_headers'.
+	ex.applyExpires(rh.status, rh.contentType)
 	ex.applyResponseHeaders(r.dir, rh.generated, &rh.contentType)
 	if ex.ttfb == 0 && !rh.generated && ex.logUses()&logformat.UsesTTFB != 0 {
 		// mod_logio's first-byte filter sees the handler's output (also

@@ -295,4 +295,10 @@ func (d *DirConfig) Merge(add *DirConfig) {
 	if add.ForceType != "" {
 		d.ForceType = add.ForceType
 	}
+	switch {
+	case d.Expires != nil:
+		d.Expires = mergeExpires(d.Expires, add.Expires)
+	case add.Expires != nil:
+		d.Expires = mergeExpires(&ExpiresConfig{}, add.Expires)
+	}
 }

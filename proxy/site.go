@@ -235,6 +235,8 @@ type DirConfig struct {
 	LimitRequestBody *int64
 
 	Signature *string // ServerSignature: "off", "on" or "email"
+	// Expires is mod_expires' configuration; nil when no scope has any.
+	Expires *ExpiresConfig
 	// ForceType is the ForceType directive, lower case; "" when unset,
 	// "none" to undo one from an enclosing scope.
 	ForceType      string

@@ -158,6 +158,9 @@ type fileResponse struct {
 	// IndexFile is the DirectoryIndex file served for a directory, "" when
 	// the request was for a file.
 	IndexFile string
+	// Mtime is r->finfo.mtime of the file answered for (µs since the
+	// epoch), 0 when there is none.
+	Mtime int64
 }
 
 // rangePart is one part of a multipart/byteranges body.
@@ -375,7 +378,10 @@ func headerIn(h Fields, name string) (string, bool) {
 
 // defaultHandler is core's default_handler for a file or directory whose
 // stat is fi; index names the DirectoryIndex file being served, if any.
-func defaultHandler(req *fileRequest, fi fileInfo, index string) (fileResponse, error) {
+func defaultHandler(req *fileRequest, fi fileInfo, index string) (resp fileResponse, err error) {
+	if fi.exists {
+		defer func() { resp.Mtime = fi.mtime }()
+	}
 	method := req.Method
 	headerOnly := method == "HEAD"
 	if headerOnly {
@@ -426,7 +432,7 @@ func defaultHandler(req *fileRequest, fi fileInfo, index string) (fileResponse, 
 			lastMod = n
 		}
 	}
-	resp := fileResponse{Status: 200, IndexFile: index}
+	resp = fileResponse{Status: 200, IndexFile: index}
 	if !req.HTTP09 {
 		resp.Headers = append(resp.Headers, Field{Name: "Last-Modified", Value: httpDate(lastMod)})
 	}

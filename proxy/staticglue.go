@@ -66,6 +66,7 @@ func (ex *exchange) staticHandler() int {
 		r.filename = resp.IndexFile
 		r.uri = strings.TrimSuffix(r.uri, "/") + "/" + lastElem(resp.IndexFile)
 	}
+	ex.fileMtime = resp.Mtime
 	if resp.Body != nil {
 		defer resp.Body.Close()
 	}
