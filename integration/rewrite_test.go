@@ -39,7 +39,6 @@ func TestRewriteSites(t *testing.T) {
 	testRecordedSite(t, "rewritesites", "requests0.txt", "requests1.txt")
 }
 
-
 // TestExpires: ExpiresActive, ExpiresDefault and ExpiresByType (with a
 // wildcard a <Location> merge loses, counted from the request or from the
 // file's modification) on files, proxied answers, redirects and errors,
