@@ -57,6 +57,8 @@ var logExprVars = map[string]bool{
 	"TIME_YEAR": true, "TIME_MON": true, "TIME_DAY": true, "TIME_HOUR": true,
 	"TIME_MIN": true, "TIME_SEC": true, "TIME_WDAY": true, "TIME": true,
 	"SERVER_SOFTWARE": true, "API_VERSION": true,
+	"REQUEST_SCHEME": true, "SERVER_ADMIN": true, "DOCUMENT_ROOT": true,
+	"PATH_INFO": true, "AUTH_TYPE": true,
 	"HTTP_USER_AGENT": true, "HTTP_PROXY_CONNECTION": true, "HTTP_REFERER": true,
 	"HTTP_COOKIE": true, "HTTP_FORWARDED": true, "HTTP_HOST": true, "HTTP_ACCEPT": true,
 }
@@ -65,7 +67,7 @@ var logExprVars = map[string]bool{
 var logExprFuncs = map[string]bool{
 	"req": true, "http": true, "req_novary": true, "resp": true, "note": true,
 	"reqenv": true, "env": true, "osenv": true, "tolower": true, "toupper": true,
-	"base64": true, "sha1": true, "md5": true,
+	"base64": true, "sha1": true, "md5": true, "unbase64": true, "escape": true, "unescape": true,
 }
 
 // expr parses and compiles a condition for a directive; str selects a
@@ -426,7 +428,7 @@ func (ev *condEval) variable(name string) string {
 		}
 		return rec.ServerName
 	case "SERVER_PORT":
-		return strconv.Itoa(rec.ServerPort)
+		return strconv.Itoa(rec.RequestPort) // ap_get_server_port
 	case "SERVER_PROTOCOL":
 		return req.Protocol
 	case "QUERY_STRING":
@@ -452,6 +454,16 @@ func (ev *condEval) variable(name string) string {
 		return strconv.Itoa(req.Status)
 	case "REMOTE_ADDR":
 		return rec.RemoteIP
+	case "REQUEST_SCHEME":
+		return rec.Scheme
+	case "SERVER_ADMIN":
+		return rec.ServerAdmin
+	case "DOCUMENT_ROOT":
+		return rec.DocumentRoot
+	case "PATH_INFO":
+		return req.PathInfo
+	case "AUTH_TYPE":
+		return req.AuthType
 	case "REMOTE_PORT":
 		return strconv.Itoa(rec.PeerPort) // c->client_addr's
 	case "SERVER_SOFTWARE":
@@ -536,6 +548,18 @@ func (ev *condEval) function(name, arg string) string {
 		return asciiCase(arg, 'a', 'z', 'A'-'a')
 	case "base64":
 		return base64.StdEncoding.EncodeToString([]byte(arg))
+	case "unbase64":
+		return proxy.Base64Decode(arg)
+	case "escape":
+		return proxy.EscapeURI(arg)
+	case "unescape":
+		// ap_unescape_url_keep2f(arg, 0): %2F stays, a bad escape or
+		// %00 gives "".
+		v, ok := proxy.UnescapeURLKeep2F(arg)
+		if !ok {
+			return ""
+		}
+		return v
 	case "sha1":
 		sum := sha1.Sum([]byte(arg))
 		return hex.EncodeToString(sum[:])

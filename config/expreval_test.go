@@ -36,7 +36,7 @@ func TestAprAtoi64(t *testing.T) {
 // the rules of util_expr_eval.c, spelled out per case.
 func TestLogConditionEval(t *testing.T) {
 	rec := &logformat.Record{
-		RemoteIP: "192.0.2.7", PeerIP: "10.0.0.1", PeerPort: 40000, ServerName: "example.org", ServerPort: 80,
+		RemoteIP: "192.0.2.7", PeerIP: "10.0.0.1", PeerPort: 40000, ServerName: "example.org", ServerPort: 80, RequestPort: 80,
 		Final: logformat.Request{
 			Method: "GET", URI: "/after", Protocol: "HTTP/1.1", Status: 200,
 			Line: "GET /x HTTP/1.1", LineRead: true,
@@ -117,8 +117,8 @@ func TestLogConditionTime(t *testing.T) {
 // the configuration is read, naming it.
 func TestLogConditionRefused(t *testing.T) {
 	for _, tc := range []struct{ expr, want string }{
-		{"%{PATH_INFO} == ''", "%{PATH_INFO} in an expression is not supported by logproxy yet"},
-		{"%{REQUEST_SCHEME} == 'https'", "%{REQUEST_SCHEME} in an expression"},
+		{"%{LAST_MODIFIED} == ''", "%{LAST_MODIFIED} in an expression is not supported by logproxy yet"},
+		{"%{CONTEXT_PREFIX} == 'https'", "%{CONTEXT_PREFIX} in an expression"},
 		{"file('/etc/passwd') == ''", "the function file in an expression"},
 		{"-U '/x'", "-U in an expression"},
 		{"%{REQUEST_URI} =~ /(?=x)/", "PCRE syntax"},
@@ -183,7 +183,7 @@ func TestIfSectionChecks(t *testing.T) {
 		{"bad condition", "<If \"%{HTTP_HOST} ==\">\n</If>\n", "Cannot parse condition clause: "},
 		{"two arguments", "<If \"true\" extra>\n</If>\n", "Multiple <If> arguments not supported."},
 		{"proxypass inside", "<If \"true\">\nProxyPass /a http://h/\n</If>\n", "ProxyPass cannot occur within <If> section"},
-		{"unsupported variable", "<If \"-n %{PATH_INFO}\">\n</If>\n", "%{PATH_INFO} in an expression is not supported by logproxy yet"},
+		{"unsupported variable", "<If \"-n %{CONTENT_TYPE}\">\n</If>\n", "%{CONTENT_TYPE} in an expression is not supported by logproxy yet"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()

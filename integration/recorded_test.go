@@ -21,8 +21,8 @@ import (
 // index.html, x.png, sub/b.txt, sub/c.txt and sub/x.png (those of the
 // recording modified in 2020), BACKEND a
 // backend that answers with its request line in X-Got, and ADDR0, ADDR1,
-// ... an address each, the first the main server's, the map files
-// testdata/<dir>/*.map in maps/ under ServerRoot, and mod_mime with
+// ... an address each, the first the main server's, the map and password
+// files testdata/<dir>/*.map and *.htpasswd in maps/ under ServerRoot, and mod_mime with
 // testdata/<dir>/mime.types if there is one; it sends the
 // requests of lists[i] to address i and expects the log
 // testdata/<dir>/access.log, which apache2 wrote.
@@ -58,6 +58,8 @@ func testRecordedSite(t *testing.T, dir string, lists ...string) {
 		}
 	}
 	maps, _ := filepath.Glob(filepath.Join("testdata", dir, "*.map"))
+	users, _ := filepath.Glob(filepath.Join("testdata", dir, "*.htpasswd"))
+	maps = append(maps, users...)
 	for _, m := range maps {
 		data, err := os.ReadFile(m)
 		if err != nil {

@@ -46,3 +46,11 @@ func TestRewriteSites(t *testing.T) {
 func TestExpires(t *testing.T) {
 	testRecordedSite(t, "expires", "requests0.txt", "requests1.txt")
 }
+
+// TestExprVariables: the expression variables REQUEST_SCHEME,
+// SERVER_ADMIN, DOCUMENT_ROOT, PATH_INFO, AUTH_TYPE and SERVER_PORT (the
+// port the request named) and the functions escape, unescape and
+// unbase64, as apache2 2.4.71 logged them (testdata/exprvars).
+func TestExprVariables(t *testing.T) {
+	testRecordedSite(t, "exprvars", "requests0.txt", "requests1.txt")
+}

@@ -32,6 +32,15 @@ type Record struct {
 	PeerPort   int    // the TCP peer's port (REMOTE_PORT of an expression)
 	LocalPort  int    // %{local}p
 	ServerPort int    // %p, %{canonical}p: the server's canonical port
+	// RequestPort is ap_get_server_port: the port the request named
+	// (unless UseCanonicalName On), else the server's (SERVER_PORT of an
+	// expression).
+	RequestPort int
+
+	// Scheme is ap_http_scheme, DocumentRoot ap_document_root and
+	// ServerAdmin the server's ServerAdmin (REQUEST_SCHEME, DOCUMENT_ROOT
+	// and SERVER_ADMIN of an expression).
+	Scheme, DocumentRoot, ServerAdmin string
 
 	VirtualHost string // %v: ServerName of the virtual host that served the request
 	ServerName  string // %V: the name UseCanonicalName picks
@@ -65,6 +74,8 @@ type Request struct {
 	Handler  string // %R
 	User     string // %u
 	HasUser  bool   // a user was authenticated (an empty name logs "")
+	AuthType string // r->ap_auth_type: the AuthType of an authentication that ran
+	PathInfo string // r->path_info: the part of the path past the file
 
 	BodyBytes int64 // %b, %B: response body bytes sent
 

@@ -57,6 +57,7 @@ func (ex *exchange) authorize(d *DirConfig) int {
 // AuthUserFile, as mod_auth_basic's authenticate_basic_user.
 func (ex *exchange) basicAuth(d *DirConfig) int {
 	r := &ex.r
+	r.authType = d.AuthType // r->ap_auth_type, before the credentials are read
 	auth, ok := r.headersIn.Get("Authorization")
 	if !ok {
 		ex.noteAuthFailure(d)
@@ -71,7 +72,7 @@ func (ex *exchange) basicAuth(d *DirConfig) int {
 		ex.noteAuthFailure(d)
 		return 401
 	}
-	raw := aprBase64Decode(strings.TrimLeft(cred, " \t"))
+	raw := Base64Decode(strings.TrimLeft(cred, " \t"))
 	if i := strings.IndexByte(raw, 0); i >= 0 {
 		raw = raw[:i] // a C string ends at its first NUL
 	}
@@ -97,10 +98,11 @@ func (ex *exchange) basicAuth(d *DirConfig) int {
 	return 401
 }
 
-// aprBase64Decode is apr_base64_decode: the leading run of characters
+// Base64Decode is apr_base64_decode (also ap_expr's unbase64): the
+// leading run of characters
 // of the base64 alphabet is decoded (a '=' or any other byte ends it),
 // with a last group of two or three characters giving one or two bytes.
-func aprBase64Decode(s string) string {
+func Base64Decode(s string) string {
 	n := 0
 	for n < len(s) && b64Value(s[n]) < 64 {
 		n++

@@ -22,8 +22,8 @@ func TestAprBase64Decode(t *testing.T) {
 		{"YWxp Y2U=", "ali"},
 	}
 	for _, tt := range tests {
-		if got := aprBase64Decode(tt.in); got != tt.want {
-			t.Errorf("aprBase64Decode(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := Base64Decode(tt.in); got != tt.want {
+			t.Errorf("Base64Decode(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

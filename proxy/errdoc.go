@@ -75,6 +75,7 @@ func (ex *exchange) internalRedirect(doc string, status int) {
 		status:        status,
 		user:          old.user,
 		hasUser:       old.hasUser,
+		authType:      old.authType,
 		headersIn:     old.headersIn,
 		errHeadersOut: old.errHeadersOut,
 		env:           env,

@@ -129,6 +129,14 @@ const (
 // whose configuration sets none.
 const defaultServerAdmin = "[no address given]"
 
+// serverAdmin is the server's ServerAdmin, or httpd's default.
+func (ex *exchange) serverAdmin() string {
+	if ex.srv.Admin == "" {
+		return defaultServerAdmin
+	}
+	return ex.srv.Admin
+}
+
 // errorDoctype is what Debian's 2.4.71 puts first in a generated page (the
 // upstream 2.4.x source has DOCTYPE_HTML_2_0 there).
 const errorDoctype = `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">` + "\n"

@@ -26,6 +26,7 @@ type request struct {
 	statusReason string
 	user         string
 	hasUser      bool
+	authType     string // r->ap_auth_type
 
 	headersIn     Fields
 	headersOut    Fields

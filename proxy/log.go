@@ -89,6 +89,9 @@ func (ex *exchange) fillRecord(rec *logformat.Record, uses logformat.Uses) {
 		PeerPort:    int(c.remoteAddr.Port()),
 		LocalPort:   int(c.localAddr.Port()),
 		ServerPort:  ex.serverPort(),
+		RequestPort: ex.requestPort(),
+		Scheme:      ex.scheme(),
+		ServerAdmin: ex.serverAdmin(),
 		VirtualHost: ex.srv.Hostname,
 		ServerName:  ex.serverName(),
 		KeepAlives:  max(c.keepalives-1, 0),
@@ -106,6 +109,9 @@ func (ex *exchange) fillRecord(rec *logformat.Record, uses logformat.Uses) {
 		rec.ConnStatus = '+'
 	default:
 		rec.ConnStatus = '-'
+	}
+	if d := ex.srv.Dir; d != nil {
+		rec.DocumentRoot = d.DocumentRoot
 	}
 	if d := ex.r.dir; d != nil && d.HostnameLookups != nil && *d.HostnameLookups {
 		rec.RemoteHost = ex.c.lookupHost(ex.useragentIP)
@@ -140,6 +146,8 @@ func (ex *exchange) fillRequest(q *logformat.Request, r *request) {
 		Handler:     r.handler,
 		User:        r.user,
 		HasUser:     r.hasUser,
+		AuthType:    r.authType,
+		PathInfo:    r.pathInfo,
 		BodyBytes:   r.bytesSent,
 		HeadersIn:   r.headersIn,
 		HeadersOut:  r.headersOut,

@@ -128,7 +128,7 @@ func (rr *rewriteRun) serverVar(name string) string {
 	case "DOCUMENT_ROOT", "CONTEXT_DOCUMENT_ROOT":
 		return ex.docRoot()
 	case "SERVER_ADMIN":
-		return ex.srv.Admin
+		return ex.serverAdmin()
 	case "SERVER_PORT":
 		return strconv.Itoa(ex.requestPort())
 	case "REQUEST_SCHEME":

@@ -327,6 +327,19 @@ func constructURL(req *fileRequest, uri string) string {
 	return scheme + "://" + req.ServerName + ":" + strconv.Itoa(port) + uri
 }
 
+// EscapeURI is ap_escape_uri (ap_expr's escape, mod_rewrite's
+// int:escape): osEscapePath.
+func EscapeURI(s string) string { return osEscapePath(s) }
+
+// UnescapeURLKeep2F is ap_unescape_url_keep2f(s, 0) (ap_expr's
+// unescape): every escape decoded but %2F; false for a bad escape or a
+// %00.
+func UnescapeURLKeep2F(s string) (string, bool) {
+	b := []byte(s)
+	n, st := unescapeURL(b, unescKeepSlashes)
+	return string(b[:n]), st == 0
+}
+
 // osEscapePath is ap_os_escape_path(p, path, 1): every byte but letters,
 // digits and $-_.+!*'(),:;@&=/~ as %xx with lower-case hex digits.
 func osEscapePath(s string) string {
