@@ -647,7 +647,6 @@ func (b *siteBuilder) redirect(d *Directive, dir *proxy.DirConfig, inSection boo
 			return
 		}
 		rd.Regex, rd.Path = re, ""
-		rd.Target = convertBackrefs(rd.Target)
 	}
 	dir.Redirects = append(dir.Redirects, rd)
 }

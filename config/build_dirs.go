@@ -193,6 +193,7 @@ func (b *siteBuilder) envRule(d *Directive, dir *proxy.DirConfig, serverLevel bo
 			return
 		}
 		pattern, vars = vars[0], vars[1:]
+		rule.Literal = isLiteralPattern(pattern)
 		if strings.HasSuffix(name, "nocase") {
 			pattern = "(?i)" + pattern
 		}
@@ -327,12 +328,25 @@ func (b *siteBuilder) headerRule(d *Directive, dir *proxy.DirConfig) {
 			b.errorf(d, "%s", msg)
 			return
 		}
+		// parse_format_string: the replacement is a format (or a
+		// string expression), rendered for each match before $N are
+		// put in (process_regexp).
+		h.Regex, h.Value = re, rest[1]
 		if strings.HasPrefix(rest[1], "expr=") {
-			b.errorf(d, "Header edit with an expr= replacement is not supported by logproxy yet")
+			prog, err := b.expr(rest[1][5:], true)
+			if err != nil {
+				b.errorf(d, "Can't parse value expression : %v", err)
+				return
+			}
+			h.ValueExpr = prog.Value
+			break
+		}
+		v, err := proxy.ParseHeaderValue(rest[1])
+		if err != nil {
+			b.errorf(d, "%v", err)
 			return
 		}
-		h.Regex, h.Value = re, rest[0]
-		h.Replacement = convertBackrefs(rest[1])
+		h.Format = v
 	case proxy.HeaderNote:
 		if len(rest) != 1 {
 			b.errorf(d, "Header note requires a note name")
@@ -367,26 +381,6 @@ func (b *siteBuilder) headerRule(d *Directive, dir *proxy.DirConfig) {
 	} else {
 		dir.ReqHeaders = append(dir.ReqHeaders, h)
 	}
-}
-
-// convertBackrefs turns httpd's $1 references into Go's ${1}.
-func convertBackrefs(s string) string {
-	var out strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '$' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
-			out.WriteString("${")
-			out.WriteByte(s[i+1])
-			out.WriteString("}")
-			i++
-			continue
-		}
-		if s[i] == '$' {
-			out.WriteString("$$")
-			continue
-		}
-		out.WriteByte(s[i])
-	}
-	return out.String()
 }
 
 // remoteIP reads the mod_remoteip directives of a server.
@@ -869,4 +863,27 @@ func (b *siteBuilder) expires(d *Directive, dir *proxy.DirConfig) {
 		}
 		e.Default = code
 	}
+}
+
+// isLiteralPattern is mod_setenvif's non_regex_pattern: the pattern uses
+// no regular expression metacharacter but escaped ones, so httpd searches
+// for it as a plain string (and puts no $N in the values).
+func isLiteralPattern(s string) bool {
+	escape := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case strings.IndexByte("^.$|()[]*+?{}", c) >= 0:
+			if !escape {
+				return false
+			}
+			escape = false
+		case c == '\\':
+			escape = !escape
+		default:
+			if escape {
+				return false
+			}
+		}
+	}
+	return true
 }

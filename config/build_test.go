@@ -103,7 +103,6 @@ func TestBuildErrors(t *testing.T) {
 		{"header format", "Header set X %Z\n", "Unrecognized header format %Z", 6},
 		{"header expr variable", "Header set X y \"expr=-n %{CONTENT_TYPE}\"\n", "Header expr=-n %{CONTENT_TYPE}: %{CONTENT_TYPE} in an expression is not supported by logproxy yet", 6},
 		{"header value expr", "Header set X \"expr=%{REQUEST_URI\"\n", "Can't parse value expression : ", 6},
-		{"header edit expr", "Header edit X a \"expr=%{REQUEST_URI}\"\n", "Header edit with an expr= replacement is not supported by logproxy yet", 6},
 		{"customlog expr variable", "CustomLog /dev/null \"%h\" \"expr=-n %{CONTENT_TYPE}\"\n", "CustomLog expr=-n %{CONTENT_TYPE}: %{CONTENT_TYPE} in an expression is not supported by logproxy yet", 6},
 		{"timeout", "Timeout abc\n", "number of seconds", 6},
 		{"stripheader star", "StripHeader *\n", "matches every header", 6},

@@ -204,14 +204,19 @@ func (c *exprProgram) Match(rec *logformat.Record) bool {
 }
 
 // MatchRe evaluates the condition for rec as ap_expr_exec_re does for
-// SetEnvIfExpr: with the word and groups of the last regular expression
-// with groups that matched, for $N in the values it sets (m is nil when
-// there is none, or when the last one did not match).
+// SetEnvIfExpr and RewriteCond expr: with the word and groups of the last
+// regular expression with groups, for $N in the values it sets. m is nil
+// when no such expression was tried (the caller's earlier word and groups
+// stand, as in httpd), and empty but not nil when the last one tried did
+// not match (the word is then NULL for httpd).
 func (c *exprProgram) MatchRe(rec *logformat.Record) (ok bool, source string, m []int) {
 	ev := c.eval(rec)
 	ok = ev.cond(c.root)
-	if ev.matched {
+	switch {
+	case ev.matched:
 		source, m = ev.source, ev.groups
+	case ev.touched:
+		m = []int{}
 	}
 	return ok, source, m
 }
@@ -231,6 +236,7 @@ type condEval struct {
 
 	source  string // the word of the last match with groups, "" for none
 	matched bool
+	touched bool // a regular expression with groups was tried
 	groups  []int
 }
 
@@ -307,7 +313,7 @@ func (ev *condEval) match(n *ExprMatch) bool {
 		return re.MatchString(w)
 	}
 	m := re.FindStringSubmatchIndex(w)
-	ev.matched, ev.source, ev.groups = m != nil, w, m
+	ev.matched, ev.source, ev.groups, ev.touched = m != nil, w, m, true
 	return m != nil
 }
 

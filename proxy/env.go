@@ -18,6 +18,12 @@ const (
 // applyEnvRules runs the rules of one phase on the request's environment,
 // as mod_setenvif's match_headers and mod_env's fixup do.
 func (ex *exchange) applyEnvRules(rules []EnvRule, phase envPhase) {
+	// match_headers' val and regm live across the rules of one pass: a
+	// SetEnvIfExpr without a regular expression puts in the word and
+	// groups an earlier rule left.
+	var lastVal string
+	var lastM []int
+	hasVal := false
 	for i := range rules {
 		rule := &rules[i]
 		switch {
@@ -26,8 +32,14 @@ func (ex *exchange) applyEnvRules(rules []EnvRule, phase envPhase) {
 				continue
 			}
 			ok, src, m := rule.Expr(ex.exprRecord(ex.r.headersIn, requestTable, phase == envPostRead))
+			switch {
+			case len(m) > 0:
+				lastVal, lastM, hasVal = src, m, true
+			case m != nil:
+				hasVal = false // a regular expression failed: val is NULL
+			}
 			if ok {
-				ex.assignEnv(rule.Vars, src, m)
+				ex.assignEnv(rule.Vars, lastVal, lastM, hasVal)
 			}
 			continue
 		case rule.Attribute == "":
@@ -38,17 +50,21 @@ func (ex *exchange) applyEnvRules(rules []EnvRule, phase envPhase) {
 			continue
 		}
 		if rule.Attribute == "" {
-			ex.assignEnv(rule.Vars, "", nil)
+			ex.assignEnv(rule.Vars, "", nil, false)
 			continue
 		}
 		// What is not there is tested as "", as mod_setenvif does, so
 		// that "^$" matches a missing header.
 		val, _ := ex.envAttribute(rule, phase)
+		lastVal, hasVal = val, true
 		m := rule.Regex.FindStringSubmatchIndex(val)
 		if m == nil {
 			continue
 		}
-		ex.assignEnv(rule.Vars, val, m)
+		if !rule.Literal {
+			lastM = m
+		}
+		ex.assignEnv(rule.Vars, val, m, !rule.Literal)
 	}
 }
 
@@ -92,10 +108,10 @@ func (ex *exchange) envAttribute(rule *EnvRule, phase envPhase) (string, bool) {
 	return r.env.Get(rule.Attribute)
 }
 
-// assignEnv sets or unsets the variables of a rule; a SetEnvIf value may
-// refer to the groups of the match with $0..$9, and an empty SetEnvIf
-// value means "1".
-func (ex *exchange) assignEnv(vars []EnvAssign, subject string, m []int) {
+// assignEnv sets or unsets the variables of a rule; an empty SetEnvIf
+// value means "1"; with subst, a value goes through ap_pregsub with the
+// groups of the match ($0..$9, backslash escapes).
+func (ex *exchange) assignEnv(vars []EnvAssign, subject string, m []int, subst bool) {
 	r := &ex.r
 	for _, v := range vars {
 		if v.Unset {
@@ -103,37 +119,11 @@ func (ex *exchange) assignEnv(vars []EnvAssign, subject string, m []int) {
 			continue
 		}
 		val := v.Value
-		if m != nil {
-			if val == "" {
-				val = "1"
-			} else if strings.IndexByte(val, '$') >= 0 {
-				val = regsub(val, subject, m)
-			}
+		if val == "" && (m != nil || subst) {
+			val = "1"
+		} else if subst {
+			val = regsub(val, subject, m)
 		}
 		r.env = setField(r.env, v.Name, val)
 	}
-}
-
-// regsub expands $0..$9 in s with the groups of match m of subject, as
-// httpd's ap_pregsub ("\$" is a literal dollar).
-func regsub(s, subject string, m []int) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '\\' && i+1 < len(s) && (s[i+1] == '$' || s[i+1] == '&') {
-			b.WriteByte(s[i+1])
-			i++
-			continue
-		}
-		if c == '$' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
-			n := int(s[i+1] - '0')
-			if 2*n+1 < len(m) && m[2*n] >= 0 {
-				b.WriteString(subject[m[2*n]:m[2*n+1]])
-			}
-			i++
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
 }

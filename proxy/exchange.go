@@ -527,7 +527,7 @@ func matchRedirect(rs []Redirect, uri, base string) (*Redirect, string, bool) {
 		switch {
 		case rd.Regex != nil:
 			if m := rd.Regex.FindStringSubmatchIndex(uri); m != nil {
-				return rd, string(rd.Regex.ExpandString(nil, rd.Target, uri, m)), true
+				return rd, regsub(rd.Target, uri, m), true
 			}
 		case rd.Path == "" && base != "":
 			return rd, rd.Target, true

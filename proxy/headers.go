@@ -131,15 +131,16 @@ func (ex *exchange) applyHeaderRules(table Fields, rules []HeaderRule, which rul
 				}
 			}
 		case HeaderEdit, HeaderEditAll:
+			repl := func() string { return ex.headerValue(h, table, which) }
 			if contentType != nil && *contentType != "" && equalFold(h.Name, "Content-Type") {
-				*contentType = editValue(h, *contentType)
+				*contentType = editValue(h, *contentType, repl)
 			}
 			var edited Fields
 			found := false
 			for _, f := range table {
 				if equalFold(f.Name, h.Name) {
 					found = true
-					edited = append(edited, Field{Name: f.Name, Value: editValue(h, f.Value)})
+					edited = append(edited, Field{Name: f.Name, Value: editValue(h, f.Value, repl)})
 				}
 			}
 			if found {
@@ -203,20 +204,48 @@ func hasMergeToken(old, nv string) bool {
 func isSpace(c byte) bool { return c == ' ' || (c >= '\t' && c <= '\r') }
 
 // editValue applies edit (first match) or edit* (every match).
-func editValue(h *HeaderRule, v string) string {
+func editValue(h *HeaderRule, v string, repl func() string) string {
 	if h.Regex == nil {
 		return v
-	}
-	if h.Action == HeaderEditAll {
-		return h.Regex.ReplaceAllString(v, h.Replacement)
 	}
 	loc := h.Regex.FindStringSubmatchIndex(v)
 	if loc == nil {
 		return v
 	}
-	var dst []byte
-	dst = h.Regex.ExpandString(dst, h.Replacement, v, loc)
-	return v[:loc[0]] + string(dst) + v[loc[1]:]
+	// process_regexp: the replacement rendered for this match, its $N
+	// put in (ap_pregsub); edit* goes on with what follows the match as
+	// a string of its own, so that ^ matches again at its start. (httpd
+	// recurses without end after an empty match; logproxy stops.)
+	subs := regsub(repl(), v, loc)
+	rest := v[loc[1]:]
+	if h.Action == HeaderEditAll && loc[1] > loc[0] {
+		rest = editValue(h, rest, repl)
+	}
+	return v[:loc[0]] + subs + rest
+}
+
+// regsub is ap_pregsub: $0..$9 are the groups of the match m in src
+// (nothing for a group that took no part or matched nothing), a
+// backslash makes the next character plain.
+func regsub(tmpl, src string, m []int) string {
+	var b strings.Builder
+	for i := 0; i < len(tmpl); i++ {
+		c := tmpl[i]
+		switch {
+		case c == '$' && i+1 < len(tmpl) && cDigit(tmpl[i+1]):
+			n := int(tmpl[i+1] - '0')
+			i++
+			if 2*n+1 < len(m) && m[2*n] >= 0 && m[2*n] < m[2*n+1] {
+				b.WriteString(src[m[2*n]:m[2*n+1]])
+			}
+		case c == '\\' && i+1 < len(tmpl):
+			i++
+			b.WriteByte(tmpl[i])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // applyEarlyHeaders runs the rules marked early of the server (not of

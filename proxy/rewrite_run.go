@@ -361,8 +361,10 @@ func (rr *rewriteRun) applyCond(c *RewriteCond) bool {
 		var src string
 		var m []int
 		ok, src, m = c.Expr(rr.rec)
-		if ok && !c.Negate && m != nil {
-			rr.condSrc, rr.condM, rr.condOK = src, m, true
+		if ok && !c.Negate {
+			// briRC takes the expression's word, NULL (no %N) unless a
+			// regular expression with groups matched.
+			rr.condSrc, rr.condM, rr.condOK = src, m, len(m) > 0
 		}
 		return ok != c.Negate
 	}

@@ -20,9 +20,7 @@ func (rt *Route) match(uri string) (string, bool) {
 		if rt.Exclude {
 			return "", true
 		}
-		var dst []byte
-		dst = rt.Regex.ExpandString(dst, rt.Target, uri, m)
-		return string(dst), true
+		return regsub(rt.Target, uri, m), true // ap_pregsub
 	}
 	if !aliasMatch(uri, rt.Path) {
 		return "", false
@@ -144,7 +142,7 @@ func mapToFile(docRoot, uri string, aliases []Alias) string {
 	for _, a := range aliases {
 		if a.Regex != nil {
 			if m := a.Regex.FindStringSubmatchIndex(uri); m != nil {
-				return string(a.Regex.ExpandString(nil, a.To, uri, m))
+				return regsub(a.To, uri, m)
 			}
 			continue
 		}

@@ -432,14 +432,18 @@ type EnvRule struct {
 	// unconditional (SetEnv, UnsetEnv).
 	Attribute string
 	Regex     *regexp.Regexp
+	// Literal: Regex is a plain string (no metacharacter but escaped
+	// ones), which mod_setenvif searches for as such; the values are set
+	// as written, with no $N put in.
+	Literal bool
 	// NameRegex, when not nil, is Attribute as a regular expression: an
 	// attribute that is not a special name and has bytes other than
 	// letters, digits, '-' and '_' matches request header names.
 	NameRegex *regexp.Regexp
 	// Expr, when not nil, is the SetEnvIfExpr condition in place of
 	// Attribute and Regex: whether it holds, and the word and groups of
-	// its last regular expression with groups that matched (m nil for
-	// none), for $N in the values.
+	// its last regular expression with groups, for $N in the values (m
+	// nil when it tried none, empty when the last one failed).
 	Expr func(*logformat.Record) (ok bool, source string, m []int)
 	// Early rules (SetEnvIf outside sections) run at post-read-request
 	// time; the others in the fixup phase, like httpd's.
@@ -465,9 +469,10 @@ type HeaderRule struct {
 	Format HeaderValue // Value compiled (set, add, append, merge, note)
 	// ValueExpr, when not nil, is a value written "expr=...": a string
 	// expression evaluated on the request at hand, in place of Format.
-	ValueExpr   func(*logformat.Record) string
-	Regex       *regexp.Regexp // edit, edit*, and the header-matching conditions
-	Replacement string
+	ValueExpr func(*logformat.Record) string
+	// Regex is what edit and edit* match (then Value, Format or
+	// ValueExpr is the replacement), and what echo matches.
+	Regex *regexp.Regexp
 	// EnvVar is the env= condition ("" for none); Negate for env=!VAR.
 	EnvVar string
 	Negate bool
