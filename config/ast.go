@@ -108,6 +108,17 @@ type Config struct {
 	Warnings []*Error
 }
 
+// MPMLoaded reports whether one of the MPM modules is loaded: httpd
+// neither starts nor passes -t without one (AH00534).
+func (c *Config) MPMLoaded() bool {
+	for _, name := range c.Modules {
+		if m, ok := LookupModule(name); ok && m.MPM {
+			return true
+		}
+	}
+	return false
+}
+
 // String prints the whole tree as canonical configuration text.
 func (c *Config) String() string {
 	var b strings.Builder

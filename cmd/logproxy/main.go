@@ -67,6 +67,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return serve(*file, opts, stderr, *cpuProfile)
 }
 
+// noMPM is httpd's message for a configuration that loads no MPM.
+const noMPM = "AH00534: logproxy: Configuration error: No MPM loaded."
+
 // checkConfig is -t: it reads the configuration and reports on it.
 func checkConfig(file string, opts *config.Options, stdout, stderr io.Writer) int {
 	cfg, err := config.ParseFile(file, opts)
@@ -82,6 +85,10 @@ func checkConfig(file string, opts *config.Options, stdout, stderr io.Writer) in
 		for _, e := range list {
 			fmt.Fprintln(stderr, e)
 		}
+		return 1
+	}
+	if !cfg.MPMLoaded() {
+		fmt.Fprintln(stderr, noMPM)
 		return 1
 	}
 	// As httpd runs every directive's handler for -t, build the site too:

@@ -18,17 +18,21 @@ func TestRun(t *testing.T) {
 		}
 		return path
 	}
-	good := write("good.conf", "<IfDefine FLAG>\nLogFormat \"%h\" x\n</IfDefine>\n")
-	bad := write("bad.conf", "LogFormat \"%Z\" x\nTransferLog a b\n")
-	warn := write("warn.conf", "LogFormat \"${JL6_RUN_TEST_UNDEFINED}\" x\n")
-	flagged := write("flagged.conf", "<IfDefine !FLAG>\nBogus\n</IfDefine>\n")
+	// Each loads an MPM, at its end so that the line numbers stay: httpd
+	// refuses a configuration without one (AH00534).
+	const mpm = "LoadModule mpm_event_module m.so\n"
+	noMPM := write("nompm.conf", "DocumentRoot /\n")
+	good := write("good.conf", "<IfDefine FLAG>\nLogFormat \"%h\" x\n</IfDefine>\n"+mpm)
+	bad := write("bad.conf", "LogFormat \"%Z\" x\nTransferLog a b\n"+mpm)
+	warn := write("warn.conf", "LogFormat \"${JL6_RUN_TEST_UNDEFINED}\" x\n"+mpm)
+	flagged := write("flagged.conf", "<IfDefine !FLAG>\nBogus\n</IfDefine>\n"+mpm)
 	pool := write("pool.conf", "LoadModule proxy_module m.so\nLoadModule proxy_http_module m.so\n"+
-		"ProxyPass /app http://127.0.0.1:9/app ttl=5\n")
-	logdir := write("logdir.conf", "TransferLog "+filepath.Join(dir, "missing", "x.log")+"\n")
-	errdir := write("errdir.conf", "ErrorLog "+filepath.Join(dir, "missing", "e.log")+"\n")
-	docroot := write("docroot.conf", "DocumentRoot missing-root\n")
-	users := write("users.conf", "User root\nGroup root\nUser #12345\n")
-	badUser := write("baduser.conf", "User jl6-no-such-user\nGroup jl6-no-such-group\n")
+		"ProxyPass /app http://127.0.0.1:9/app ttl=5\n"+mpm)
+	logdir := write("logdir.conf", "TransferLog "+filepath.Join(dir, "missing", "x.log")+"\n"+mpm)
+	errdir := write("errdir.conf", "ErrorLog "+filepath.Join(dir, "missing", "e.log")+"\n"+mpm)
+	docroot := write("docroot.conf", "DocumentRoot missing-root\n"+mpm)
+	users := write("users.conf", "User root\nGroup root\nUser #12345\n"+mpm)
+	badUser := write("baduser.conf", "User jl6-no-such-user\nGroup jl6-no-such-group\n"+mpm)
 	vhostRoot := write("vhostroot.conf", "LoadModule mpm_event_module m.so\nListen 127.0.0.1:0\n<VirtualHost *:80>\nDocumentRoot "+filepath.Join(dir, "nope")+"\n</VirtualHost>\n")
 	tests := []struct {
 		name     string
@@ -41,6 +45,8 @@ func TestRun(t *testing.T) {
 		{name: "version", args: []string{"-v"}, code: 0, stdout: "logproxy version "},
 		{name: "serve without Listen", args: []string{"-f", good}, code: 1, stderr: good + ": no listening sockets available", noStdout: true},
 		{name: "syntax ok", args: []string{"-t", "-f", good}, code: 0, stdout: "Syntax OK\n"},
+		{name: "no MPM", args: []string{"-t", "-f", noMPM}, code: 1, stderr: "AH00534: logproxy: Configuration error: No MPM loaded.", noStdout: true},
+		{name: "serve without an MPM", args: []string{"-f", noMPM}, code: 1, stderr: "AH00534: logproxy: Configuration error: No MPM loaded.", noStdout: true},
 		{name: "errors", args: []string{"-t", "-f", bad}, code: 1, stderr: bad + ":2: TransferLog takes one argument", noStdout: true},
 		{name: "all errors", args: []string{"-t", "-f", bad}, code: 1, stderr: bad + ":1: Unrecognized LogFormat directive %Z"},
 		{name: "warning", args: []string{"-t", "-f", warn}, code: 0, stdout: "Syntax OK",
@@ -128,7 +134,7 @@ func TestReadConfigCases(t *testing.T) {
 func TestCPUProfile(t *testing.T) {
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "nolisten.conf")
-	if err := os.WriteFile(conf, []byte("LogFormat \"%h\" x\n"), 0o644); err != nil {
+	if err := os.WriteFile(conf, []byte("LogFormat \"%h\" x\nLoadModule mpm_event_module m.so\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	prof := filepath.Join(dir, "cpu.pprof")

@@ -34,6 +34,9 @@ func loadSite(file string, opts *config.Options, stderr io.Writer, report func(e
 	if err != nil {
 		return nil, err
 	}
+	if !cfg.MPMLoaded() {
+		return nil, fmt.Errorf("%s", noMPM) // httpd's words, with their full stop
+	}
 	seen := len(cfg.Warnings)
 	site, err := config.Build(cfg, &config.BuildOptions{CheckDocumentRoot: true, CheckUsers: true})
 	for _, w := range cfg.Warnings[seen:] { // the build's own
