@@ -54,3 +54,18 @@ func TestExpires(t *testing.T) {
 func TestExprVariables(t *testing.T) {
 	testRecordedSite(t, "exprvars", "requests0.txt", "requests1.txt")
 }
+
+// TestCanonicalName: the URL of this server, SERVER_NAME and SERVER_PORT
+// from the Host field, and from the ServerName in a virtual host with
+// UseCanonicalName On, as apache2 2.4.71 made them
+// (testdata/canonicalname).
+func TestCanonicalName(t *testing.T) {
+	testRecordedSite(t, "canonicalname", "requests.txt", "requests.txt")
+}
+
+// TestServerNamePort: a request that names no port gets the ServerName's
+// port in the URLs of this server, as apache2 2.4.71 gave it
+// (testdata/servernameport).
+func TestServerNamePort(t *testing.T) {
+	testRecordedSite(t, "servernameport", "requests.txt", "requests.txt")
+}

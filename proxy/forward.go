@@ -838,19 +838,15 @@ func (ex *exchange) reverseLocation(v string) string {
 }
 
 // selfURL is the scheme, host and port of this server as a client reaches
-// it (ap_construct_url without the path).
+// it (ap_construct_url without the path): ap_http_scheme,
+// ap_get_server_name_for_url and ap_get_server_port when it is not the
+// scheme's default.
 func (ex *exchange) selfURL() string {
 	name := ex.serverName()
 	if strings.IndexByte(name, ':') >= 0 {
 		name = "[" + name + "]"
 	}
-	port := ex.head.Port
-	if !ex.head.HasPort {
-		port = ex.defaultPort()
-	}
-	if d := ex.r.dir; d != nil && d.UseCanonicalName != nil && *d.UseCanonicalName == CanonicalOn {
-		port = ex.serverPort()
-	}
+	port := ex.requestPort()
 	if port == ex.defaultPort() {
 		return ex.scheme() + "://" + name
 	}

@@ -208,14 +208,20 @@ func (ex *exchange) defaultPort() int {
 	return 80
 }
 
-// serverName is ap_get_server_name (%V): with UseCanonicalName On the
-// ServerName, else the request's host name when it has one.
-func (ex *exchange) serverName() string {
+// canonicalName reports UseCanonicalName On for the request: in its
+// directory configuration, or the server's before it has one.
+func (ex *exchange) canonicalName() bool {
 	d := ex.r.dir
 	if d == nil {
 		d = ex.srv.Dir
 	}
-	if d != nil && d.UseCanonicalName != nil && *d.UseCanonicalName == CanonicalOn {
+	return d != nil && d.UseCanonicalName != nil && *d.UseCanonicalName == CanonicalOn
+}
+
+// serverName is ap_get_server_name (%V): with UseCanonicalName On the
+// ServerName, else the request's host name when it has one.
+func (ex *exchange) serverName() string {
+	if ex.canonicalName() {
 		return ex.srv.Hostname
 	}
 	if ex.hasHostname {

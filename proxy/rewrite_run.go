@@ -42,7 +42,7 @@ func (ex *exchange) rewrite(cfg *RewriteConfig) (done bool, route *Route) {
 		scriptURL = v
 	}
 	r.env = setField(r.env, "SCRIPT_URL", scriptURL)
-	r.env = setField(r.env, "SCRIPT_URI", ex.serverURLForRequest()+scriptURL)
+	r.env = setField(r.env, "SCRIPT_URI", ex.selfURL()+scriptURL)
 
 	rr := &rewriteRun{ex: ex, cfg: cfg, filename: r.uri, args: r.args, hasArgs: r.hasArgs}
 	rr.rec = ex.exprRecord(r.headersIn, requestTable, false)
@@ -596,7 +596,7 @@ func (rr *rewriteRun) fullyQualify(s string) string {
 	if s == "" || s[0] != '/' {
 		s = "/" + s
 	}
-	return ex.serverURLForRequest() + s
+	return ex.selfURL() + s
 }
 
 // reduceURI is reduce_uri: a URL of this server (its scheme, a name and
@@ -708,21 +708,6 @@ func (ex *exchange) coreTranslate(path string) (string, int) {
 
 // docRoot is ap_document_root: the server's DocumentRoot.
 func (ex *exchange) docRoot() string { return ex.srv.Dir.DocumentRoot }
-
-// serverURLForRequest is this server's URL as mod_rewrite makes it
-// (ap_http_scheme, ap_get_server_name_for_url, ap_get_server_port when
-// not the default): the start of SCRIPT_URI and of a qualified path.
-func (ex *exchange) serverURLForRequest() string {
-	name := ex.serverName()
-	if strings.IndexByte(name, ':') >= 0 {
-		name = "[" + name + "]"
-	}
-	port := ex.requestPort()
-	if port == ex.defaultPort() {
-		return ex.scheme() + "://" + name
-	}
-	return ex.scheme() + "://" + name + ":" + strconv.Itoa(port)
-}
 
 // rewriteWorker is the ProxyPass worker whose URL is the longest start of
 // url: its settings serve a [P] request (ap_proxy_get_worker), else the

@@ -116,7 +116,7 @@ func (ex *exchange) staticHandler() int {
 // server's port; else the port the request named, else the server's
 // (its ServerName's, else the scheme's default).
 func (ex *exchange) requestPort() int {
-	if d := ex.r.dir; d != nil && d.UseCanonicalName != nil && *d.UseCanonicalName == CanonicalOn {
+	if ex.canonicalName() {
 		return ex.serverPort()
 	}
 	if ex.head.HasPort {
