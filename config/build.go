@@ -66,6 +66,7 @@ func Build(cfg *Config, opts *BuildOptions) (*proxy.Site, error) {
 			vhosts = append(vhosts, vb)
 		}
 	}
+	b.site.NoDirModule = !slices.Contains(cfg.Modules, "dir_module")
 	if slices.Contains(cfg.Modules, "reqtimeout_module") && !main.set["reqtimeout"] {
 		// mod_reqtimeout loaded: its defaults apply without a directive.
 		rt := proxy.DefaultReqTimeout()

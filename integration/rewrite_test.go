@@ -69,3 +69,11 @@ func TestCanonicalName(t *testing.T) {
 func TestServerNamePort(t *testing.T) {
 	testRecordedSite(t, "servernameport", "requests.txt", "requests.txt")
 }
+
+// TestDirectoryModule: a directory's trailing-slash redirect and
+// DirectoryIndex come from mod_dir, and without it are 404s, as apache2
+// 2.4.71 answered (testdata/moddir, testdata/nomoddir).
+func TestDirectoryModule(t *testing.T) {
+	t.Run("loaded", func(t *testing.T) { testRecordedSite(t, "moddir", "requests.txt", "requests.txt") })
+	t.Run("not loaded", func(t *testing.T) { testRecordedSite(t, "nomoddir", "requests.txt", "requests.txt") })
+}

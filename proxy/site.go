@@ -47,6 +47,10 @@ type Site struct {
 	ErrorLog ErrorLogConfig
 	// TypesConfig is the mime.types file of the static-file handler.
 	TypesConfig string
+	// NoDirModule: mod_dir is not loaded, so a directory gets neither
+	// its DirectoryIndex nor the redirect that adds its trailing slash
+	// (httpd answers 404).
+	NoDirModule bool
 	// LogErrors receives the failures of access-log writes (disk full,
 	// a piped program gone), at most once per interval per log; nil
 	// drops them.

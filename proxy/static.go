@@ -88,6 +88,8 @@ type fileRequest struct {
 	// ForceType, when not "", is the type ForceType or RewriteRule [T=]
 	// set, in place of mod_mime's.
 	ForceType string
+	// NoDir: mod_dir is not loaded (see Site.NoDirModule).
+	NoDir bool
 	// FileETag is the FileETag setting; 0 means the default, MTime Size.
 	FileETag etagComponents
 	// DirectoryIndex is the DirectoryIndex list; nil means httpd's default,
@@ -256,7 +258,7 @@ func serveFile(req *fileRequest) (fileResponse, error) {
 		// answers 403.
 		return fileResponse{Status: 403, Canned: true}, err
 	}
-	if fi.dir {
+	if fi.dir && !req.NoDir {
 		if resp, done := fixupDir(req); done {
 			return resp, nil
 		}

@@ -46,6 +46,7 @@ func (ex *exchange) staticHandler() int {
 		Scheme:         ex.scheme(),
 		TraceDisabled:  ex.srv.TraceDisabled,
 		ForceType:      ex.forcedType,
+		NoDir:          ex.site.NoDirModule,
 	}
 	if d.DefaultCharset != nil {
 		req.DefaultCharset = *d.DefaultCharset
