@@ -466,8 +466,15 @@ func (b *siteBuilder) proxyPass(d *Directive, sb *serverBuild, dir *proxy.DirCon
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok {
 			switch strings.ToLower(kv) {
-			case "nocanon", "interpolate", "noquery":
-				b.errorf(d, "ProxyPass %s is not supported by logproxy", strings.ToLower(kv))
+			case "nocanon":
+				rt.NoCanon = true
+				continue
+			case "noquery":
+				// httpd 2.4 notes it (proxy-noquery) for no module to
+				// read: the query goes to the backend either way.
+				continue
+			case "interpolate":
+				b.errorf(d, "ProxyPass interpolate is not supported by logproxy")
 			default:
 				b.errorf(d, "Invalid ProxyPass parameter. Parameter must be in the form 'key=value'.")
 			}

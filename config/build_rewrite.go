@@ -421,9 +421,6 @@ func (b *siteBuilder) rewriteRule(raw string) (*proxy.RewriteRule, string) {
 	} else if rule.Flags&proxy.RewriteQSDiscard != 0 && !strings.Contains(a2, "?") {
 		rule.Flags |= proxy.RewriteQSNone
 	}
-	if rule.Flags&proxy.RewriteProxy != 0 && rule.Flags&proxy.RewriteNoEscape != 0 {
-		return nil, "RewriteRule flags P and NE together (proxying without canonicalising the URL) are not supported by logproxy"
-	}
 	rule.Output = a2
 	if rule.Flags&proxy.RewriteNoSub == 0 {
 		t, msg := b.rewriteTemplate(a2)

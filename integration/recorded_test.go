@@ -99,6 +99,13 @@ func TestRegexSubstitution(t *testing.T) {
 	testRecordedSite(t, "regsub", "requests0.txt", "requests1.txt")
 }
 
+// TestProxyRaw: ProxyPassMatch without $N, ProxyPass nocanon and
+// RewriteRule [P,NE] send the backend what apache2 2.4.71 sent
+// (testdata/proxyraw).
+func TestProxyRaw(t *testing.T) {
+	testRecordedSite(t, "proxyraw", "requests0.txt", "requests1.txt")
+}
+
 // testRecordedSite runs testdata/<dir>/rules.conf with ServerName x,
 // mod_rewrite, mod_alias, mod_expires and mod_authz_core besides the
 // modules of configHead, DOCROOT a directory with a.txt, a2.txt,

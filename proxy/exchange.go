@@ -3,6 +3,7 @@ package proxy
 import (
 	"bytes"
 	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -115,6 +116,9 @@ type exchange struct {
 	// forcedType is r->content_type as ForceType or RewriteRule [T=]
 	// forced it at fixups; "" for none.
 	forcedType string
+	// noCanon is proxy-nocanon: r->filename is the backend URL as the
+	// client sent its path and query (ProxyPass nocanon, [P,NE]).
+	noCanon bool
 	// fileMtime is r->finfo.mtime of the file answered for (µs), 0 for
 	// none: mod_expires counts from it.
 	fileMtime int64
@@ -363,6 +367,18 @@ func (ex *exchange) process() int {
 		return st
 	}
 	ex.fixedUp = true // proxy_fixup (APR_HOOK_FIRST) has run
+	if ex.proxied && ex.noCanon {
+		// proxy_http_canon: a raw URL must not hold a space or a
+		// control character.
+		raw := strings.TrimPrefix(r.filename, "proxy:")
+		if i := strings.Index(raw, "://"); i >= 0 {
+			raw = raw[i+3:]
+		}
+		if i := strings.IndexByte(raw, '/'); i >= 0 && hasCtlOrSpace(raw[i:]) {
+			ex.logError("AH10415: To be forwarded path contains control characters or spaces", "module", "proxy_http")
+			return 403
+		}
+	}
 	if ex.redirect == nil {
 		// mod_alias' fixup_redir, also for proxied requests, and before
 		// mod_env's and mod_headers' fixups (Debian loads alias first): the
@@ -436,6 +452,16 @@ func (ex *exchange) translate() *Route {
 			}
 			ex.proxied = true
 			r.handler = "proxy-server"
+			if rt.NoCanon {
+				if raw, ok := rt.matchRaw(r.uri, ex.head.UnparsedURI); ok {
+					// proxy-nocanon: the URL as it came, query and all.
+					ex.noCanon = true
+					r.filename = "proxy:" + raw
+					ex.transTarget, ex.transRest = raw, ""
+					return rt
+				}
+				ex.logAt(slog.LevelWarn, "AH01136: Unescaped URL path matched ProxyPass; ignoring unsafe nocanon", "module", "proxy")
+			}
 			r.filename = ex.proxyFilename(target, rest)
 			ex.transTarget, ex.transRest = target, rest
 			return rt

@@ -81,6 +81,16 @@ func (ex *exchange) rewrite(cfg *RewriteConfig) (done bool, route *Route) {
 		ex.proxied = true
 		r.handler = "proxy-server"
 		route = ex.rewriteWorker(url)
+		if action == rewriteNoEscape {
+			// [P,NE]: proxy-nocanon, the query put in the URL raw.
+			ex.noCanon = true
+			if r.hasArgs {
+				url += "?" + r.args
+			}
+			r.filename = "proxy:" + url
+			ex.transTarget, ex.transRest = url, ""
+			return true, route
+		}
 		ex.transTarget, ex.transRest = url, ""
 		r.filename = ex.proxyFilename(url, "")
 		return true, route

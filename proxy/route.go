@@ -20,7 +20,13 @@ func (rt *Route) match(uri string) (string, bool) {
 		if rt.Exclude {
 			return "", true
 		}
-		return regsub(rt.Target, uri, m), true // ap_pregsub
+		found := regsub(rt.Target, uri, m) // ap_pregsub
+		if found == rt.Target {
+			// No substitution: the URI goes after the target, as if
+			// the pattern ended in $1 (ap_proxy_trans_match).
+			found += uri
+		}
+		return found, true
 	}
 	if !aliasMatch(uri, rt.Path) {
 		return "", false
@@ -29,6 +35,29 @@ func (rt *Route) match(uri string) (string, bool) {
 		return "", true
 	}
 	return rt.Target + uri[aliasMatchLen(uri, rt.Path):], true
+}
+
+// matchRaw is ap_proxy_trans_match for a nocanon rule that matched the
+// decoded uri: the backend URL made of the request target as sent
+// (unparsed), when the rule matches it the same way, else false (httpd
+// then ignores nocanon, AH01136).
+func (rt *Route) matchRaw(uri, unparsed string) (string, bool) {
+	if rt.Regex != nil {
+		m := rt.Regex.FindStringSubmatchIndex(unparsed)
+		if m == nil {
+			return "", false
+		}
+		found := regsub(rt.Target, unparsed, m)
+		if found == rt.Target {
+			found += unparsed
+		}
+		return found, true
+	}
+	n := aliasMatchLen(unparsed, rt.Path)
+	if n < 0 || n != aliasMatchLen(uri, rt.Path) {
+		return "", false
+	}
+	return rt.Target + unparsed[n:], true
 }
 
 // matchParts is match, with the backend URL returned in two parts to be

@@ -365,6 +365,10 @@ type Route struct {
 	UpgradeWebSocket bool          // upgrade=websocket
 	FlushPackets     bool          // flushpackets=on
 	DisableReuse     bool          // disablereuse=On
+	// NoCanon is the nocanon flag: the backend gets the path (and query)
+	// as the client sent them, when the path as sent matches the rule as
+	// the decoded one does.
+	NoCanon bool
 }
 
 // ReverseRoute is one ProxyPassReverse (or Cookie) rule.
