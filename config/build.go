@@ -173,6 +173,8 @@ func (sb *serverBuild) finish(main *serverBuild) {
 	inherit("remoteip", func() { s.RemoteIP = m.RemoteIP })
 	inherit("reqtimeout", func() { s.ReqTimeout = m.ReqTimeout })
 	inherit("errorlogformat", func() { s.ErrorLogFormat = m.ErrorLogFormat })
+	inherit("allowencodedslashes", func() { s.EncodedSlashes = m.EncodedSlashes })
+	inherit("mergeslashes", func() { s.NoMergeSlashes = m.NoMergeSlashes })
 	// Directory-level settings of the server: the main server's first,
 	// the virtual host's over them.
 	d := m.Dir.Clone()
@@ -406,6 +408,23 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			}
 		case "expiresactive", "expiresbytype", "expiresdefault":
 			b.expires(d, target)
+		case "allowencodedslashes":
+			// set_allow2f
+			switch strings.ToLower(a[0]) {
+			case "on":
+				s.EncodedSlashes = proxy.EncodedSlashesOn
+			case "off":
+				s.EncodedSlashes = proxy.EncodedSlashesOff
+			case "nodecode":
+				s.EncodedSlashes = proxy.EncodedSlashesNoDecode
+			default:
+				b.errorf(d, "%s must be On, Off, or NoDecode", d.Name)
+				continue
+			}
+			sb.set[name] = true
+		case "mergeslashes":
+			s.NoMergeSlashes = strings.EqualFold(a[0], "off")
+			sb.set[name] = true
 		case "forcetype":
 			// ap_set_string_slot_lower
 			target.ForceType = strings.ToLower(a[0])
@@ -1052,12 +1071,10 @@ func atoiPrefix(s string) int {
 // httpd's default value, which changes nothing: pasted configurations
 // often spell them out. Any other value is refused.
 var defaultSettings = map[string]string{
-	"proxyvia":            "off",
-	"mergeslashes":        "on",
-	"proxybadheader":      "iserror",
-	"protocols":           "http/1.1",
-	"allowencodedslashes": "off",
-	"directoryslash":      "on",
+	"proxyvia":       "off",
+	"proxybadheader": "iserror",
+	"protocols":      "http/1.1",
+	"directoryslash": "on",
 }
 
 // isDefaultSetting reports whether the directive name (lower case) with

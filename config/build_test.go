@@ -392,15 +392,15 @@ func TestBuildVhostUnresolvable(t *testing.T) {
 // "Require all granted".
 func TestBuildDefaultSettings(t *testing.T) {
 	const head = "LoadModule mpm_event_module x\nLoadModule proxy_module x\nLoadModule proxy_http_module x\nLoadModule dir_module x\nLoadModule authz_core_module x\nListen 127.0.0.1:0\n"
-	ok := []string{"ProxyVia Off", "MergeSlashes On", "ProxyBadHeader IsError", "Protocols http/1.1",
-		"AllowEncodedSlashes Off", "DirectorySlash On", "<Proxy *>\nRequire all granted\n</Proxy>"}
+	ok := []string{"ProxyVia Off", "ProxyBadHeader IsError", "Protocols http/1.1",
+		"DirectorySlash On", "<Proxy *>\nRequire all granted\n</Proxy>"}
 	for _, line := range ok {
 		if _, err := buildText(t, head+line+"\n"); err != nil {
 			t.Errorf("%q: %v, want it accepted", line, err)
 		}
 	}
-	refused := []string{"ProxyVia On", "MergeSlashes Off", "ProxyBadHeader Ignore", "Protocols h2 http/1.1",
-		"AllowEncodedSlashes On", "DirectorySlash Off", "<Proxy *>\nRequire ip 10.0.0.1\n</Proxy>"}
+	refused := []string{"ProxyVia On", "ProxyBadHeader Ignore", "Protocols h2 http/1.1",
+		"DirectorySlash Off", "<Proxy *>\nRequire ip 10.0.0.1\n</Proxy>"}
 	for _, line := range refused {
 		_, err := buildText(t, head+line+"\n")
 		var list ErrorList

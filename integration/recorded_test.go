@@ -106,6 +106,13 @@ func TestProxyRaw(t *testing.T) {
 	testRecordedSite(t, "proxyraw", "requests0.txt", "requests1.txt")
 }
 
+// TestEncodedSlashes: AllowEncodedSlashes NoDecode and On and
+// MergeSlashes Off, per server, in %U, in file names and to the backend,
+// as apache2 2.4.71 had them (testdata/encodedslashes).
+func TestEncodedSlashes(t *testing.T) {
+	testRecordedSite(t, "encodedslashes", "requests.txt", "requests.txt")
+}
+
 // testRecordedSite runs testdata/<dir>/rules.conf with ServerName x,
 // mod_rewrite, mod_alias, mod_expires and mod_authz_core besides the
 // modules of configHead, DOCROOT a directory with a.txt, a2.txt,

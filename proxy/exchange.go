@@ -119,6 +119,8 @@ type exchange struct {
 	// noCanon is proxy-nocanon: r->filename is the backend URL as the
 	// client sent its path and query (ProxyPass nocanon, [P,NE]).
 	noCanon bool
+	// canonBad: the path could not be made canonical for the backend.
+	canonBad bool
 	// fileMtime is r->finfo.mtime of the file answered for (µs), 0 for
 	// none: mod_expires counts from it.
 	fileMtime int64
@@ -239,15 +241,19 @@ func (ex *exchange) reset() {
 // another one.
 func (ex *exchange) run() bool {
 	h := ex.head
+	if h.Stage == stageURI || h.Stage == stageDone {
+		// The path was normalised with httpd's defaults; the server
+		// that serves the request may have other settings.
+		ex.srv = ex.site.serverForHost(ex.c.localAddr, ex.hostname, ex.hasHostname)
+		if o := ex.srv.uriOptions(); o != (uriOptions{}) {
+			h.normalizeURI(o)
+			ex.r.uri = h.URI
+		}
+	}
 	if h.Status != 0 {
 		return ex.runFailed()
 	}
-	ex.srv = ex.site.serverForHost(ex.c.localAddr, ex.hostname, ex.hasHostname)
 	ex.c.cw.timeout = ex.srv.Timeout
-	if ex.srv != ex.c.base {
-		// The name-based virtual host may normalise the path differently.
-		h.normalizeURI(uriOptions{})
-	}
 	ex.postReadRequest()
 	if u := &h.uri; u.scheme.ok && !isHTTPScheme(u.scheme.s) {
 		// ap_read_request, once the post_read_request hooks ran: a
@@ -367,6 +373,9 @@ func (ex *exchange) process() int {
 		return st
 	}
 	ex.fixedUp = true // proxy_fixup (APR_HOOK_FIRST) has run
+	if ex.proxied && ex.canonBad {
+		return 400 // ap_proxy_canonenc_ex refused a '%' without two hex digits
+	}
 	if ex.proxied && ex.noCanon {
 		// proxy_http_canon: a raw URL must not hold a space or a
 		// control character.
@@ -594,7 +603,17 @@ func (ex *exchange) proxyFilename(target, rest string) string {
 	var ub, fb [512]byte
 	u := append(append(ub[:0], target...), rest...)
 	b := append(fb[:0], "proxy:"...)
-	b = appendCanonURL(b, u)
+	if ex.srv.EncodedSlashes == EncodedSlashesNoDecode {
+		// AllowEncodedSlashes NoDecode: the %2F of the path stay.
+		var ok bool
+		if b, ok = appendCanonURLKeep2F(b, u); !ok {
+			// r->filename stays as proxy_trans made it.
+			ex.canonBad = true
+			return "proxy:" + target + rest
+		}
+	} else {
+		b = appendCanonURL(b, u)
+	}
 	if ex.r.hasArgs {
 		b = append(b, '?')
 		b = append(b, ex.r.args...)

@@ -898,6 +898,41 @@ func appendCanonPath(dst, p []byte) []byte {
 	return dst
 }
 
+// appendCanonURLKeep2F is appendCanonURL for AllowEncodedSlashes
+// NoDecode (ap_proxy_canonenc_ex with PROXY_CANONENC_NOENCODEDSLASHENCODING):
+// a %2F stays as it is, any other '%' is encoded, and one not followed
+// by two hex digits makes the URL unusable (false).
+func appendCanonURLKeep2F(dst, u []byte) ([]byte, bool) {
+	i := bytes.Index(u, []byte("://"))
+	if i < 0 {
+		return append(dst, u...), true
+	}
+	dst = append(dst, u[:i+3]...)
+	rest := u[i+3:]
+	j := bytes.IndexByte(rest, '/')
+	if j < 0 {
+		return append(append(dst, rest...), '/'), true
+	}
+	dst = append(dst, rest[:j]...)
+	p := rest[j:]
+	for k := 0; k < len(p); k++ {
+		if p[k] != '%' {
+			dst = appendCanonPath(dst, p[k:k+1])
+			continue
+		}
+		if k+2 >= len(p) || !cXdigit(p[k+1]) || !cXdigit(p[k+2]) {
+			return dst, false
+		}
+		if x2c(p[k+1], p[k+2]) == '/' {
+			dst = append(dst, p[k:k+3]...)
+			k += 2
+			continue
+		}
+		dst = append(dst, "%25"...)
+	}
+	return dst, true
+}
+
 // canonKeep marks the bytes canonEncodePath leaves alone.
 var canonKeep = func() (t [256]bool) {
 	for c := 0; c < 256; c++ {

@@ -777,8 +777,8 @@ func TestNormalizeURIOptions(t *testing.T) {
 	}{
 		{"off_dots_before_slashes", uriOptions{}, "/a%2Fb/%2e%2e/c", "/c", 0},
 		{"off", uriOptions{}, "/a/%2F../c", "/a//../c", 404},
-		{"on", uriOptions{EncodedSlashes: encodedSlashesOn}, "/a/%2F../c", "/c", 0},
-		{"nodecode", uriOptions{EncodedSlashes: encodedSlashesNoDecode}, "/a/%2f../c%20d", "/a/%2f../c d", 0},
+		{"on", uriOptions{EncodedSlashes: EncodedSlashesOn}, "/a/%2F../c", "/c", 0},
+		{"nodecode", uriOptions{EncodedSlashes: EncodedSlashesNoDecode}, "/a/%2f../c%20d", "/a/%2f../c d", 0},
 		{"no_merge", uriOptions{NoMergeSlashes: true}, "/a//b", "/a//b", 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -104,6 +104,10 @@ type Server struct {
 	Line int
 
 	Timeout time.Duration // Timeout
+	// EncodedSlashes is AllowEncodedSlashes; NoMergeSlashes MergeSlashes
+	// Off.
+	EncodedSlashes EncodedSlashes
+	NoMergeSlashes bool
 	// SectionRedirects is set when a <Location> or <If> section has a
 	// one-argument Redirect, which mod_alias applies at translate time.
 	SectionRedirects     bool

@@ -425,20 +425,28 @@ func (u *uriStrings) unparse() string {
 // URI normalisation options of the virtual host and location a request
 // maps to (core_dir_config / core_server_config); the zero value is
 // httpd's default.
+// uriOptions are the settings of s that ap_process_request_internal
+// normalises the path with.
+func (s *Server) uriOptions() uriOptions {
+	return uriOptions{EncodedSlashes: s.EncodedSlashes, NoMergeSlashes: s.NoMergeSlashes}
+}
+
 type uriOptions struct {
 	// EncodedSlashes is AllowEncodedSlashes: Off (a %2F makes a 404),
 	// On (decoded), NoDecode (kept encoded).
-	EncodedSlashes encodedSlashes
+	EncodedSlashes EncodedSlashes
 	// NoMergeSlashes is MergeSlashes Off; by default runs of '/' collapse.
 	NoMergeSlashes bool
 }
 
-type encodedSlashes uint8
+// EncodedSlashes is an AllowEncodedSlashes setting.
+type EncodedSlashes uint8
 
+// The AllowEncodedSlashes settings.
 const (
-	encodedSlashesOff encodedSlashes = iota
-	encodedSlashesOn
-	encodedSlashesNoDecode
+	EncodedSlashesOff      EncodedSlashes = iota // a %2F in the path is a 404
+	EncodedSlashesOn                             // decoded
+	EncodedSlashesNoDecode                       // kept encoded, also to the backend
 )
 
 // Flags of ap_normalize_path.
@@ -619,9 +627,9 @@ func processPath(path []byte, o uriOptions) ([]byte, int) {
 	}
 	uf := unescKeepUnreserved
 	switch o.EncodedSlashes {
-	case encodedSlashesOff:
+	case EncodedSlashesOff:
 		uf |= unescForbidSlashes
-	case encodedSlashesNoDecode:
+	case EncodedSlashesNoDecode:
 		uf |= unescKeepSlashes
 	}
 	n, st := unescapeURL(path, uf)
@@ -629,7 +637,7 @@ func processPath(path []byte, o uriOptions) ([]byte, int) {
 	if st != 0 {
 		return path, st
 	}
-	if o.EncodedSlashes == encodedSlashesOn {
+	if o.EncodedSlashes == EncodedSlashesOn {
 		// Decoded slashes may have made new "//", "/./" or "/../".
 		n, _ = normalizePath(path, flags)
 		path = path[:n]
