@@ -230,13 +230,18 @@ func write(args []string) error {
 	return f.record(seq, now)
 }
 
-// feed writes lines to stdout, for logproxy rotatelogs to read.
+// feed writes lines to stdout, for logproxy rotatelogs to read, as a
+// server writes a piped log: whole lines, at most PIPE_BUF bytes in one
+// write(2), so that each write enters the pipe whole even when SIGKILL
+// ends the feeder in it (a larger write goes in page by page, and a kill
+// between pages would leave half a line that no server writes).
 func feed(args []string) error {
 	var f writerFlags
 	if err := f.parse("feed", args); err != nil {
 		return err
 	}
-	out := bufio.NewWriterSize(os.Stdout, 64<<10)
+	const pipeBuf = 4096 // PIPE_BUF on Linux
+	out := bufio.NewWriterSize(os.Stdout, pipeBuf)
 	buf := make([]byte, 0, lineLen)
 	var seq int64
 	var now time.Time
@@ -246,6 +251,11 @@ func feed(args []string) error {
 			break
 		}
 		buf = appendLine(buf[:0], f.id, f.inc, seq, now)
+		if out.Available() < len(buf) {
+			if err := out.Flush(); err != nil {
+				return err
+			}
+		}
 		if _, err := out.Write(buf); err != nil {
 			return err
 		}
