@@ -408,6 +408,21 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			}
 		case "expiresactive", "expiresbytype", "expiresdefault":
 			b.expires(d, target)
+		case "protocols":
+			// Without mod_http2 (which logproxy does not load) httpd
+			// speaks HTTP/1.1 whatever else the list names; a list
+			// without http/1.1 is refused.
+			if !slices.ContainsFunc(a, func(p string) bool { return strings.EqualFold(p, "http/1.1") }) {
+				b.errorf(d, "Protocols without http/1.1 is not supported by logproxy (it speaks HTTP/1.1 only)")
+				continue
+			}
+		case "protocolshonororder":
+			// set_protocols_honor_order; with HTTP/1.1 the only protocol
+			// there is nothing to choose.
+			if !strings.EqualFold(a[0], "on") && !strings.EqualFold(a[0], "off") {
+				b.errorf(d, "ProtocolsHonorOrder must be 'on' or 'off'")
+				continue
+			}
 		case "allowencodedslashes":
 			// set_allow2f
 			switch strings.ToLower(a[0]) {
@@ -1073,7 +1088,6 @@ func atoiPrefix(s string) int {
 var defaultSettings = map[string]string{
 	"proxyvia":       "off",
 	"proxybadheader": "iserror",
-	"protocols":      "http/1.1",
 	"directoryslash": "on",
 }
 

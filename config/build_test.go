@@ -392,14 +392,14 @@ func TestBuildVhostUnresolvable(t *testing.T) {
 // "Require all granted".
 func TestBuildDefaultSettings(t *testing.T) {
 	const head = "LoadModule mpm_event_module x\nLoadModule proxy_module x\nLoadModule proxy_http_module x\nLoadModule dir_module x\nLoadModule authz_core_module x\nListen 127.0.0.1:0\n"
-	ok := []string{"ProxyVia Off", "ProxyBadHeader IsError", "Protocols http/1.1",
+	ok := []string{"ProxyVia Off", "ProxyBadHeader IsError", "Protocols http/1.1", "Protocols h2 h2c http/1.1", "ProtocolsHonorOrder Off",
 		"DirectorySlash On", "<Proxy *>\nRequire all granted\n</Proxy>"}
 	for _, line := range ok {
 		if _, err := buildText(t, head+line+"\n"); err != nil {
 			t.Errorf("%q: %v, want it accepted", line, err)
 		}
 	}
-	refused := []string{"ProxyVia On", "ProxyBadHeader Ignore", "Protocols h2 http/1.1",
+	refused := []string{"ProxyVia On", "ProxyBadHeader Ignore", "Protocols h2",
 		"DirectorySlash Off", "<Proxy *>\nRequire ip 10.0.0.1\n</Proxy>"}
 	for _, line := range refused {
 		_, err := buildText(t, head+line+"\n")
