@@ -1067,19 +1067,7 @@ func (b *siteBuilder) ifSection(d *Directive, sb *serverBuild, parent *proxy.Dir
 // follows ignored; 0 when there are no digits. The value is capped far
 // beyond any port or count it is used for.
 func atoiPrefix(s string) int {
-	s = strings.TrimLeft(s, " \t\n\v\f\r")
-	neg := false
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		neg, s = s[0] == '-', s[1:]
-	}
-	n := 0
-	for i := 0; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
-		n = min(n*10+int(s[i]-'0'), 1<<30)
-	}
-	if neg {
-		return -n
-	}
-	return n
+	return int(max(min(aprAtoi64(s), 1<<30), -(1 << 30)))
 }
 
 // defaultSettings are directives logproxy does not implement written with

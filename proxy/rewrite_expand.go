@@ -17,7 +17,7 @@ import (
 type rewriteRun struct {
 	ex  *exchange
 	cfg *RewriteConfig
-	rec *logformat.Record // the request as variables read it
+	rec *logformat.Record // the request as variables read it (record), nil until then
 
 	filename string // r->filename: what the rules match
 	args     string // r->args
@@ -85,7 +85,7 @@ func (rr *rewriteRun) expandTo(dst []byte, t RewriteTemplate, rule *RewriteRule,
 				}
 			}
 		case PartVar:
-			dst = append(dst, p.Var(rr.rec)...)
+			dst = append(dst, p.Var(rr.record())...)
 		case PartEnv:
 			dst = append(dst, rr.envVar(p.Text)...)
 		case PartHeader:

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/jl6/logproxy/logformat"
 )
 
 // rewriteAction is what apply_rewrite_list returns.
@@ -45,7 +47,6 @@ func (ex *exchange) rewrite(cfg *RewriteConfig) (done bool, route *Route) {
 	r.env = setField(r.env, "SCRIPT_URI", ex.selfURL()+scriptURL)
 
 	rr := &rewriteRun{ex: ex, cfg: cfg, filename: r.uri, args: r.args, hasArgs: r.hasArgs}
-	rr.rec = ex.exprRecord(r.headersIn, requestTable, false)
 	oargs, ohasArgs := r.args, r.hasArgs
 	action := rr.applyList()
 	r.notes = setField(r.notes, "mod_rewrite_rewritten", strconv.Itoa(rewriteStatusValue(action)))
@@ -248,7 +249,6 @@ func (rr *rewriteRun) applyRule(p *RewriteRule, vary *string) (bool, ruleResult)
 	if !rr.applyConds(p.Conds, vary) {
 		return false, 0
 	}
-	rr.syncRecord()
 	var newURI string
 	if p.Flags&RewriteNoSub == 0 {
 		q := &qmarkTrack{verdict: -1}
@@ -353,24 +353,28 @@ func (rr *rewriteRun) applyConds(conds []RewriteCond, vary *string) bool {
 	return true
 }
 
-// syncRecord brings the request as variables read it up to date with the
-// rules' r->filename and r->args.
-func (rr *rewriteRun) syncRecord() {
+// record is the request as variables and expressions read it, made the
+// first time a rule needs it, with the rules' r->filename and r->args
+// as they are now.
+func (rr *rewriteRun) record() *logformat.Record {
+	if rr.rec == nil {
+		rr.rec = rr.ex.exprRecord(rr.ex.r.headersIn, requestTable, false)
+	}
 	q := &rr.rec.Final
 	q.Filename = rr.filename
 	q.Query, q.HasQuery = rr.args, rr.hasArgs
 	q.Env = rr.ex.r.env
 	q.Notes = rr.ex.r.notes
+	return rr.rec
 }
 
 // applyCond is apply_rewrite_cond.
 func (rr *rewriteRun) applyCond(c *RewriteCond) bool {
-	rr.syncRecord()
 	var ok bool
 	if c.Op == CondExpr {
 		var src string
 		var m []int
-		ok, src, m = c.Expr(rr.rec)
+		ok, src, m = c.Expr(rr.record())
 		if ok && !c.Negate {
 			// briRC takes the expression's word, NULL (no %N) unless a
 			// regular expression with groups matched.
