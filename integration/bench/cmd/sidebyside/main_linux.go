@@ -14,6 +14,8 @@ func main() {
 			os.Exit(runBackend(os.Args[2:]))
 		case "httputil":
 			os.Exit(runRefProxy(os.Args[2:]))
+		case "floor":
+			os.Exit(runFloor(os.Args[2:]))
 		}
 	}
 	if err := runHarness(os.Args[1:]); err != nil {

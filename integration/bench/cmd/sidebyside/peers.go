@@ -377,6 +377,16 @@ func allPeers() []*peer {
 			},
 		},
 		{
+			name: "floor", title: "Go floor: the least the job costs in Go (reference)", proxy: true, log: logApache, reference: true,
+			loadOnly: []string{"ka64"},
+			notes:    []string{"not a proxy: a goroutine per connection and one backend connection pinned to each, the head forwarded as it came plus X-Forwarded-*, X-JL6-* dropped, the body copied, the line rendered with logproxy's logformat and written with one write(2); GET and Content-Length answers only, no HTTP rules, limits or timeouts (`sidebyside floor`); GOMAXPROCS=1. What Go's runtime and the system calls cost for this job, to tell them apart from logproxy's own work"},
+			configure: func(e *env, port int) ([]string, []string, string, string, string) {
+				logPath := e.path("floor-access.log")
+				return []string{e.selfBin, "floor", "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-backend", e.backend, "-log", logPath},
+					[]string{"GOMAXPROCS=1"}, "", "", logPath
+			},
+		},
+		{
 			name: "logproxy-nolog", title: "logproxy, access log off", proxy: true, log: logNone, reference: true,
 			loadOnly: []string{"ka64"},
 			configure: func(e *env, port int) ([]string, []string, string, string, string) {

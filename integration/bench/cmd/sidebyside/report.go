@@ -422,7 +422,7 @@ func (h *harness) writeSetup(w func(string, ...any)) {
 	w("")
 	w("- CPU placement: wrk alone on core %s (`taskset -c %s wrk -t1 ...`, one thread), and the harness with it", h.loadCPU, h.loadCPU)
 	w("  (it only sleeps during a run); the backend and every proxy on core %s (`taskset -c %s ...`), one worker", h.serverCPU, h.serverCPU)
-	w("  process or thread each, `GOMAXPROCS=1` for the Go programs (backend, logproxy, Caddy, the httputil reference).")
+	w("  process or thread each, `GOMAXPROCS=1` for the Go programs (backend, logproxy, Caddy, the httputil reference, the floor).")
 	w("  The proxies all run at once, idle but for the one being measured.")
 	w("  All of them are children of the harness, in its session: with the kernel's autogroup scheduling a")
 	w("  process in a session of its own is scheduled apart from the backend, which moved CPU per request by 25%% or more")

@@ -170,3 +170,25 @@ func TestSameAutogroup(t *testing.T) {
 		})
 	}
 }
+
+func TestFloorField(t *testing.T) {
+	head := []byte("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nx-jl6-cid:17\r\nX-JL6-OID:  42 \r\nX-JL6-CIDX: 1\r\n")
+	for _, tc := range []struct {
+		name, field string
+		want        string
+		found       bool
+	}{
+		{"exact case", "Content-Length", "100", true},
+		{"other case, no space", "X-JL6-CID", "17", true},
+		{"value trimmed", "X-JL6-OID", "42", true},
+		{"absent", "Referer", "", false},
+		{"the start line is not a field", "HTTP/1.1 200 OK", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := floorField(head, tc.field)
+			if (got != nil) != tc.found || string(got) != tc.want {
+				t.Errorf("floorField(%q) = %q (found %v), want %q (found %v)", tc.field, got, got != nil, tc.want, tc.found)
+			}
+		})
+	}
+}
