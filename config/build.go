@@ -567,8 +567,9 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 				target.ProxyAddHeaders = &on
 			}
 		case "logformat":
-			if len(a) == 2 {
-				sb.nick.Define(a[1], a[0])
+			if len(a) >= 2 {
+				esc, _ := logFormatEscape(a) // checked when parsed
+				sb.nick.Define(a[1], a[0], esc)
 			} else {
 				sb.defaultFmt = a[0]
 				sb.set["defaultformat"] = true

@@ -607,8 +607,8 @@ func (b *siteBuilder) resolveLogs(main *serverBuild, vhosts []*serverBuild) {
 					format = logformat.DefaultFormat
 				}
 			}
-			format = sb.nick.Resolve(format)
-			f, err := logformat.Compile(format, &logformat.Options{Location: b.opts.Location})
+			format, esc := sb.nick.Resolve(format)
+			f, err := logformat.Compile(format, &logformat.Options{Location: b.opts.Location, Escape: esc})
 			if err != nil {
 				b.errorf(pl.d, "%v", err)
 				continue

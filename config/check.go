@@ -94,7 +94,11 @@ func (p *parser) validate(spec *Spec, d *Directive, sc *scope) string {
 		return spec.displayName() + " not allowed here"
 	}
 	if spec.Args != RawArgs && spec.Args != TakeArgv {
-		if msg := spec.arityError(d.Args, d.raw); msg != "" {
+		args := d.Args
+		if spec.check == checkLogFormat && len(args) == 3 {
+			args = args[:2] // logproxy's escape=, checked below
+		}
+		if msg := spec.arityError(args, d.raw); msg != "" {
 			return msg
 		}
 	}
@@ -115,7 +119,7 @@ func (p *parser) validate(spec *Spec, d *Directive, sc *scope) string {
 			return "ServerAlias only used in <VirtualHost>"
 		}
 	case checkLogFormat:
-		return formatError(d.Args[0])
+		return logFormatError(d.Args)
 	case checkCustomLog, checkGlobalLog:
 		return customLogError(d.Args)
 	case checkListen:

@@ -12,7 +12,7 @@ import (
 // This file checks the mod_log_config directives as
 // modules/loggers/mod_log_config.c does when it reads them:
 //
-//	LogFormat format [nickname]
+//	LogFormat format [nickname [escape=json|apache]]
 //	CustomLog file|pipe format|nickname [env=[!]VAR|expr=expression]
 //	GlobalLog file|pipe format|nickname [env=[!]VAR|expr=expression]
 //	TransferLog file|pipe
@@ -23,9 +23,9 @@ import (
 
 // formatError compiles a LogFormat string and returns httpd's message if
 // it is refused, with where in the format the fault is, or "".
-func formatError(format string) string {
+func formatError(format string, esc logformat.Escape) string {
 	// The zone does not matter for checking; UTC spares a look at TZ.
-	_, err := logformat.Compile(format, &logformat.Options{Location: time.UTC})
+	_, err := logformat.Compile(format, &logformat.Options{Location: time.UTC, Escape: esc})
 	if err == nil {
 		return ""
 	}
@@ -57,7 +57,43 @@ func customLogError(args []string) string {
 			return "error in condition clause"
 		}
 	}
-	return formatError(args[1])
+	return formatError(args[1], logformat.EscapeApache)
+}
+
+// logFormatError checks LogFormat's arguments: the format, and
+// logproxy's own third argument, escape=json or escape=apache, after a
+// nickname (see logFormatEscape).
+func logFormatError(args []string) string {
+	esc, msg := logFormatEscape(args)
+	if msg != "" {
+		return msg
+	}
+	return formatError(args[0], esc)
+}
+
+// logFormatEscape reads how a LogFormat line escapes: escape=json as the
+// third argument makes the nickname's lines JSON (logformat.EscapeJSON);
+// escape=apache, or no third argument, is httpd's escaping. A second
+// argument that reads escape=... is refused rather than taken for a
+// nickname: the nickname must come first.
+func logFormatEscape(args []string) (logformat.Escape, string) {
+	if len(args) == 2 && hasPrefixFold(args[1], "escape=") {
+		return 0, fmt.Sprintf("LogFormat %s needs a nickname before it: LogFormat format nickname %s", args[1], args[1])
+	}
+	if len(args) < 3 {
+		return logformat.EscapeApache, ""
+	}
+	if !hasPrefixFold(args[2], "escape=") {
+		return 0, "LogFormat takes 1-2 arguments, a log format string (see docs) and an optional format name" // httpd's words
+	}
+	switch v := args[2][len("escape="):]; {
+	case strings.EqualFold(v, "json"):
+		return logformat.EscapeJSON, ""
+	case strings.EqualFold(v, "apache"):
+		return logformat.EscapeApache, ""
+	default:
+		return 0, fmt.Sprintf("LogFormat escape= takes json or apache, not %q", v)
+	}
 }
 
 func hasPrefixFold(s, prefix string) bool {

@@ -11,9 +11,13 @@ func TestAllocs(t *testing.T) {
 		t.Skip("the race detector allocates")
 	}
 	r := sampleRecord()
-	for _, format := range []string{combinedFormat, heavyFormat, `%{%Y-%m-%dT%H:%M:%S%z}t %{msec_frac}t %{Cookie}i %{theme}C %q`} {
+	for _, format := range []string{combinedFormat, heavyFormat, `%{%Y-%m-%dT%H:%M:%S%z}t %{msec_frac}t %{Cookie}i %{theme}C %q`, jsonFormat} {
 		t.Run(format, func(t *testing.T) {
-			f, err := Compile(format, &Options{Location: utc()})
+			esc := EscapeApache
+			if format == jsonFormat {
+				esc = EscapeJSON
+			}
+			f, err := Compile(format, &Options{Location: utc(), Escape: esc})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -65,7 +65,8 @@ type item struct {
 	conds   []int32 // status list; empty means always
 	arg     string  // literal text, header name, note name, ...
 	time    *timeItem
-	itemOff int // byte offset of the item in the format, for errors and String
+	itemOff int  // byte offset of the item in the format, for errors and String
+	bare    bool // in a JSON format, outside a string: "-" is logged as null
 }
 
 // Format is a compiled LogFormat. It is safe for concurrent use.
@@ -75,6 +76,7 @@ type Format struct {
 	loc   *time.Location
 	clf   clfCache
 	uses  Uses
+	esc   Escape
 }
 
 // Uses tells which of a Record's costlier fields a format reads: a
@@ -113,6 +115,10 @@ type Options struct {
 	// library would use for this process: TZ, read as glibc reads it
 	// (including POSIX rule strings), or /etc/localtime.
 	Location *time.Location
+
+	// Escape is how the text of items is escaped. The zero value is
+	// httpd's escaping.
+	Escape Escape
 }
 
 // SyntaxError reports a format that httpd refuses, with httpd's message.
@@ -125,6 +131,9 @@ type SyntaxError struct {
 func (e *SyntaxError) Error() string {
 	return e.Msg + " (at byte " + itoa(e.Offset) + " of the format)"
 }
+
+// Escape reports how the format escapes the text of its items.
+func (f *Format) Escape() Escape { return f.esc }
 
 // String returns the format as it was given to Compile.
 func (f *Format) String() string { return f.src }
@@ -145,7 +154,7 @@ func Compile(format string, opts *Options) (*Format, error) {
 	if i := strings.IndexByte(format, 0); i >= 0 {
 		format = format[:i]
 	}
-	f := &Format{src: src, loc: o.Location}
+	f := &Format{src: src, loc: o.Location, esc: o.Escape}
 	s := 0
 	for s < len(format) {
 		if format[s] != '%' {
@@ -166,6 +175,12 @@ func Compile(format string, opts *Options) (*Format, error) {
 		}
 		f.items = append(f.items, it)
 		f.uses |= it.uses()
+	}
+	if o.Escape == EscapeJSON {
+		if err := f.compileJSON(); err != nil {
+			err.Format = src
+			return nil, err
+		}
 	}
 	f.addLiteral("\n")
 	return f, nil

@@ -16,40 +16,48 @@ type Nicknames struct {
 	// Parent is the main server's table, which a virtual host's table
 	// falls back to. Nil for the main server.
 	Parent *Nicknames
-	defs   Fields
+	defs   []nickname
 }
 
-// Define sets the format of a nickname, replacing an earlier definition in
-// this table (LogFormat "format" name).
-func (n *Nicknames) Define(name, format string) {
+type nickname struct {
+	name, format string
+	esc          Escape
+}
+
+// Define sets the format of a nickname and how it escapes, replacing an
+// earlier definition in this table (LogFormat "format" name [escape=json]).
+func (n *Nicknames) Define(name, format string, esc Escape) {
 	for i := range n.defs {
-		if equalFold(n.defs[i].Name, name) {
-			n.defs[i].Value = format
+		if equalFold(n.defs[i].name, name) {
+			n.defs[i] = nickname{name, format, esc}
 			return
 		}
 	}
-	n.defs = append(n.defs, Field{name, format})
+	n.defs = append(n.defs, nickname{name, format, esc})
 }
 
-// Resolve returns the format that s names, or s itself when it is not a
-// nickname. Each table holds httpd's predefined CLF ahead of its parent, as
-// mod_log_config's per-server tables do: a virtual host sees the built-in
-// CLF even when the main server redefines it.
-func (n *Nicknames) Resolve(s string) string {
+// Resolve returns the format that s names and its escaping, or s itself
+// with httpd's escaping when it is not a nickname. Each table holds httpd's
+// predefined CLF ahead of its parent, as mod_log_config's per-server
+// tables do: a virtual host sees the built-in CLF even when the main
+// server redefines it.
+func (n *Nicknames) Resolve(s string) (string, Escape) {
 	for t := n; t != nil; t = t.Parent {
-		if f, ok := t.lookup(s); ok {
-			return f
+		if d, ok := t.lookup(s); ok {
+			return d.format, d.esc
 		}
 	}
-	return s
+	return s, EscapeApache
 }
 
-func (n *Nicknames) lookup(s string) (string, bool) {
-	if f, ok := n.defs.Get(s); ok {
-		return f, true
+func (n *Nicknames) lookup(s string) (nickname, bool) {
+	for i := range n.defs {
+		if equalFold(n.defs[i].name, s) {
+			return n.defs[i], true
+		}
 	}
 	if equalFold(s, "CLF") {
-		return DefaultFormat, true
+		return nickname{"CLF", DefaultFormat, EscapeApache}, true
 	}
-	return "", false
+	return nickname{}, false
 }

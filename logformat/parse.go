@@ -3,6 +3,8 @@ package logformat
 import (
 	"errors"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // ErrNoMatch is returned by Parse for a line that the format cannot have
@@ -130,8 +132,15 @@ func (f *Format) Parse(line string, dst []string) ([]string, error) {
 		if it.op == opLiteral && len(it.conds) == 0 {
 			continue
 		}
+		if it.bare && text == "null" {
+			text = "-" // what httpd's escaping logs for the same value
+		}
 		if it.escaped() {
-			text = unescape(text)
+			if f.esc == EscapeJSON {
+				text = unescapeJSON(text)
+			} else {
+				text = unescape(text)
+			}
 		}
 		dst = append(dst, text)
 	}
@@ -196,6 +205,9 @@ func (p *parser) match(i, pos int, ends []int) bool {
 // yield returns false. It walks the line once.
 func (p *parser) candidates(it *item, pos int, yield func(end int) bool) {
 	line := p.line
+	if it.bare && strings.HasPrefix(line[pos:], "null") && !yield(pos+4) {
+		return
+	}
 	if len(it.conds) > 0 && strings.HasPrefix(line[pos:], "-") {
 		if !yield(pos + 1) {
 			return
@@ -205,6 +217,10 @@ func (p *parser) candidates(it *item, pos int, yield func(end int) bool) {
 	case classEscaped:
 		p.escapedEnds(pos, yield)
 	case classUser:
+		if p.f.esc == EscapeJSON {
+			p.escapedEnds(pos, yield) // an empty name logs nothing
+			return
+		}
 		if strings.HasPrefix(line[pos:], `""`) && !yield(pos+2) {
 			return
 		}
@@ -260,6 +276,10 @@ func (p *parser) candidates(it *item, pos int, yield func(end int) bool) {
 // appendEscaped can produce: printable ASCII in which '"' appears only as
 // \" and every backslash starts one of httpd's escapes.
 func (p *parser) escapedEnds(pos int, yield func(int) bool) {
+	if p.f.esc == EscapeJSON {
+		p.jsonEnds(pos, yield)
+		return
+	}
 	line := p.line
 	if !yield(pos) {
 		return
@@ -291,6 +311,60 @@ func (p *parser) escapedEnds(pos int, yield func(int) bool) {
 			return
 		}
 	}
+}
+
+// jsonEnds yields the ends of the texts starting at pos that
+// appendJSONEscaped can produce: printable ASCII in which '"' appears only
+// as \" and every backslash starts a JSON escape, and whole UTF-8
+// sequences.
+func (p *parser) jsonEnds(pos int, yield func(int) bool) {
+	line := p.line
+	if !yield(pos) {
+		return
+	}
+	for i := pos; i < len(line); {
+		c := line[i]
+		switch {
+		case c == '\\':
+			if i+1 >= len(line) {
+				return
+			}
+			switch line[i+1] {
+			case '\\', '"', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(line) || !isHex4(line[i+2:i+6]) {
+					return
+				}
+				i += 6
+			default:
+				return
+			}
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRuneInString(line[i:])
+			if r == utf8.RuneError && size == 1 {
+				return
+			}
+			i += size
+		case c == '"' || c < 0x20 || c == 0x7f:
+			return
+		default:
+			i++
+		}
+		if !yield(i) {
+			return
+		}
+	}
+}
+
+func isHex4(s string) bool {
+	for i := 0; i < 4; i++ {
+		c := s[i]
+		if !isDigit(c) && !('a' <= c && c <= 'f') && !('A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // runEnds yields the ends of the non-empty runs of bytes that ok accepts,
@@ -344,6 +418,73 @@ func unescape(text string) string {
 		}
 	}
 	return string(b)
+}
+
+// unescapeJSON undoes appendJSONEscaped (and any other JSON escaping) on
+// text that jsonEnds accepts. A \u escape of half a surrogate pair that
+// has no other half becomes U+FFFD, as encoding/json reads it.
+func unescapeJSON(text string) string {
+	if strings.IndexByte(text, '\\') < 0 {
+		return text
+	}
+	b := make([]byte, 0, len(text))
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c != '\\' || i+1 >= len(text) {
+			b = append(b, c)
+			continue
+		}
+		i++
+		switch text[i] {
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			if i+5 > len(text) {
+				b = append(b, text[i-1:]...)
+				return string(b)
+			}
+			r := rune(hex4(text[i+1 : i+5]))
+			i += 4
+			if utf16.IsSurrogate(r) {
+				r2 := utf8.RuneError
+				if i+6 < len(text) && text[i+1] == '\\' && text[i+2] == 'u' {
+					r2 = rune(hex4(text[i+3 : i+7]))
+				}
+				if pair := utf16.DecodeRune(r, r2); pair != utf8.RuneError {
+					r = pair
+					i += 6
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			b = utf8.AppendRune(b, r)
+		default:
+			b = append(b, text[i])
+		}
+	}
+	return string(b)
+}
+
+// hex4 is the value of four hexadecimal digits, either case.
+func hex4(s string) uint16 {
+	var v uint16
+	for i := 0; i < 4; i++ {
+		c := s[i] | 0x20 // lower case; digits are unchanged
+		d := c - '0'
+		if c >= 'a' {
+			d = c - 'a' + 10
+		}
+		v = v<<4 | uint16(d)
+	}
+	return v
 }
 
 func unhex(c byte) byte {

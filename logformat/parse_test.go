@@ -1,6 +1,7 @@
 package logformat
 
 import (
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"slices"
@@ -124,15 +125,21 @@ func TestParseCorpus(t *testing.T) {
 
 // FuzzRoundTrip renders records built from fuzz input with formats whose
 // free text is quoted, parses the line back and checks that every value
-// comes back, and that no request byte reaches the line raw.
+// comes back, and that no request byte reaches the line raw. The JSON
+// format's line must be JSON, and each input, escaped for JSON, must read
+// back as encoding/json reads its own encoding of it.
 func FuzzRoundTrip(f *testing.F) {
 	f.Add("GET /a?b HTTP/1.1", "Mozilla \"x\" \\ é", "http://r/", "alice", "17", 200)
 	f.Add("\x00\x01\n\r\t\"\\", "\xff\xfe", "", "", "\x7f", 404)
 	f.Add(`\x41 \"`, "a\nb", "-", `""`, "-", 0)
-	formats := []string{
-		combinedFormat,
-		`"%{Referer}i" "%r" "%u" "%{X-JL6-CID}o" %s %{X-JL6-CID}n`,
-		`%>s "%m" "%U" "%{User-Agent}i" "%{Referer}i"`,
+	formats := []struct {
+		format string
+		esc    Escape
+	}{
+		{combinedFormat, EscapeApache},
+		{`"%{Referer}i" "%r" "%u" "%{X-JL6-CID}o" %s %{X-JL6-CID}n`, EscapeApache},
+		{`%>s "%m" "%U" "%{User-Agent}i" "%{Referer}i"`, EscapeApache},
+		{jsonFormat, EscapeJSON},
 	}
 	f.Fuzz(func(t *testing.T, line, ua, ref, user, cid string, status int) {
 		r := sampleRecord()
@@ -149,16 +156,24 @@ func FuzzRoundTrip(f *testing.F) {
 		user = strings.ReplaceAll(user, " ", "_")
 		r.Final.User, r.Final.HasUser = user, user != "x"
 		r.Final.Status = status
-		for _, format := range formats {
-			c, err := Compile(format, &Options{Location: utc()})
+		for _, s := range []string{line, ua, ref, user, cid} {
+			checkJSONString(t, s)
+		}
+		for _, fc := range formats {
+			format := fc.format
+			c, err := Compile(format, &Options{Location: utc(), Escape: fc.esc})
 			if err != nil {
 				t.Fatal(err)
 			}
 			out := c.Append(nil, r)
 			for i, b := range out[:len(out)-1] {
-				if b < 0x20 || b > 0x7e {
+				// JSON keeps valid UTF-8; httpd's escaping leaves ASCII.
+				if b < 0x20 || b == 0x7f || (b > 0x7f && fc.esc == EscapeApache) {
 					t.Fatalf("%q: raw byte %#x at %d in %q", format, b, i, out)
 				}
+			}
+			if fc.esc == EscapeJSON && !json.Valid(out) {
+				t.Fatalf("%q: not JSON: %q", format, out)
 			}
 			vals, err := c.Parse(string(out), nil)
 			if err != nil {
@@ -172,7 +187,12 @@ func FuzzRoundTrip(f *testing.F) {
 					continue
 				}
 				v := string(c.appendOne(nil, it, r))
-				if it.escaped() {
+				switch {
+				case it.bare && v == "null":
+					v = "-"
+				case it.escaped() && fc.esc == EscapeJSON:
+					v = unescapeJSON(v)
+				case it.escaped():
 					v = unescape(v)
 				}
 				want = append(want, v)

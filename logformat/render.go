@@ -5,8 +5,8 @@ import "strconv"
 // Append renders the log line of r, newline included, appends it to dst and
 // returns the extended slice. It makes no allocations once dst has room for
 // the line. Every value from the request or the backend is escaped as httpd
-// escapes it, so no client can put a newline, quote or control byte into a
-// log line.
+// escapes it (or as JSON, see EscapeJSON), so no client can put a newline,
+// quote or control byte into a log line.
 func (f *Format) Append(dst []byte, r *Record) []byte {
 	for i := range f.items {
 		it := &f.items[i]
@@ -21,10 +21,16 @@ func (f *Format) Append(dst []byte, r *Record) []byte {
 
 // appendOne renders one item, honouring its status list.
 func (f *Format) appendOne(dst []byte, it *item, r *Record) []byte {
+	n := len(dst)
 	if len(it.conds) > 0 && !it.statusMatches(r.Final.Status) {
-		return append(dst, '-')
+		dst = append(dst, '-')
+	} else {
+		dst = f.appendItem(dst, it, r)
 	}
-	return f.appendItem(dst, it, r)
+	if it.bare && len(dst) == n+1 && dst[n] == '-' {
+		dst = append(dst[:n], "null"...) // a number outside a JSON string
+	}
+	return dst
 }
 
 // statusMatches reports whether an item with a status list logs for a
@@ -50,9 +56,9 @@ func (f *Format) appendItem(dst []byte, it *item, r *Record) []byte {
 	case opLiteral:
 		return append(dst, it.arg...)
 	case opRemoteHost:
-		return appendEscapedOrDash(dst, r.RemoteHost)
+		return f.escapedOrDash(dst, r.RemoteHost)
 	case opPeerHost:
-		return appendEscapedOrDash(dst, r.PeerHost)
+		return f.escapedOrDash(dst, r.PeerHost)
 	case opRemoteIP:
 		return appendOrDash(dst, r.RemoteIP)
 	case opPeerIP:
@@ -66,14 +72,16 @@ func (f *Format) appendItem(dst []byte, it *item, r *Record) []byte {
 		switch {
 		case !q.HasUser:
 			return append(dst, '-')
+		case q.User == "" && f.esc == EscapeJSON:
+			return dst // the format's own quotes hold the empty name
 		case q.User == "":
 			return append(dst, `""`...)
 		}
-		return appendEscaped(dst, q.User)
+		return f.escape(dst, q.User)
 	case opTime:
 		return f.appendTime(dst, it.time, r)
 	case opFilename:
-		return appendEscapedOrDash(dst, q.Filename)
+		return f.escapedOrDash(dst, q.Filename)
 	case opBytesCLF:
 		if q.BodyBytes <= 0 {
 			return append(dst, '-')
@@ -85,31 +93,31 @@ func (f *Format) appendItem(dst []byte, it *item, r *Record) []byte {
 		}
 		return strconv.AppendInt(dst, q.BodyBytes, 10)
 	case opHeaderIn:
-		return appendLookup(dst, q.HeadersIn, it.arg)
+		return f.lookup(dst, q.HeadersIn, it.arg)
 	case opHeaderOut:
-		return appendHeaderOut(dst, q.HeadersOut, it.arg)
+		return f.headerOut(dst, q.HeadersOut, it.arg)
 	case opNote:
-		return appendLookup(dst, q.Notes, it.arg)
+		return f.lookup(dst, q.Notes, it.arg)
 	case opEnv:
-		return appendLookup(dst, q.Env, it.arg)
+		return f.lookup(dst, q.Env, it.arg)
 	case opTrailerIn:
-		return appendLookup(dst, q.TrailersIn, it.arg)
+		return f.lookup(dst, q.TrailersIn, it.arg)
 	case opTrailerOut:
-		return appendLookup(dst, q.TrailersOut, it.arg)
+		return f.lookup(dst, q.TrailersOut, it.arg)
 	case opCookie:
 		v, ok := cookieValue(q.HeadersIn, it.arg)
 		if !ok {
 			return append(dst, '-')
 		}
-		return appendEscaped(dst, v)
+		return f.escape(dst, v)
 	case opLogID:
 		return appendOrDash(dst, r.LogID)
 	case opConnLogID:
 		return appendOrDash(dst, r.ConnLogID)
 	case opServerName:
-		return appendEscapedOrDash(dst, r.ServerName)
+		return f.escapedOrDash(dst, r.ServerName)
 	case opVirtualHost:
-		return appendEscapedOrDash(dst, r.VirtualHost)
+		return f.escapedOrDash(dst, r.VirtualHost)
 	case opServerPort:
 		return strconv.AppendInt(dst, int64(r.ServerPort), 10)
 	case opRemotePort:
@@ -123,14 +131,14 @@ func (f *Format) appendItem(dst []byte, it *item, r *Record) []byte {
 	case opHexTid:
 		return strconv.AppendUint(dst, r.Tid, 16)
 	case opProtocol:
-		return appendEscapedOrDash(dst, q.Protocol)
+		return f.escapedOrDash(dst, q.Protocol)
 	case opMethod:
-		return appendEscapedOrDash(dst, q.Method)
+		return f.escapedOrDash(dst, q.Method)
 	case opQuery:
 		if !q.HasQuery {
 			return dst
 		}
-		return appendEscaped(append(dst, '?'), q.Query)
+		return f.escape(append(dst, '?'), q.Query)
 	case opConnStatus:
 		if r.ConnStatus == 0 {
 			return append(dst, '-')
@@ -142,7 +150,7 @@ func (f *Format) appendItem(dst []byte, it *item, r *Record) []byte {
 		if q.Line == "" && q.LineRead {
 			return dst // r->the_request is "", not NULL
 		}
-		return appendEscapedOrDash(dst, q.Line)
+		return f.escapedOrDash(dst, q.Line)
 	case opDurationUS:
 		return strconv.AppendInt(dst, r.End.Sub(r.Begin).Microseconds(), 10)
 	case opDurationMS:
@@ -150,14 +158,14 @@ func (f *Format) appendItem(dst []byte, it *item, r *Record) []byte {
 	case opDurationS:
 		return strconv.AppendInt(dst, r.End.Sub(r.Begin).Microseconds()/1e6, 10)
 	case opURI:
-		return appendEscapedOrDash(dst, q.URI)
+		return f.escapedOrDash(dst, q.URI)
 	case opStatus:
 		if q.Status <= 0 {
 			return append(dst, '-')
 		}
 		return strconv.AppendInt(dst, int64(q.Status), 10)
 	case opHandler:
-		return appendEscapedOrDash(dst, q.Handler)
+		return f.escapedOrDash(dst, q.Handler)
 	case opBytesIn:
 		return strconv.AppendInt(dst, r.BytesIn, 10)
 	case opBytesOut:
@@ -181,33 +189,41 @@ func appendOrDash(dst []byte, s string) []byte {
 	return append(dst, s...)
 }
 
-func appendEscapedOrDash(dst []byte, s string) []byte {
-	if s == "" {
-		return append(dst, '-')
+// escape appends s escaped as the format escapes.
+func (f *Format) escape(dst []byte, s string) []byte {
+	if f.esc == EscapeJSON {
+		return appendJSONEscaped(dst, s)
 	}
 	return appendEscaped(dst, s)
 }
 
-// appendLookup logs the first value of name in fs, escaped, or "-".
-func appendLookup(dst []byte, fs Fields, name string) []byte {
+func (f *Format) escapedOrDash(dst []byte, s string) []byte {
+	if s == "" {
+		return append(dst, '-')
+	}
+	return f.escape(dst, s)
+}
+
+// lookup logs the first value of name in fs, escaped, or "-".
+func (f *Format) lookup(dst []byte, fs Fields, name string) []byte {
 	v, ok := fs.Get(name)
 	if !ok {
 		return append(dst, '-')
 	}
-	return appendEscaped(dst, v)
+	return f.escape(dst, v)
 }
 
-// appendHeaderOut logs a response header as httpd's log_header_out does:
+// headerOut logs a response header as httpd's log_header_out does:
 // Content-Type without its parameters, every Set-Cookie joined with ", ",
 // and the first value of any other header.
-func appendHeaderOut(dst []byte, fs Fields, name string) []byte {
+func (f *Format) headerOut(dst []byte, fs Fields, name string) []byte {
 	switch {
 	case equalFold(name, "Content-Type"):
 		v, ok := fs.Get(name)
 		if !ok {
 			return append(dst, '-')
 		}
-		return appendEscaped(dst, fieldNoParam(v))
+		return f.escape(dst, fieldNoParam(v))
 	case equalFold(name, "Set-Cookie"):
 		n := 0
 		for i := range fs {
@@ -217,7 +233,7 @@ func appendHeaderOut(dst []byte, fs Fields, name string) []byte {
 			if n > 0 {
 				dst = append(dst, ',', ' ')
 			}
-			dst = appendEscaped(dst, fs[i].Value)
+			dst = f.escape(dst, fs[i].Value)
 			n++
 		}
 		if n == 0 {
@@ -225,7 +241,7 @@ func appendHeaderOut(dst []byte, fs Fields, name string) []byte {
 		}
 		return dst
 	}
-	return appendLookup(dst, fs, name)
+	return f.lookup(dst, fs, name)
 }
 
 // fieldNoParam cuts a media type at its first ';' and drops the white space
