@@ -55,6 +55,7 @@ const (
 	opBytesOut              // %O
 	opBytesBoth             // %S
 	opTTFB                  // %^FB
+	opSSL                   // %{VAR}x, %{name}c: mod_ssl's, see tls.go
 )
 
 // item is one compiled piece of a format.
@@ -67,6 +68,7 @@ type item struct {
 	time    *timeItem
 	itemOff int  // byte offset of the item in the format, for errors and String
 	bare    bool // in a JSON format, outside a string: "-" is logged as null
+	ssl     sslVar
 }
 
 // Format is a compiled LogFormat. It is safe for concurrent use.
@@ -119,6 +121,10 @@ type Options struct {
 	// Escape is how the text of items is escaped. The zero value is
 	// httpd's escaping.
 	Escape Escape
+
+	// SSL says that mod_ssl is loaded: it adds %{VAR}x and %{name}c, which
+	// httpd refuses without it.
+	SSL bool
 }
 
 // SyntaxError reports a format that httpd refuses, with httpd's message.
@@ -163,7 +169,7 @@ func Compile(format string, opts *Options) (*Format, error) {
 			f.addLiteral(string(lit))
 			continue
 		}
-		it, next, err := compileItem(format, s)
+		it, next, err := compileItem(format, s, o.SSL)
 		if err != nil {
 			err.Format = src
 			return nil, err
@@ -299,7 +305,7 @@ var caretItems = map[string]struct {
 
 // compileItem parses the item that starts with the '%' at format[s], as
 // httpd's parse_log_item does, and returns it with the offset after it.
-func compileItem(format string, s int) (item, int, *SyntaxError) {
+func compileItem(format string, s int, ssl bool) (item, int, *SyntaxError) {
 	start := s
 	s++
 	if s < len(format) && format[s] == '%' {
@@ -353,6 +359,13 @@ func compileItem(format string, s int) (item, int, *SyntaxError) {
 					}
 					return it, s + 3, nil
 				}
+			}
+			if ssl && (c == 'x' || c == 'c') {
+				it.op = opSSL
+				if err := it.compileSSL(c); err != nil {
+					return it, 0, err
+				}
+				return it, s + 1, nil
 			}
 			l := letters[c]
 			if !l.ok {

@@ -57,6 +57,10 @@ type Record struct {
 
 	Pid int    // %P
 	Tid uint64 // %{tid}P, %{hextid}P
+
+	// TLS is the connection's TLS session (%{VAR}x, %{name}c); nil for a
+	// plain connection.
+	TLS *TLS
 }
 
 // Request holds the facts of one request_rec: the one the client sent, or

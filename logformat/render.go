@@ -172,6 +172,8 @@ func (f *Format) appendItem(dst []byte, it *item, r *Record) []byte {
 		return strconv.AppendInt(dst, r.BytesOut, 10)
 	case opBytesBoth:
 		return strconv.AppendInt(dst, r.BytesIn+r.BytesOut, 10)
+	case opSSL:
+		return f.appendSSL(dst, it, r.TLS)
 	case opTTFB:
 		us := r.TTFB.Microseconds()
 		if us == 0 {
