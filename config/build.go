@@ -73,9 +73,11 @@ func Build(cfg *Config, opts *BuildOptions) (*proxy.Site, error) {
 		main.srv.ReqTimeout = &rt
 	}
 	main.finish(nil)
+	b.finishSSL(main, nil)
 	main.srv.Rewrite = main.rewriteConfig(nil)
 	for _, vb := range vhosts {
 		vb.finish(main)
+		b.finishSSL(vb, main)
 		vb.srv.Rewrite = vb.rewriteConfig(main)
 		b.site.VHosts = append(b.site.VHosts, vb.srv)
 	}
@@ -104,6 +106,7 @@ type serverBuild struct {
 	nick       logformat.Nicknames
 	defaultFmt string        // LogFormat with one argument
 	rewrite    *rewriteBuild // mod_rewrite, nil when none of its directives
+	ssl        *sslBuild     // mod_ssl, nil when none of its directives
 	logLines   []pendingLog
 }
 
@@ -591,6 +594,10 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 		default:
 			spec, known := LookupDirective(d.Name)
 			if known && spec.Ignored {
+				continue
+			}
+			if known && spec.Module == "ssl_module" {
+				b.sslDirective(d, sb, dir != nil)
 				continue
 			}
 			if isDefaultSetting(name, a) {

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -608,7 +609,8 @@ func (b *siteBuilder) resolveLogs(main *serverBuild, vhosts []*serverBuild) {
 				}
 			}
 			format, esc := sb.nick.Resolve(format)
-			f, err := logformat.Compile(format, &logformat.Options{Location: b.opts.Location, Escape: esc})
+			f, err := logformat.Compile(format, &logformat.Options{Location: b.opts.Location, Escape: esc,
+				SSL: slices.Contains(b.cfg.Modules, "ssl_module")})
 			if err != nil {
 				b.errorf(pl.d, "%v", err)
 				continue

@@ -119,9 +119,9 @@ func (p *parser) validate(spec *Spec, d *Directive, sc *scope) string {
 			return "ServerAlias only used in <VirtualHost>"
 		}
 	case checkLogFormat:
-		return logFormatError(d.Args)
+		return logFormatError(d.Args, p.moduleActive("ssl_module"))
 	case checkCustomLog, checkGlobalLog:
-		return customLogError(d.Args)
+		return customLogError(d.Args, p.moduleActive("ssl_module"))
 	case checkListen:
 		if len(d.Args) < 1 || len(d.Args) > 2 {
 			return "Listen requires 1 or 2 arguments."

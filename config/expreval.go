@@ -407,8 +407,13 @@ func (ev *condEval) backref(n int) string {
 func (ev *condEval) variable(name string) string {
 	rec, req := ev.rec, ev.req
 	switch name {
-	case "HTTPS", "HTTP2":
-		return "off" // logproxy serves HTTP/1.x without TLS
+	case "HTTPS":
+		if rec.TLS != nil {
+			return "on"
+		}
+		return "off"
+	case "HTTP2":
+		return "off" // logproxy serves HTTP/1.x
 	case "IPV6":
 		if a, err := netip.ParseAddr(rec.PeerIP); err == nil && a.Is6() && !a.Is4In6() {
 			return "on"

@@ -23,9 +23,9 @@ import (
 
 // formatError compiles a LogFormat string and returns httpd's message if
 // it is refused, with where in the format the fault is, or "".
-func formatError(format string, esc logformat.Escape) string {
+func formatError(format string, esc logformat.Escape, ssl bool) string {
 	// The zone does not matter for checking; UTC spares a look at TZ.
-	_, err := logformat.Compile(format, &logformat.Options{Location: time.UTC, Escape: esc})
+	_, err := logformat.Compile(format, &logformat.Options{Location: time.UTC, Escape: esc, SSL: ssl})
 	if err == nil {
 		return ""
 	}
@@ -37,8 +37,9 @@ func formatError(format string, esc logformat.Escape) string {
 }
 
 // customLogError checks the arguments of CustomLog or GlobalLog
-// (add_custom_log): the condition first, then the format.
-func customLogError(args []string) string {
+// (add_custom_log): the condition first, then the format. ssl says that
+// mod_ssl is loaded, which adds %x and %c.
+func customLogError(args []string, ssl bool) string {
 	if len(args) == 3 {
 		clause := args[2]
 		switch {
@@ -57,18 +58,18 @@ func customLogError(args []string) string {
 			return "error in condition clause"
 		}
 	}
-	return formatError(args[1], logformat.EscapeApache)
+	return formatError(args[1], logformat.EscapeApache, ssl)
 }
 
 // logFormatError checks LogFormat's arguments: the format, and
 // logproxy's own third argument, escape=json or escape=apache, after a
 // nickname (see logFormatEscape).
-func logFormatError(args []string) string {
+func logFormatError(args []string, ssl bool) string {
 	esc, msg := logFormatEscape(args)
 	if msg != "" {
 		return msg
 	}
-	return formatError(args[0], esc)
+	return formatError(args[0], esc, ssl)
 }
 
 // logFormatEscape reads how a LogFormat line escapes: escape=json as the

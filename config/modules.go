@@ -59,6 +59,8 @@ func Modules() []Module {
 		{Name: "reqtimeout_module", Source: "mod_reqtimeout.c"},
 		{Name: "rewrite_module", Source: "mod_rewrite.c"},
 		{Name: "setenvif_module", Source: "mod_setenvif.c"},
+		{Name: "socache_shmcb_module", Source: "mod_socache_shmcb.c"}, // mod_ssl's session cache: Go keeps its own
+		{Name: "ssl_module", Source: "mod_ssl.c"},
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/jl6/logproxy/logformat"
 )
 
 // conn is one client connection: httpd's conn_rec. It is served by one
@@ -70,6 +72,14 @@ type conn struct {
 	epollAdded bool
 
 	logID string // %{c}L, made when an error is logged with a format that shows it
+
+	// tls is the connection's TLS session, nil for plain HTTP; tlsServer
+	// is the server whose settings its handshake used. plainOnTLS marks
+	// a client that spoke plain HTTP to a TLS port: its one request is
+	// made up and answered 400, as mod_ssl does.
+	tls        *logformat.TLS
+	tlsServer  *Server
+	plainOnTLS bool
 
 	hostName, hostFor string // the DNS name of an address, for HostnameLookups
 }
@@ -285,6 +295,11 @@ const (
 func (c *conn) serve() {
 	c.site = c.e.acquireSite()
 	c.base = c.site.serverForAddr(c.localAddr)
+	if c.base.TLS != nil && !c.startTLS() {
+		c.fd = -1
+		c.end()
+		return
+	}
 	c.cw.nc = c.nc
 	c.rc.nc = c.nc
 	if rc := rawConnOf(c.nc); rc != nil {

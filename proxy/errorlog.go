@@ -36,9 +36,15 @@ func slogLevel(l slog.Level) LogLevel {
 		return LevelWarn
 	case l >= slog.LevelInfo:
 		return LevelNotice
+	case l >= slogInfo:
+		return LevelInfo
 	}
 	return LevelDebug
 }
+
+// slogInfo is the slog level of httpd's info, between slog's Debug
+// (httpd's debug) and Info (httpd's notice).
+const slogInfo = slog.LevelInfo - 2
 
 func (h *errorHandler) Enabled(_ context.Context, l slog.Level) bool {
 	lvl := slogLevel(l)

@@ -189,7 +189,7 @@ func readExchange(c *conn, lim *Limits, inBefore, outBefore int64) *exchange {
 		ex.scratch.parser = newH1Parser()
 		ex.scratch.parser.strs = &ex.scratch.strs
 	}
-	ex.scratch.parser.read(&ex.headStore, c.br, lim, false, ex.inBuf[:0])
+	ex.scratch.parser.read(&ex.headStore, c.br, lim, c.tls != nil, ex.inBuf[:0])
 	if ex.headStore.Stage == stageNoRequest {
 		ex.release()
 		return nil
@@ -255,6 +255,12 @@ func (ex *exchange) run() bool {
 	}
 	ex.c.cw.timeout = ex.srv.Timeout
 	ex.postReadRequest()
+	if st := ex.checkSNI(); st != 0 {
+		// mod_ssl's post_read_request hook refused the request.
+		ex.r.dir = ex.srv.Dir
+		ex.die(st)
+		return ex.keepalive && !ex.c.plainOnTLS
+	}
 	if u := &h.uri; u.scheme.ok && !isHTTPScheme(u.scheme.s) {
 		// ap_read_request, once the post_read_request hooks ran: a
 		// server that is no forward proxy takes absolute URIs of the
@@ -373,6 +379,10 @@ func (ex *exchange) process() int {
 		return st
 	}
 	ex.fixedUp = true // proxy_fixup (APR_HOOK_FIRST) has run
+	if ex.c.tls != nil {
+		// mod_ssl's fixup: the always present HTTPS flag.
+		r.env = setField(r.env, "HTTPS", "on")
+	}
 	if ex.proxied && ex.canonBad {
 		return 400 // ap_proxy_canonenc_ex refused a '%' without two hex digits
 	}

@@ -91,6 +91,7 @@ func (ex *exchange) fillRecord(rec *logformat.Record, uses logformat.Uses) {
 		ServerPort:  ex.serverPort(),
 		RequestPort: ex.requestPort(),
 		Scheme:      ex.scheme(),
+		TLS:         c.tls,
 		ServerAdmin: ex.serverAdmin(),
 		VirtualHost: ex.srv.Hostname,
 		ServerName:  ex.serverName(),
@@ -191,10 +192,10 @@ func (ex *exchange) serverPort() int {
 	return ex.defaultPort()
 }
 
-// scheme is ap_http_scheme: "https" for a server whose ServerName says
-// so, else "http".
+// scheme is ap_http_scheme: "https" on a TLS connection (mod_ssl's hook)
+// or for a server whose ServerName says so, else "http".
 func (ex *exchange) scheme() string {
-	if ex.srv.Scheme == "https" {
+	if ex.srv.Scheme == "https" || ex.c.tls != nil {
 		return "https"
 	}
 	return "http"

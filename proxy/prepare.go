@@ -42,5 +42,6 @@ func (s *Site) Prepare() error {
 	} else {
 		s.types = &mimeTypes{}
 	}
+	s.prepareTLS()
 	return nil
 }

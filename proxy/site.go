@@ -147,8 +147,13 @@ type Server struct {
 	ReverseRoutes []*ReverseRoute
 
 	ErrorLogFormat string // ErrorLogFormat; "" for the default
-	Admin          string // ServerAdmin; "" for httpd's default
-	TraceDisabled  bool   // TraceEnable Off
+
+	// TLS is the server's mod_ssl configuration; nil without SSLEngine
+	// On. A connection is TLS when the default server of the address it
+	// came to has it, as mod_ssl decides by c->base_server.
+	TLS           *TLSSettings
+	Admin         string // ServerAdmin; "" for httpd's default
+	TraceDisabled bool   // TraceEnable Off
 }
 
 // VHostAddr is one address of a <VirtualHost> line. A zero Addr stands for

@@ -1,0 +1,128 @@
+package integration
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"io"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// writeCert writes a self-signed certificate for name, with an ECDSA or
+// an RSA key, to dir/base.crt and dir/base.key.
+func writeCert(t *testing.T, dir, base, name string, rsaKey bool) {
+	t.Helper()
+	var pub, priv any
+	if rsaKey {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub, priv = &k.PublicKey, k
+	} else {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub, priv = &k.PublicKey, k
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name}, DNSNames: []string{name},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, base+".crt"), string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
+	writeFile(t, filepath.Join(dir, base+".key"), string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})))
+}
+
+// TestTLSRecorded: two TLS virtual hosts chosen by SNI and a plain one,
+// with mod_ssl's log items, the https scheme in redirects, expressions
+// and %p, the SNI and Host checks (421, 400) and plain HTTP sent to the
+// TLS port, logged as apache2 2.4.71 logged the same requests
+// (testdata/tls).
+func TestTLSRecorded(t *testing.T) {
+	backend := serveTCP(t, serveRequestLine)
+	addrA, addrB := addrOf(freePort(t)), addrOf(freePort(t))
+	_, portA, _ := net.SplitHostPort(addrA)
+	_, portB, _ := net.SplitHostPort(addrB)
+	rules, err := os.ReadFile("testdata/tls/rules.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := strings.Replace(configHead(addrA, addrB), "ServerName localhost\n", "ServerName x\n", 1) +
+		"LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so\n" +
+		"LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so\n" +
+		"LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so\n" +
+		"LoadModule socache_shmcb_module /usr/lib/apache2/modules/mod_socache_shmcb.so\n" +
+		"LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n"
+	root, confPath := newServerRoot(t, conf)
+	certs := filepath.Join(root, "certs")
+	if err := os.MkdirAll(certs, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	writeCert(t, certs, "a", "a.test", false)
+	writeCert(t, certs, "b", "b.test", true)
+	body := strings.NewReplacer("PORTA", portA, "PORTB", portB, "BACKEND", backend, "CERTDIR", certs,
+		"SSLCACHE", filepath.Join(root, "scache")).Replace(string(rules))
+	writeFile(t, confPath, conf+body)
+	p := startLogproxy(t, root, confPath, addrA)
+
+	data, err := os.ReadFile("testdata/tls/requests.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		f := strings.Split(l, "\t")
+		raw, err := strconv.Unquote(f[len(f)-1])
+		if err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		raw = strings.ReplaceAll(raw, "ADDRA_PORT", portA)
+		var c net.Conn
+		if f[0] == "tls" {
+			cfg := &tls.Config{InsecureSkipVerify: true, ServerName: f[1]}
+			if f[2] == "1.2" {
+				cfg.MaxVersion = tls.VersionTLS12
+				cfg.CipherSuites = []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}
+			}
+			tc, err := tls.Dial("tcp", addrA, cfg)
+			if err != nil {
+				t.Fatalf("%q: %v", l, err)
+			}
+			if want := f[1]; want != "" && tc.ConnectionState().PeerCertificates[0].Subject.CommonName != want {
+				t.Errorf("SNI %s: the certificate of %s", want, tc.ConnectionState().PeerCertificates[0].Subject.CommonName)
+			}
+			c = tc
+		} else {
+			addr := addrA
+			if f[1] == "B" {
+				addr = addrB
+			}
+			if c, err = net.Dial("tcp", addr); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		io.WriteString(c, raw)
+		io.ReadAll(c)
+		c.Close()
+	}
+	expectRecordedLog(t, p.logPath("access.log"), "tls/access.log", "PORTA", portA, "PORTB", portB, "BACKEND", backend)
+}
