@@ -917,7 +917,9 @@ func (b *siteBuilder) listen(d *Directive) {
 		b.errorf(d, "Port must be specified")
 		return
 	}
-	if len(d.Args) > 1 && !strings.EqualFold(d.Args[1], "http") {
+	if len(d.Args) > 1 && !strings.EqualFold(d.Args[1], "http") && !strings.EqualFold(d.Args[1], "https") {
+		// "https" only names the listener's protocol (for AcceptFilter);
+		// SSLEngine makes its connections TLS, as in httpd.
 		b.errorf(d, "Listen protocol %q is not supported by logproxy", d.Args[1])
 		return
 	}

@@ -86,7 +86,7 @@ SSLEngine off
 		t.Fatal(err)
 	}
 	// Without SSLCertificateKeyFile, the key is in the certificate's file.
-	site2, err := buildText(t, sslHead+"SSLEngine on\nSSLCertificateFile "+both+"\n")
+	site2, err := buildText(t, sslHead+"Listen 127.0.0.1:0 https\nSSLEngine on\nSSLCertificateFile "+both+"\n")
 	if err != nil {
 		t.Fatal(err)
 	}

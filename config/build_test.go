@@ -141,6 +141,7 @@ func TestBuildErrors(t *testing.T) {
 		{"limitinternalrecursion", "LimitInternalRecursion abc\n", "The recursion limit must be greater than zero.", 6},
 		{"listen twice", "Listen 127.0.0.1:8080\nListen 127.0.0.1:8080\n", "Cannot define multiple Listeners on the same IP:port", 7},
 		{"listen colon port", "Listen :8080\n", "Invalid address or port", 6},
+		{"listen protocol", "Listen 127.0.0.1:8443 ftp\n", `Listen protocol "ftp" is not supported by logproxy`, 6},
 		{"errordocument gap", "ErrorDocument 418 /err.html\n", "Unsupported HTTP response code 418", 6},
 		{"redirect 404 with a url", "LoadModule alias_module x\nRedirect 404 /a http://h/\n", "Redirect URL not valid for this status", 7},
 		{"proxypassreverse path in location", "<Location /a/>\nProxyPassReverse /a/ http://h/a/\n</Location>\n", "ProxyPassReverse can not have a path when defined in a location", 7},

@@ -388,8 +388,8 @@ func (c *rawClient) readInterim() (*http.Response, error) {
 
 // drain closes the writing side and reads until the server closes.
 func (c *rawClient) drain() error {
-	if tc, ok := c.conn.(*net.TCPConn); ok {
-		tc.CloseWrite()
+	if cw, ok := c.conn.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite() // TCP's FIN, or TLS's close_notify
 	}
 	_, err := io.Copy(io.Discard, c.br)
 	return err
