@@ -46,3 +46,41 @@ func TestSelectCiphers(t *testing.T) {
 		t.Fatalf("%d cipher strings, want the 30 or more recorded", n)
 	}
 }
+
+// FuzzSelectCiphers checks properties of any cipher string: the suites
+// are Go's, once each, in Go's order; "@STRENGTH" changes nothing; a
+// string followed by ":!ALL" selects nothing, and "!ALL:" before it
+// nothing either.
+func FuzzSelectCiphers(f *testing.F) {
+	data, err := os.ReadFile("testdata/ciphers/strings.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for line := range strings.SplitSeq(strings.TrimSpace(string(data)), "\n") {
+		f.Add(line)
+	}
+	order := map[uint16]int{}
+	for i, s := range proxy.TLSSuites() {
+		order[s.ID] = i
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		ids := selectCiphers(spec)
+		last := -1
+		for _, id := range ids {
+			i, ok := order[id]
+			if !ok || i <= last {
+				t.Fatalf("selectCiphers(%q) = %x: not Go's suites once each in order", spec, ids)
+			}
+			last = i
+		}
+		if again := selectCiphers(spec + ":@STRENGTH"); !slices.Equal(again, ids) {
+			t.Fatalf("@STRENGTH changed %q: %x, then %x", spec, ids, again)
+		}
+		if none := selectCiphers(spec + ":!ALL"); len(none) != 0 {
+			t.Fatalf("%q:!ALL selects %x", spec, none)
+		}
+		if none := selectCiphers("!ALL:" + spec); len(none) != 0 {
+			t.Fatalf("!ALL:%q selects %x", spec, none)
+		}
+	})
+}
