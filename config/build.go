@@ -67,6 +67,7 @@ func Build(cfg *Config, opts *BuildOptions) (*proxy.Site, error) {
 		}
 	}
 	b.site.NoDirModule = !slices.Contains(cfg.Modules, "dir_module")
+	b.site.SSLModule = slices.Contains(cfg.Modules, "ssl_module")
 	if slices.Contains(cfg.Modules, "reqtimeout_module") && !main.set["reqtimeout"] {
 		// mod_reqtimeout loaded: its defaults apply without a directive.
 		rt := proxy.DefaultReqTimeout()
@@ -597,7 +598,7 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 				continue
 			}
 			if known && spec.Module == "ssl_module" {
-				b.sslDirective(d, sb, dir != nil)
+				b.sslDirective(d, sb, dir)
 				continue
 			}
 			if isDefaultSetting(name, a) {

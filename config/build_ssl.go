@@ -39,9 +39,10 @@ var sslProtocols = map[string]uint16{
 	"TLSv1": tls.VersionTLS10, "TLSv1.1": tls.VersionTLS11, "TLSv1.2": tls.VersionTLS12, "TLSv1.3": tls.VersionTLS13,
 }
 
-// sslDirective reads one of mod_ssl's directives in a server (inDir
-// false) or a section.
-func (b *siteBuilder) sslDirective(d *Directive, sb *serverBuild, inDir bool) {
+// sslDirective reads one of mod_ssl's directives in a server (dir nil)
+// or a section (dir its configuration).
+func (b *siteBuilder) sslDirective(d *Directive, sb *serverBuild, dir *proxy.DirConfig) {
+	inDir := dir != nil
 	if sb.ssl == nil {
 		sb.ssl = &sslBuild{}
 	}
@@ -122,6 +123,8 @@ func (b *siteBuilder) sslDirective(d *Directive, sb *serverBuild, inDir bool) {
 		flag("OCSP stapling")
 	case "sslproxyengine":
 		flag("https:// backends")
+	case "sslrequiressl":
+		dir.SSLRequired = true // OR_AUTHCFG: only ever in a section
 	case "sslverifyclient":
 		if !strings.EqualFold(a[0], "none") {
 			b.errorf(d, "SSLVerifyClient %s is not supported by logproxy (client certificates)", a[0])

@@ -154,7 +154,9 @@ func TestBuildSSLErrors(t *testing.T) {
 		{"stapling", pair + "SSLUseStapling on\n", "SSLUseStapling On is not supported by logproxy (OCSP stapling)", 8},
 		{"client certificates", "SSLVerifyClient require\n", "SSLVerifyClient require is not supported by logproxy", 6},
 		{"compression in a virtual host", "<VirtualHost *:443>\nSSLCompression off\n</VirtualHost>\n", "SSLCompression cannot occur within <VirtualHost> section", 7},
-		{"require ssl", "<Location /x>\nSSLRequireSSL\n</Location>\n", "SSLRequireSSL is not supported by logproxy", 7},
+		{"require expression", "<Location /x>\nSSLRequire %{SSL_CIPHER} =~ m/AES/\n</Location>\n", "SSLRequire is not supported by logproxy", 7},
+		{"require ssl in a server", "SSLRequireSSL\n", "SSLRequireSSL not allowed here", 6},
+		{"headers' ssl variable", "LoadModule headers_module x\nHeader set X %{HTTP_HOST}s\n", "logproxy gives %{..}s mod_ssl's variables only", 7},
 		{"ticket key file", "SSLSessionTicketKeyFile " + aKey + "\n", "SSLSessionTicketKeyFile is not supported by logproxy yet", 6},
 	}
 	for _, tt := range tests {

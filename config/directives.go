@@ -473,7 +473,7 @@ func Directives() []Spec {
 			Usage: "SSL Client verify depth ('N' - number of intermediate certificates)"},
 		{Name: "SSLOptions", Module: ssl, Args: RawArgs, Override: OrOptions | RsrcConf, Ignored: true,
 			Usage: "Set one or more options to configure the SSL engine('[+-]option[=value] ...' - see manual)"},
-		{Name: "SSLRequireSSL", Module: ssl, Args: NoArgs, Override: OrAuthCfg, Unsupported: true,
+		{Name: "SSLRequireSSL", Module: ssl, Args: NoArgs, Override: OrAuthCfg,
 			Usage: "Require the SSL protocol for the per-directory context (no arguments)"},
 		{Name: "SSLRequire", Module: ssl, Args: RawArgs, Override: OrAuthCfg, Unsupported: true,
 			Usage: "Require a boolean expression to evaluate to true for granting access(arbitrary complex boolean expression - see manual)"},

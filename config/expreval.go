@@ -162,7 +162,7 @@ func (c *exprProgram) prepare(n ExprNode) error {
 		}
 		return errors.Join(errs...)
 	case *ExprVar:
-		if !logExprVars[strings.ToUpper(n.Name)] {
+		if up := strings.ToUpper(n.Name); !logExprVars[up] && !logformat.IsSSLVar(up) {
 			return unsupportedExpr("%{" + n.Name + "}")
 		}
 	case *ExprFunc:
@@ -406,6 +406,11 @@ func (ev *condEval) backref(n int) string {
 
 func (ev *condEval) variable(name string) string {
 	rec, req := ev.rec, ev.req
+	if logformat.IsSSLVar(name) {
+		// mod_ssl's expression variables (ssl_expr_lookup), "" on a
+		// plain connection.
+		return logformat.SSLVar(rec.TLS, name)
+	}
 	switch name {
 	case "HTTPS":
 		if rec.TLS != nil {

@@ -528,7 +528,12 @@ func inWordList(list, name string, fold bool) bool {
 	return strings.Contains(list, " "+name+" ")
 }
 
-func exprVarKnown(name string) bool { return inWordList(exprVars, name, true) }
+// exprVarKnown reports whether the core knows the variable name, or
+// mod_ssl does: it takes every name that starts with SSL_ (ssl_expr_lookup),
+// whether logproxy evaluates it being checked later.
+func exprVarKnown(name string) bool {
+	return inWordList(exprVars, name, true) || (len(name) > 4 && strings.EqualFold(name[:4], "SSL_"))
+}
 
 // lookupFunc checks a function name; list functions: the core has none.
 func (p *exprParser) lookupFunc(name string, list bool) {

@@ -90,14 +90,29 @@ func (f *Format) appendSSL(dst []byte, it *item, t *TLS) []byte {
 		}
 		return append(dst, "on"...)
 	}
-	if t == nil {
-		return append(dst, '-')
+	if it.ssl == sslSNI && t != nil {
+		// httpd logs the name as OpenSSL passed it; it is escaped here,
+		// so that no client can put a quote or control byte in the line.
+		return f.escapedOrDash(dst, t.SNI)
 	}
-	switch it.ssl {
+	n := len(dst)
+	if dst = appendSSLValue(dst, t, it.ssl); len(dst) == n {
+		dst = append(dst, '-')
+	}
+	return dst
+}
+
+// appendSSLValue appends the value of a mod_ssl variable, nothing when
+// it has none (a plain connection, no client certificate).
+func appendSSLValue(dst []byte, t *TLS, v sslVar) []byte {
+	if t == nil {
+		return dst
+	}
+	switch v {
 	case sslProtocol:
-		return appendOrDash(dst, t.Protocol)
+		return append(dst, t.Protocol...)
 	case sslCipher:
-		return appendOrDash(dst, t.Cipher)
+		return append(dst, t.Cipher...)
 	case sslUseKeySize:
 		return strconv.AppendInt(dst, int64(t.UseKeySize), 10)
 	case sslAlgKeySize:
@@ -105,9 +120,7 @@ func (f *Format) appendSSL(dst []byte, it *item, t *TLS) []byte {
 	case sslExport:
 		return append(dst, "false"...)
 	case sslSNI:
-		// httpd logs the name as OpenSSL passed it; it is escaped here,
-		// so that no client can put a quote or control byte in the line.
-		return f.escapedOrDash(dst, t.SNI)
+		return append(dst, t.SNI...)
 	case sslResumed:
 		if t.Resumed {
 			return append(dst, "Resumed"...)
@@ -123,5 +136,23 @@ func (f *Format) appendSSL(dst []byte, it *item, t *TLS) []byte {
 		}
 		return append(dst, "false"...)
 	}
-	return append(dst, '-')
+	return dst
+}
+
+// IsSSLVar reports whether logproxy knows the mod_ssl variable name
+// (SSL_PROTOCOL, ...; HTTPS is not one of these).
+func IsSSLVar(name string) bool {
+	_, ok := sslVars[name]
+	return ok && name != "HTTPS"
+}
+
+// SSLVar returns the value ssl_var_lookup gives the mod_ssl variable
+// name (see IsSSLVar) on a connection with TLS session t (nil: a plain
+// connection): "" when it has none.
+func SSLVar(t *TLS, name string) string {
+	v, ok := sslVars[name]
+	if !ok || v == sslHTTPS {
+		return ""
+	}
+	return string(appendSSLValue(nil, t, v))
 }

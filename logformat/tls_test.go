@@ -46,3 +46,28 @@ func TestSSLItemsNeedModSSL(t *testing.T) {
 		t.Errorf("an unknown variable: %v", err)
 	}
 }
+
+func TestSSLVar(t *testing.T) {
+	tl := &TLS{Protocol: "TLSv1.2", Cipher: "ECDHE-RSA-AES128-GCM-SHA256", UseKeySize: 128, AlgKeySize: 128, SNI: "a\"b", Resumed: true}
+	for _, tc := range []struct {
+		name string
+		tls  *TLS
+		want string
+	}{
+		{"SSL_PROTOCOL", tl, "TLSv1.2"},
+		{"SSL_CIPHER", tl, "ECDHE-RSA-AES128-GCM-SHA256"},
+		{"SSL_CIPHER_USEKEYSIZE", tl, "128"},
+		{"SSL_TLS_SNI", tl, "a\"b"},
+		{"SSL_SESSION_RESUMED", tl, "Resumed"},
+		{"SSL_CLIENT_S_DN", tl, ""},
+		{"SSL_PROTOCOL", nil, ""},
+		{"SSL_CLIENT_VERIFY", nil, ""},
+	} {
+		if got := SSLVar(tc.tls, tc.name); got != tc.want {
+			t.Errorf("SSLVar(%v, %s) = %q, want %q", tc.tls != nil, tc.name, got, tc.want)
+		}
+	}
+	if IsSSLVar("HTTPS") || !IsSSLVar("SSL_CIPHER") || IsSSLVar("SSL_SERVER_S_DN") {
+		t.Error("IsSSLVar")
+	}
+}

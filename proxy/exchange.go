@@ -750,6 +750,11 @@ func (ex *exchange) walkLocationIf() (*DirConfig, *Redirect) {
 // mod_authn_file, mod_authz_core) and returns 0 when access is granted.
 func (ex *exchange) checkAccess() int {
 	d := ex.r.dir
+	if d.SSLRequired && ex.c.tls == nil {
+		// mod_ssl's check_access hook.
+		ex.logError("AH02219: access to "+ex.r.filename+" failed, reason: SSL connection required", "module", "ssl")
+		return 403
+	}
 	if d.Require == nil {
 		return 0
 	}

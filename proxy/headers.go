@@ -168,7 +168,7 @@ func (ex *exchange) headerValue(h *HeaderRule, table Fields, which ruleTable) st
 	if s, ok := h.Format.plain(); ok {
 		return s
 	}
-	return h.Format.render(ex.r.env, ex.begin, ex.c.e.now())
+	return h.Format.render(ex.r.env, ex.begin, ex.c.e.now(), headerConn{tls: ex.c.tls, ssl: ex.site.SSLModule})
 }
 
 // hasMergeToken reports whether the comma-separated list old already has

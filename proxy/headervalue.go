@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jl6/logproxy/logformat"
 )
 
 // HeaderValue is a compiled mod_headers value: literal text (with the
@@ -64,7 +66,11 @@ func ParseHeaderValue(s string) (HeaderValue, error) {
 		tag := s[0]
 		s = s[1:]
 		switch tag {
-		case 't', 'D', 'e', 's', 'l':
+		case 's':
+			if arg != "HTTPS" && !logformat.IsSSLVar(arg) {
+				return v, fmt.Errorf("header format %%{%s}s: logproxy gives %%{..}s mod_ssl's variables only (HTTPS and SSL_PROTOCOL, SSL_CIPHER, ...)", arg)
+			}
+		case 't', 'D', 'e', 'l':
 		case 'i', 'b':
 			return v, fmt.Errorf("header format %%%c (httpd's idle or busy workers) is not supported by logproxy", tag)
 		default:
@@ -118,9 +124,17 @@ func (v HeaderValue) plain() (string, bool) {
 	return "", false
 }
 
+// headerConn is what %{VAR}s reads: the connection's TLS session (nil
+// for plain HTTP) and whether mod_ssl is loaded, without which
+// ap_ssl_var_lookup has no answer.
+type headerConn struct {
+	tls *logformat.TLS
+	ssl bool
+}
+
 // render evaluates the value for a request with environment env that
-// began at begin.
-func (v HeaderValue) render(env Fields, begin, now time.Time) string {
+// began at begin, on connection hc.
+func (v HeaderValue) render(env Fields, begin, now time.Time, hc headerConn) string {
 	if s, ok := v.plain(); ok {
 		return s
 	}
@@ -142,7 +156,21 @@ func (v HeaderValue) render(env Fields, begin, now time.Time) string {
 				b.WriteString("(null)")
 			}
 		case 's':
-			b.WriteString("(null)") // no TLS variables on this connection
+			// header_request_ssl_var: the value, or "(null)" for none.
+			val := ""
+			switch {
+			case !hc.ssl:
+			case p.arg == "HTTPS" && hc.tls != nil:
+				val = "on"
+			case p.arg == "HTTPS":
+				val = "off"
+			default:
+				val = logformat.SSLVar(hc.tls, p.arg)
+			}
+			if val == "" {
+				val = "(null)"
+			}
+			b.WriteString(unwrapHeader(val))
 		case 'l':
 			b.WriteString(loadAverage())
 		}

@@ -219,6 +219,7 @@ func (d *DirConfig) Clone() *DirConfig {
 // merge functions do: what add sets wins; lists of rules (SetEnv,
 // RequestHeader, Header) are appended; ErrorDocuments merge per status.
 func (d *DirConfig) Merge(add *DirConfig) {
+	d.SSLRequired = d.SSLRequired || add.SSLRequired
 	if len(add.ErrorDocuments) > 0 {
 		m := make(map[int]string, len(d.ErrorDocuments)+len(add.ErrorDocuments))
 		for k, v := range d.ErrorDocuments {

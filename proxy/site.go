@@ -51,6 +51,8 @@ type Site struct {
 	// its DirectoryIndex nor the redirect that adds its trailing slash
 	// (httpd answers 404).
 	NoDirModule bool
+	// SSLModule: mod_ssl is loaded (mod_headers' %{VAR}s has answers).
+	SSLModule bool
 	// LogErrors receives the failures of access-log writes (disk full,
 	// a piped program gone), at most once per interval per log; nil
 	// drops them.
@@ -206,6 +208,9 @@ type DirConfig struct {
 
 	HostnameLookups  *bool // HostnameLookups On|Off (Double is refused)
 	UseCanonicalName *CanonicalName
+
+	// SSLRequired is SSLRequireSSL: a request not over TLS is refused 403.
+	SSLRequired bool
 
 	AuthType     string // AuthType Basic (others refused at load time)
 	AuthName     string
