@@ -126,3 +126,72 @@ func TestTLSRecorded(t *testing.T) {
 	}
 	expectRecordedLog(t, p.logPath("access.log"), "tls/access.log", "PORTA", portA, "PORTB", portB, "BACKEND", backend)
 }
+
+// TestTLSBadClients: clients that stall in the handshake, send bytes that
+// are neither TLS nor HTTP, or leave halfway, neither take the server down
+// nor hold up the others; each failed handshake is in the error log.
+func TestTLSBadClients(t *testing.T) {
+	backend := serveTCP(t, serveRequestLine)
+	addr := addrOf(freePort(t))
+	conf := configHead(addr) + "LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n"
+	root, confPath := newServerRoot(t, conf)
+	writeCert(t, root, "s", "localhost", false)
+	writeFile(t, confPath, conf+"Timeout 30\nSSLEngine on\nSSLCertificateFile "+root+"/s.crt\nSSLCertificateKeyFile "+root+"/s.key\n"+
+		"LogFormat \"%r %>s %{SSL_PROTOCOL}x\" t\nCustomLog logs/access.log t\nProxyPass /p/ http://"+backend+"/\n")
+	p := startLogproxy(t, root, confPath, addr)
+
+	// Stalled handshakes: the first bytes of a record, then nothing.
+	for i := 0; i < 50; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.Write([]byte{0x16, 0x03, 0x01})
+	}
+	// Garbage, and a client that leaves after its ClientHello.
+	for i := 0; i < 5; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write([]byte("\x00\x01\x02garbage that is no TLS record at all\r\n\r\n"))
+		io.ReadAll(c)
+		c.Close()
+	}
+	raw, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := tls.Client(raw, &tls.Config{InsecureSkipVerify: true, ServerName: "localhost"})
+	go tc.Handshake()
+	time.Sleep(50 * time.Millisecond)
+	raw.Close()
+
+	cfg := &tls.Config{InsecureSkipVerify: true, ServerName: "localhost"}
+	for i := 0; i < 20; i++ {
+		start := time.Now()
+		c, err := tls.Dial("tcp", addr, cfg)
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(c, "GET /p/ok"+strconv.Itoa(i)+" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+		resp, _ := io.ReadAll(c)
+		c.Close()
+		if !strings.HasPrefix(string(resp), "HTTP/1.1 200 OK\r\n") {
+			t.Fatalf("request %d: %q", i, resp)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("request %d took %v with stalled handshakes around", i, d)
+		}
+	}
+	waitFileContains(t, p.logPath("access.log"), "GET /p/ok19 HTTP/1.1 200 TLSv1.3\n", 5*time.Second)
+	errLog := waitFileContains(t, p.logPath("error.log"), "AH02008", 5*time.Second)
+	if n := strings.Count(errLog, "AH02008: SSL library error 1 in handshake (server localhost:443)"); n < 6 {
+		t.Errorf("%d failed handshakes in the error log, want at least 6:\n%s", n, errLog)
+	}
+	if strings.Contains(readFileString(p.logPath("access.log")), "garbage") {
+		t.Errorf("a failed handshake was logged as a request")
+	}
+}
