@@ -74,6 +74,7 @@ func Build(cfg *Config, opts *BuildOptions) (*proxy.Site, error) {
 		main.srv.ReqTimeout = &rt
 	}
 	main.finish(nil)
+	b.finishMD(main, vhosts)
 	b.finishSSL(main, nil)
 	main.srv.Rewrite = main.rewriteConfig(nil)
 	for _, vb := range vhosts {
@@ -95,6 +96,7 @@ type siteBuilder struct {
 	site *proxy.Site
 	logs map[string]*proxy.LogFile
 	errs ErrorList
+	md   *mdBuild // mod_md, nil when none of its directives
 }
 
 // serverBuild is a server under construction, with what was set in it, so
@@ -599,6 +601,10 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			}
 			if known && spec.Module == "ssl_module" {
 				b.sslDirective(d, sb, dir)
+				continue
+			}
+			if known && spec.Module == "md_module" {
+				b.mdDirective(d, sb)
 				continue
 			}
 			if isDefaultSetting(name, a) {

@@ -260,7 +260,9 @@ func (b *siteBuilder) finishSSL(sb, main *serverBuild) {
 		}
 		ts.Certificates = append(ts.Certificates, cert)
 	}
-	if len(ts.Certificates) == 0 {
+	if len(ts.Certificates) == 0 && b.mdManaged(s) {
+		ts.Managed = true // mod_md's certificate
+	} else if len(ts.Certificates) == 0 {
 		b.errorf(sc.engine, "AH02572: Failed to configure at least one certificate and key for %s", vhostID(s))
 		return
 	}

@@ -52,6 +52,7 @@ func Modules() []Module {
 		{Name: "env_module", Source: "mod_env.c"},
 		{Name: "expires_module", Source: "mod_expires.c"},
 		{Name: "headers_module", Source: "mod_headers.c"},
+		{Name: "md_module", Source: "mod_md.c"},
 		{Name: "mime_module", Source: "mod_mime.c"},
 		{Name: "proxy_module", Source: "mod_proxy.c"},
 		{Name: "proxy_http_module", Source: "mod_proxy_http.c"},

@@ -261,6 +261,9 @@ func (ex *exchange) run() bool {
 		ex.die(st)
 		return ex.keepalive && !ex.c.plainOnTLS
 	}
+	if m := ex.c.e.acme.Load(); m != nil && m.answerHTTPChallenge(ex) {
+		return ex.keepalive // mod_md's post_read_request hook answered
+	}
 	if u := &h.uri; u.scheme.ok && !isHTTPScheme(u.scheme.s) {
 		// ap_read_request, once the post_read_request hooks ran: a
 		// server that is no forward proxy takes absolute URIs of the

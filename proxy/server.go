@@ -73,6 +73,8 @@ type Engine struct {
 
 	workers      *workers     // the goroutines connections run on
 	graceWaiters atomic.Int32 // connections waiting out idleGrace (see waitRequest)
+
+	acme atomic.Pointer[acmeManager] // mod_md's certificates; nil without MDomain
 }
 
 // idlePoller returns the engine's idle poller, started on first use, or
@@ -149,7 +151,42 @@ func (e *Engine) Site() *Site { return e.site.Load() }
 
 // Start opens the site's listeners and starts accepting connections.
 func (e *Engine) Start() error {
-	return e.syncListeners(e.site.Load())
+	if err := e.syncListeners(e.site.Load()); err != nil {
+		return err
+	}
+	return e.syncACME(e.site.Load())
+}
+
+// syncACME starts, keeps or replaces the ACME manager for site's MDomain
+// lines: the same CA, account and store keep the manager, which then
+// manages the new names too (names dropped from the configuration are
+// no longer served, and CertMagic stops renewing them at the next
+// restart).
+func (e *Engine) syncACME(site *Site) error {
+	old := e.acme.Load()
+	if site.ACME == nil {
+		if old != nil {
+			e.acme.Store(nil)
+			old.stop()
+		}
+		return nil
+	}
+	if old != nil && old.settings.sameAccount(site.ACME) {
+		return old.manage(site.ACME.Names())
+	}
+	m, err := newACMEManager(site.ACME, e.log)
+	if err != nil {
+		return err
+	}
+	if err := m.manage(site.ACME.Names()); err != nil {
+		m.stop()
+		return err
+	}
+	e.acme.Store(m)
+	if old != nil {
+		old.stop()
+	}
+	return nil
 }
 
 // Reload switches to a new site: new requests are served with it, requests
@@ -159,6 +196,9 @@ func (e *Engine) Start() error {
 // its last request has been logged.
 func (e *Engine) Reload(site *Site) error {
 	if err := e.syncListeners(site); err != nil {
+		return err
+	}
+	if err := e.syncACME(site); err != nil {
 		return err
 	}
 	old := e.site.Swap(site)
@@ -334,6 +374,9 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 	}
 	e.workers.stop()
 	e.backend.CloseIdle()
+	if m := e.acme.Swap(nil); m != nil {
+		m.stop()
+	}
 	return err
 }
 

@@ -53,6 +53,8 @@ type Site struct {
 	NoDirModule bool
 	// SSLModule: mod_ssl is loaded (mod_headers' %{VAR}s has answers).
 	SSLModule bool
+	// ACME is mod_md's configuration; nil without MDomain.
+	ACME *ACMESettings
 	// LogErrors receives the failures of access-log writes (disk full,
 	// a piped program gone), at most once per interval per log; nil
 	// drops them.

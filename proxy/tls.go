@@ -27,6 +27,9 @@ type TLSSettings struct {
 	CipherSuites []uint16
 	// SessionTicketsDisabled is SSLSessionTickets Off.
 	SessionTicketsDisabled bool
+	// Managed: the certificates come from the ACME manager (mod_md's
+	// MDomain names the server), Certificates is empty.
+	Managed bool
 	// File and Line are those of the server's SSLEngine, for messages.
 	File string
 	Line int
@@ -61,7 +64,7 @@ func (ts *TLSSettings) compatible(o *TLSSettings) bool {
 	if ts == o {
 		return true
 	}
-	if ts == nil || o == nil || ts.MinVersion != o.MinVersion || ts.MaxVersion != o.MaxVersion ||
+	if ts == nil || o == nil || ts.Managed || o.Managed || ts.MinVersion != o.MinVersion || ts.MaxVersion != o.MaxVersion ||
 		!slices.Equal(ts.CipherSuites, o.CipherSuites) || len(ts.Certificates) != len(o.Certificates) {
 		return false
 	}
@@ -97,6 +100,13 @@ func (c *conn) startTLS() bool {
 				}
 			}
 			c.tlsServer = srv
+			if srv.TLS.Managed {
+				m := c.e.acme.Load()
+				if m == nil {
+					return nil, errNoACME
+				}
+				return m.tlsConfig(srv.TLS, h), nil
+			}
 			// RFC 5746 support, as OpenSSL tells it: the signalling suite,
 			// or the extension, which TLS 1.3 ignores.
 			renegSCSV = slices.Contains(h.CipherSuites, 0x00ff)
