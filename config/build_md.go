@@ -40,6 +40,7 @@ type mdBuild struct {
 	tlsPort  int
 	keyType  string
 	window   float64
+	require  proxy.RequireHTTPS
 }
 
 // mdDirective reads one of mod_md's directives.
@@ -161,6 +162,17 @@ func (b *siteBuilder) mdDirective(d *Directive, sb *serverBuild) {
 			return
 		}
 		b.errorf(d, "MDRenewWindow %s: logproxy takes the window as a percentage of the certificate's lifetime (CertMagic's RenewalWindowRatio), as in \"33%%\"", v)
+	case "mdrequirehttps":
+		switch strings.ToLower(a[0]) {
+		case "off":
+			md.require = proxy.RequireOff
+		case "temporary":
+			md.require = proxy.RequireTemporary
+		case "permanent":
+			md.require = proxy.RequirePermanent
+		default:
+			b.errorf(d, "unknown '%s', supported parameter values are 'temporary' and 'permanent'", a[0])
+		}
 	case "mdbaseserver":
 		// Whether the main server outside virtual hosts may be managed:
 		// logproxy manages the servers whose ServerName is a managed name.
@@ -190,7 +202,7 @@ func (b *siteBuilder) finishMD(main *serverBuild, vhosts []*serverBuild) {
 	a := &proxy.ACMESettings{
 		Domains: md.domains, CA: md.ca, Email: md.email, StoreDir: md.storeDir, CARoots: md.caRoots,
 		NoHTTP01: md.noHTTP, NoTLSALPN01: md.noALPN, HTTPPort: md.httpPort, TLSPort: md.tlsPort,
-		KeyType: md.keyType, RenewWindow: md.window,
+		KeyType: md.keyType, RenewWindow: md.window, RequireHTTPS: md.require,
 	}
 	if a.CA == "" {
 		a.CA = knownCAs[0].url

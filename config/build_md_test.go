@@ -67,7 +67,7 @@ func TestBuildMDErrors(t *testing.T) {
 		{"manual renewal", "MDRenewMode manual\n", "MDRenewMode manual is not supported by logproxy", 7},
 		{"no names", "MDomain auto\n", "needs at least one domain name", 7},
 		{"settings in a virtual host", "<VirtualHost *:443>\nMDContactEmail a@b.test\n</VirtualHost>\n", "MDContactEmail in a <VirtualHost> is not supported by logproxy", 8},
-		{"require https", "MDRequireHttps permanent\n", "MDRequireHttps is not supported by logproxy yet", 7},
+		{"require https", "MDRequireHttps always\n", "unknown 'always', supported parameter values are 'temporary' and 'permanent'", 7},
 		{"notify command", "MDNotifyCmd /bin/true\n", "MDNotifyCmd is not supported by logproxy yet", 7},
 		{"a TLS host not managed", "MDomain a.test\n<VirtualHost *:443>\nServerName b.test\nSSLEngine on\n</VirtualHost>\n", "AH02572", 10},
 	}

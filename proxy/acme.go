@@ -2,15 +2,22 @@ package proxy
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"net/http"
 	"os"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/caddyserver/certmagic"
 	"go.uber.org/zap"
@@ -46,6 +53,42 @@ type ACMESettings struct {
 	// RenewWindow is MDRenewWindow as a fraction of a certificate's
 	// lifetime; 0 is CertMagic's default (one third).
 	RenewWindow float64
+	// RequireHTTPS is MDRequireHttps: plain requests for a managed name
+	// are redirected to https, and with RequirePermanent TLS answers
+	// get Strict-Transport-Security.
+	RequireHTTPS RequireHTTPS
+}
+
+// RequireHTTPS is MDRequireHttps' setting.
+type RequireHTTPS uint8
+
+// The MDRequireHttps settings.
+const (
+	RequireOff RequireHTTPS = iota
+	RequireTemporary
+	RequirePermanent
+)
+
+// manages reports whether name is a managed name, compared without
+// regard to case.
+func (a *ACMESettings) manages(name string) bool {
+	for _, d := range a.Domains {
+		for _, n := range d {
+			if strings.EqualFold(n, name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// assigned reports whether mod_md assigns a managed domain to the server:
+// its ServerName or a ServerAlias is a managed name.
+func (a *ACMESettings) assigned(s *Server) bool {
+	if a.manages(s.Hostname) {
+		return true
+	}
+	return slices.ContainsFunc(s.Aliases, a.manages)
 }
 
 // Names returns every managed name, once each.
@@ -79,6 +122,9 @@ type acmeManager struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 	managed  []string
+
+	mu        sync.Mutex
+	fallbacks map[string]*tls.Certificate // by name, made on first use
 }
 
 // newACMEManager starts CertMagic for s; events (certificates obtained,
@@ -155,13 +201,103 @@ func (m *acmeManager) stop() {
 // tlsConfig is the handshake configuration of a managed server: its
 // certificate from CertMagic, or, for a CA's TLS-ALPN-01 check (ALPN
 // acme-tls/1), the challenge certificate.
-func (m *acmeManager) tlsConfig(ts *TLSSettings, hello *tls.ClientHelloInfo) *tls.Config {
+// While a name has no certificate yet, the handshake gets a self-signed
+// one and fallback is called: mod_md's fallback certificate, with which
+// every request is answered 503.
+func (m *acmeManager) tlsConfig(ts *TLSSettings, hello *tls.ClientHelloInfo, fallback func()) *tls.Config {
 	cfg := ts.config.Clone()
-	cfg.GetCertificate = m.magic.GetCertificate
 	if slices.Contains(hello.SupportedProtos, "acme-tls/1") {
 		cfg.NextProtos = []string{"acme-tls/1"}
+		cfg.GetCertificate = m.magic.GetCertificate
+		return cfg
+	}
+	cfg.GetCertificate = func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		cert, err := m.magic.GetCertificate(h)
+		if err == nil {
+			return cert, nil
+		}
+		fallback()
+		return m.fallback(h.ServerName)
 	}
 	return cfg
+}
+
+// fallback returns the self-signed certificate served for name while it
+// has none from the CA, made once.
+func (m *acmeManager) fallback(name string) (*tls.Certificate, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if c := m.fallbacks[name]; c != nil {
+		return c, nil
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: "Temporary Certificate", Organization: []string{"logproxy mod_md fallback"}},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	if name != "" {
+		tmpl.DNSNames = []string{name}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, err
+	}
+	c := &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	if m.fallbacks == nil {
+		m.fallbacks = make(map[string]*tls.Certificate)
+	}
+	m.fallbacks[name] = c
+	return c, nil
+}
+
+// requireHTTPS is mod_md's MDRequireHttps (md_require_https_maybe, a
+// post_read_request hook after mod_ssl's): a plain request for a managed
+// name is redirected to https (301 or 302 for GET and HEAD, 308 or 307
+// for other methods); with permanent, TLS answers get HSTS. It returns
+// the status to answer, or 0.
+func (ex *exchange) requireHTTPS() int {
+	a := ex.site.ACME
+	if a == nil || a.RequireHTTPS == RequireOff || strings.HasPrefix(ex.r.uri, "/.well-known/") || !a.assigned(ex.srv) {
+		return 0
+	}
+	host := ex.serverName()
+	if !a.manages(host) {
+		return 0
+	}
+	r := &ex.r
+	if ex.c.tls != nil {
+		if _, ok := r.headersOut.Get("Strict-Transport-Security"); a.RequireHTTPS == RequirePermanent && !ok {
+			r.headersOut = setField(r.headersOut, "Strict-Transport-Security", "max-age=15768000")
+		}
+		return 0
+	}
+	status := 302
+	switch {
+	case r.method == "GET" || r.method == "HEAD":
+		if a.RequireHTTPS == RequirePermanent {
+			status = 301
+		}
+	case a.RequireHTTPS == RequirePermanent:
+		status = 308
+	default:
+		status = 307
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]" // ap_get_server_name_for_url
+	}
+	loc := "https://" + host + r.uri
+	if r.hasArgs {
+		loc += "?" + r.args
+	}
+	r.headersOut = setField(r.headersOut, "Location", loc)
+	return status
 }
 
 // answerHTTPChallenge answers a CA's HTTP-01 request for a challenge

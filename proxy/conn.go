@@ -80,6 +80,7 @@ type conn struct {
 	tls        *logformat.TLS
 	tlsServer  *Server
 	plainOnTLS bool
+	mdFallback bool // served mod_md's fallback certificate: every request is 503
 
 	hostName, hostFor string // the DNS name of an address, for HostnameLookups
 }

@@ -259,7 +259,12 @@ func (ex *exchange) run() bool {
 		// mod_ssl's post_read_request hook refused the request.
 		ex.r.dir = ex.srv.Dir
 		ex.die(st)
-		return ex.keepalive && !ex.c.plainOnTLS
+		return ex.keepalive && !ex.c.plainOnTLS && !ex.c.mdFallback
+	}
+	if st := ex.requireHTTPS(); st != 0 {
+		ex.r.dir = ex.srv.Dir
+		ex.die(st)
+		return ex.keepalive
 	}
 	if m := ex.c.e.acme.Load(); m != nil && m.answerHTTPChallenge(ex) {
 		return ex.keepalive // mod_md's post_read_request hook answered

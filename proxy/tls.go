@@ -105,7 +105,7 @@ func (c *conn) startTLS() bool {
 				if m == nil {
 					return nil, errNoACME
 				}
-				return m.tlsConfig(srv.TLS, h), nil
+				return m.tlsConfig(srv.TLS, h, func() { c.mdFallback = true }), nil
 			}
 			// RFC 5746 support, as OpenSSL tells it: the signalling suite,
 			// or the extension, which TLS 1.3 ignores.
@@ -195,6 +195,11 @@ func (ex *exchange) checkSNI() int {
 		ex.r.notes = setField(ex.r.notes, "error-notes", "Reason: You're speaking plain HTTP to an SSL-enabled "+
 			"server port.<br />\n Instead use the HTTPS scheme to access this URL, please.<br />\n")
 		return 400
+	}
+	if c.mdFallback {
+		// mod_md's fallback certificate: sslconn->service_unavailable.
+		ex.keepalive = false
+		return 503
 	}
 	if c.tls == nil || c.tls.SNI == "" || ex.orig != nil {
 		return 0
