@@ -74,7 +74,7 @@ func Build(cfg *Config, opts *BuildOptions) (*proxy.Site, error) {
 		main.srv.ReqTimeout = &rt
 	}
 	main.finish(nil)
-	b.finishMD(main, vhosts)
+	b.finishMD(main)
 	b.finishSSL(main, nil)
 	main.srv.Rewrite = main.rewriteConfig(nil)
 	for _, vb := range vhosts {

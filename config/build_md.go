@@ -194,7 +194,7 @@ func (b *siteBuilder) mdDirective(d *Directive, sb *serverBuild) {
 
 // finishMD makes the site's ACMESettings and marks the TLS servers whose
 // ServerName is a managed name and that have no certificate of their own.
-func (b *siteBuilder) finishMD(main *serverBuild, vhosts []*serverBuild) {
+func (b *siteBuilder) finishMD(main *serverBuild) {
 	md := b.md
 	if md == nil || len(md.domains) == 0 {
 		return

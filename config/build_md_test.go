@@ -1,10 +1,8 @@
 package config
 
 import (
-	"errors"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -73,15 +71,7 @@ func TestBuildMDErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := parseAndBuild(t, mdHead+tt.src)
-			var list ErrorList
-			if !errors.As(err, &list) || len(list) == 0 {
-				t.Fatalf("Build error = %v, want an ErrorList", err)
-			}
-			e := list[0]
-			if !strings.Contains(e.Msg, tt.want) || e.Line != tt.line {
-				t.Errorf("error %q at line %d, want %q at line %d", e.Msg, e.Line, tt.want, tt.line)
-			}
+			expectFirstError(t, parseAndBuild(t, mdHead+tt.src), tt.want, tt.line)
 		})
 	}
 }

@@ -123,6 +123,8 @@ func (b *siteBuilder) sslDirective(d *Directive, sb *serverBuild, dir *proxy.Dir
 		flag("OCSP stapling")
 	case "sslproxyengine":
 		flag("https:// backends")
+	case "sslfips":
+		flag("FIPS mode")
 	case "sslrequiressl":
 		dir.SSLRequired = true // OR_AUTHCFG: only ever in a section
 	case "sslverifyclient":

@@ -173,15 +173,21 @@ func TestBuildErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := buildText(t, head+tt.src)
-			var list ErrorList
-			if !errors.As(err, &list) || len(list) == 0 {
-				t.Fatalf("Build error = %v, want an ErrorList", err)
-			}
-			e := list[0]
-			if !strings.Contains(e.Msg, tt.want) || e.Line != tt.line {
-				t.Errorf("error %q at line %d, want %q at line %d", e.Msg, e.Line, tt.want, tt.line)
-			}
+			expectFirstError(t, err, tt.want, tt.line)
 		})
+	}
+}
+
+// expectFirstError checks that err is an ErrorList whose first error
+// says want, at line.
+func expectFirstError(t *testing.T, err error, want string, line int) {
+	t.Helper()
+	var list ErrorList
+	if !errors.As(err, &list) || len(list) == 0 {
+		t.Fatalf("Build error = %v, want an ErrorList", err)
+	}
+	if e := list[0]; !strings.Contains(e.Msg, want) || e.Line != line {
+		t.Errorf("error %q at line %d, want %q at line %d", e.Msg, e.Line, want, line)
 	}
 }
 

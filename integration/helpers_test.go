@@ -337,6 +337,12 @@ func dialClient(t *testing.T, addr string, timeout time.Duration) *rawClient {
 	if err != nil {
 		t.Fatalf("dial %s: %v", addr, err)
 	}
+	return newRawClient(t, conn, timeout)
+}
+
+// newRawClient is a client on conn, which is closed when the test ends
+// and whose reads and writes must be done within timeout.
+func newRawClient(t *testing.T, conn net.Conn, timeout time.Duration) *rawClient {
 	t.Cleanup(func() { conn.Close() })
 	conn.SetDeadline(time.Now().Add(timeout))
 	c := &rawClient{t: t, conn: conn}

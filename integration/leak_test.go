@@ -281,12 +281,7 @@ func (env *leakEnv) dial(t *testing.T, timeout time.Duration) *rawClient {
 	if err != nil {
 		t.Fatalf("dial %s: %v", env.addr, err)
 	}
-	t.Cleanup(func() { conn.Close() })
-	conn.SetDeadline(time.Now().Add(timeout))
-	c := &rawClient{t: t, conn: conn}
-	c.rec.r = conn
-	c.br = bufio.NewReader(&c.rec)
-	return c
+	return newRawClient(t, conn, timeout)
 }
 
 // expectLogged checks the access-log line of the request with request

@@ -100,6 +100,10 @@ func (c *conn) startTLS() bool {
 				}
 			}
 			c.tlsServer = srv
+			// RFC 5746 support, as OpenSSL tells it: the signalling suite,
+			// or the extension, which TLS 1.3 ignores.
+			renegSCSV = slices.Contains(h.CipherSuites, 0x00ff)
+			renegExt = slices.Contains(h.Extensions, 0xff01)
 			if srv.TLS.Managed {
 				m := c.e.acme.Load()
 				if m == nil {
@@ -107,10 +111,6 @@ func (c *conn) startTLS() bool {
 				}
 				return m.tlsConfig(srv.TLS, h, func() { c.mdFallback = true }), nil
 			}
-			// RFC 5746 support, as OpenSSL tells it: the signalling suite,
-			// or the extension, which TLS 1.3 ignores.
-			renegSCSV = slices.Contains(h.CipherSuites, 0x00ff)
-			renegExt = slices.Contains(h.Extensions, 0xff01)
 			return srv.TLS.config, nil
 		},
 	}

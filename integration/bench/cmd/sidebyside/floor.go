@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -29,24 +28,11 @@ import (
 const floorBuf = 64 << 10
 
 func runFloor(args []string) int {
-	fs := flag.NewFlagSet("floor", flag.ContinueOnError)
-	addr := fs.String("addr", "127.0.0.1:0", "address to serve on")
-	backend := fs.String("backend", "", "backend address host:port")
-	logPath := fs.String("log", "", "access log file")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	addr, backend, f, out, code := refSetup("floor", args)
+	if code != 0 {
+		return code
 	}
-	f, err := logformat.Compile(refFormat, nil)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "floor:", err)
-		return 1
-	}
-	out, err := os.OpenFile(*logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "floor:", err)
-		return 1
-	}
-	l, err := net.Listen("tcp", *addr)
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "floor:", err)
 		return 1
@@ -58,7 +44,7 @@ func runFloor(args []string) int {
 			fmt.Fprintln(os.Stderr, "floor:", err)
 			return 1
 		}
-		fc := &floorConn{c: c, backend: *backend, format: f, log: out, fwd: fwd}
+		fc := &floorConn{c: c, backend: backend, format: f, log: out, fwd: fwd}
 		go fc.serve()
 	}
 }

@@ -56,25 +56,37 @@ func (w *refWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
-func runRefProxy(args []string) int {
-	fs := flag.NewFlagSet("httputil", flag.ContinueOnError)
-	addr := fs.String("addr", "127.0.0.1:0", "address to serve on")
-	backend := fs.String("backend", "", "backend address host:port")
+// refSetup reads the flags of a reference proxy (name is its
+// subcommand) and makes what it needs: the format of its line and its
+// access log. A code other than 0 is the exit status of a proxy that
+// cannot run.
+func refSetup(name string, args []string) (addr, backend string, f *logformat.Format, out *os.File, code int) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fAddr := fs.String("addr", "127.0.0.1:0", "address to serve on")
+	fBackend := fs.String("backend", "", "backend address host:port")
 	logPath := fs.String("log", "", "access log file")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return "", "", nil, nil, 2
 	}
 	f, err := logformat.Compile(refFormat, nil)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "httputil:", err)
-		return 1
+		fmt.Fprintln(os.Stderr, name+":", err)
+		return "", "", nil, nil, 1
 	}
-	out, err := os.OpenFile(*logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	out, err = os.OpenFile(*logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "httputil:", err)
-		return 1
+		fmt.Fprintln(os.Stderr, name+":", err)
+		return "", "", nil, nil, 1
 	}
-	target := &url.URL{Scheme: "http", Host: *backend}
+	return *fAddr, *fBackend, f, out, 0
+}
+
+func runRefProxy(args []string) int {
+	addr, backend, f, out, code := refSetup("httputil", args)
+	if code != 0 {
+		return code
+	}
+	target := &url.URL{Scheme: "http", Host: backend}
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
@@ -130,7 +142,7 @@ func runRefProxy(args []string) int {
 		_, _ = out.Write(ln.buf)
 		pool.Put(ln)
 	})
-	l, err := net.Listen("tcp", *addr)
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "httputil:", err)
 		return 1
