@@ -448,8 +448,8 @@ func (b *siteBuilder) proxyPass(d *Directive, sb *serverBuild, dir *proxy.DirCon
 			b.errorf(d, "ProxyPass URL must be absolute!")
 			return
 		}
-		if !strings.EqualFold(scheme, "http") {
-			b.errorf(d, "ProxyPass scheme %q is not supported by logproxy (only http)", scheme)
+		if !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") {
+			b.errorf(d, "ProxyPass scheme %q is not supported by logproxy (only http and https)", scheme)
 			return
 		}
 		hostport, path, _ := strings.Cut(rest, "/")

@@ -31,6 +31,12 @@ type sslBuild struct {
 	ciphers    []uint16
 	ticketsSet bool
 	ticketsOff bool
+
+	// The SSLProxy* settings; nil pointers are unset.
+	proxyEngine, proxyPeerName, proxyPeerExpire *bool
+	proxyProtoSet                               bool
+	proxyMinV, proxyMaxV                        uint16
+	proxyCiphers                                []uint16
 }
 
 // sslProtocols are SSLProtocol's words and the versions they stand for;
@@ -121,8 +127,41 @@ func (b *siteBuilder) sslDirective(d *Directive, sb *serverBuild, dir *proxy.Dir
 		flag("refusing clients without SNI")
 	case "sslusestapling":
 		flag("OCSP stapling")
-	case "sslproxyengine":
-		flag("https:// backends")
+	case "sslproxyengine", "sslproxycheckpeername", "sslproxycheckpeerexpire", "sslproxycheckpeercn":
+		on, _ := onOff(a[0])
+		switch name {
+		case "sslproxyengine":
+			sc.proxyEngine = &on
+		case "sslproxycheckpeername", "sslproxycheckpeercn":
+			// CN is the older check; logproxy checks the names of the
+			// certificate, as CheckPeerName does.
+			sc.proxyPeerName = &on
+		default:
+			sc.proxyPeerExpire = &on
+		}
+	case "sslproxyverify":
+		if !strings.EqualFold(a[0], "none") {
+			b.errorf(d, "SSLProxyVerify %s is not supported by logproxy (only none: the backend's chain is not verified)", a[0])
+		}
+	case "sslproxyprotocol":
+		minV, maxV, msg := sslProtocol(d)
+		if msg != "" {
+			b.errorf(d, "%s", strings.Replace(msg, "SSLProtocol", "SSLProxyProtocol", 1))
+			return
+		}
+		sc.proxyProtoSet, sc.proxyMinV, sc.proxyMaxV = true, minV, maxV
+	case "sslproxyciphersuite":
+		spec := a[len(a)-1]
+		if len(a) == 2 && a[0] != "SSL" {
+			b.errorf(d, "SSLProxyCipherSuite %s is not supported by logproxy", a[0])
+			return
+		}
+		ids := selectCiphers(spec + ":!aNULL:!eNULL:!EXP")
+		if len(ids) == 0 {
+			b.errorf(d, "AH01898: Unable to configure permitted SSL ciphers (%q selects no cipher suite logproxy's TLS implements)", spec)
+			return
+		}
+		sc.proxyCiphers = ids
 	case "sslfips":
 		flag("FIPS mode")
 	case "sslrequiressl":
@@ -237,6 +276,36 @@ func (b *siteBuilder) finishSSL(sb, main *serverBuild) {
 		if !sc.ticketsSet {
 			sc.ticketsSet, sc.ticketsOff = m.ticketsSet, m.ticketsOff
 		}
+	}
+	if main != nil && main.ssl != nil {
+		m := main.ssl
+		inheritBool := func(p **bool, v *bool) {
+			if *p == nil {
+				*p = v
+			}
+		}
+		inheritBool(&sc.proxyEngine, m.proxyEngine)
+		inheritBool(&sc.proxyPeerName, m.proxyPeerName)
+		inheritBool(&sc.proxyPeerExpire, m.proxyPeerExpire)
+		if !sc.proxyProtoSet {
+			sc.proxyProtoSet, sc.proxyMinV, sc.proxyMaxV = m.proxyProtoSet, m.proxyMinV, m.proxyMaxV
+		}
+		if sc.proxyCiphers == nil {
+			sc.proxyCiphers = m.proxyCiphers
+		}
+	}
+	if sc.proxyEngine != nil && *sc.proxyEngine {
+		ps := &proxy.ProxyTLSSettings{Engine: true, CheckPeerName: true, CheckPeerExpire: true, CipherSuites: sc.proxyCiphers}
+		if sc.proxyPeerName != nil {
+			ps.CheckPeerName = *sc.proxyPeerName
+		}
+		if sc.proxyPeerExpire != nil {
+			ps.CheckPeerExpire = *sc.proxyPeerExpire
+		}
+		if sc.proxyProtoSet {
+			ps.MinVersion, ps.MaxVersion = sc.proxyMinV, sc.proxyMaxV
+		}
+		sb.srv.ProxyTLS = ps
 	}
 	if !sc.on {
 		return

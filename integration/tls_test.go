@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"bufio"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -9,9 +10,11 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -215,5 +218,68 @@ func TestTLSBadClients(t *testing.T) {
 	}
 	if strings.Contains(readFileString(p.logPath("access.log")), "garbage") {
 		t.Errorf("a failed handshake was logged as a request")
+	}
+}
+
+// TestProxyTLSRecorded: https backends (SSLProxyEngine), the backend's
+// certificate checked by name but not by CA, SSLProxyCheckPeerName Off,
+// and an https backend without SSLProxyEngine, logged as apache2 2.4.71
+// logged them (testdata/proxytls).
+func TestProxyTLSRecorded(t *testing.T) {
+	// The backend: TLS with a certificate for "localhost" only; it
+	// answers with its request line and Host.
+	certs := t.TempDir()
+	writeCert(t, certs, "be", "localhost", false)
+	cert, err := tls.LoadX509KeyPair(filepath.Join(certs, "be.crt"), filepath.Join(certs, "be.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nX-Got: %s %s %s | %s\r\nContent-Length: 2\r\n\r\nok", req.Method, req.RequestURI, req.Proto, req.Host)
+				}
+			}()
+		}
+	}()
+	_, tlsPort, _ := net.SplitHostPort(ln.Addr().String())
+
+	addr := addrOf(freePort(t))
+	_, port, _ := net.SplitHostPort(addr)
+	rules, err := os.ReadFile("testdata/proxytls/rules.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := strings.Replace(configHead(addr), "ServerName localhost\n", "ServerName main.test\n", 1) +
+		"LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so\n" +
+		strings.NewReplacer("PORTA", port, "TLSPORT", tlsPort).Replace(string(rules))
+	root, confPath := newServerRoot(t, conf)
+	p := startLogproxy(t, root, confPath, addr)
+	for _, hp := range [][2]string{{"on.test", "/ok/a"}, {"on.test", "/ip/b"}, {"noname.test", "/ip/c"}, {"off.test", "/ok/d"}, {"on.test", "/ok/e?q=1"}} {
+		sendOnce(t, addr, "GET "+hp[1]+" HTTP/1.1\r\nHost: "+hp[0]+"\r\nConnection: close\r\n\r\n")
+	}
+	expectRecordedLog(t, p.logPath("access.log"), "proxytls/access.log", "TLSPORT", tlsPort)
+	errLog := readFileString(p.logPath("error.log"))
+	for _, want := range []string{"AH02411: SSL Proxy: Peer certificate does not match for hostname 127.0.0.1",
+		"AH00898: Error during SSL Handshake with remote server returned by /ip/b", "AH00961: https: failed to enable ssl support"} {
+		if !strings.Contains(errLog, want) {
+			t.Errorf("the error log has no %q:\n%s", want, errLog)
+		}
 	}
 }

@@ -14,6 +14,7 @@ package proxy
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -77,6 +78,9 @@ type BackendPool struct {
 type backendRequest struct {
 	// Addr is the backend's host:port.
 	Addr string
+	// TLS is the client configuration for an https backend (ServerName
+	// set), nil for http. Connections are pooled per Addr and TLS.
+	TLS *tls.Config
 	// Head is the complete request head, request line to the empty line
 	// (CRLF CRLF), as the caller built it. It is not modified or kept.
 	// A head starting with "HEAD " makes the response bodiless.
@@ -269,13 +273,15 @@ const (
 	// BackendBusy: MaxConns connections were open and none came free
 	// within AcquireTimeout (or Timeout). 503, as httpd's SERVER_BUSY.
 	BackendBusy
+	// BackendTLS: the TLS handshake with an https backend failed.
+	BackendTLS
 )
 
 var backendKindNames = [...]string{
 	"", "connection refused", "backend unreachable", "DNS lookup failure",
 	"backend timeout", "backend hung up", "bad backend response",
 	"request body failed", "client aborted", "canceled",
-	"response body broke off", "no free backend connection",
+	"response body broke off", "no free backend connection", "TLS handshake failed",
 }
 
 func (k BackendErrorKind) String() string {
@@ -292,7 +298,7 @@ func (k BackendErrorKind) Status() int {
 	switch k {
 	case BackendRefused, BackendUnreachable, BackendBusy:
 		return 503
-	case BackendDNS:
+	case BackendDNS, BackendTLS:
 		return 500
 	case BackendTimeout:
 		return 504
@@ -373,7 +379,7 @@ func (p *BackendPool) RoundTrip(ctx context.Context, req *backendRequest) (*back
 	if err := ctx.Err(); err != nil {
 		return nil, &BackendError{Kind: BackendCanceled, Err: err}
 	}
-	h := p.host(req.Addr)
+	h := p.host(req.Addr, req.TLS)
 	timeout := req.Timeout
 	if timeout <= 0 {
 		timeout = p.Timeout
@@ -495,6 +501,21 @@ func (p *BackendPool) acquire(ctx context.Context, h *backendHost, req *backendR
 	if err != nil {
 		h.gone()
 		return nil, false, beDialErrorKind(ctx, err)
+	}
+	if h.tls != nil {
+		tc := tls.Client(nc, h.tls)
+		hctx, cancel := context.WithTimeout(ctx, ct)
+		err := tc.HandshakeContext(hctx)
+		cancel()
+		if err != nil {
+			nc.Close()
+			h.gone()
+			if ctx.Err() != nil {
+				return nil, false, &BackendError{Kind: BackendCanceled, Err: ctx.Err()}
+			}
+			return nil, false, &BackendError{Kind: BackendTLS, Err: err}
+		}
+		nc = tc
 	}
 	c := newBackendConn(p, h, nc)
 	c.counted = true

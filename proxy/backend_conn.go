@@ -6,6 +6,7 @@ package proxy
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -39,6 +40,7 @@ var beLongAgo = time.Unix(1, 0)
 // backendHost is the idle list of one backend address.
 type backendHost struct {
 	addr string
+	tls  *tls.Config // an https backend's client configuration; nil for http
 	mu   sync.Mutex
 	idle []*backendConn // most recently used last
 	open int            // connections open, busy or idle (for MaxConns)
@@ -517,9 +519,10 @@ func (p *BackendPool) CloseIdle() {
 	}
 }
 
-// IdleCount returns the number of idle connections kept for addr.
+// IdleCount returns the number of idle connections kept for the http
+// backend addr.
 func (p *BackendPool) IdleCount(addr string) int {
-	h := p.lookupHost(addr)
+	h := p.lookupHost(addr, nil)
 	if h == nil {
 		return 0
 	}
@@ -529,10 +532,10 @@ func (p *BackendPool) IdleCount(addr string) int {
 }
 
 // lookupHost finds the idle list of addr, or nil.
-func (p *BackendPool) lookupHost(addr string) *backendHost {
+func (p *BackendPool) lookupHost(addr string, tc *tls.Config) *backendHost {
 	if hosts := p.hosts.Load(); hosts != nil {
 		for _, h := range *hosts {
-			if h.addr == addr {
+			if h.addr == addr && h.tls == tc {
 				return h
 			}
 		}
@@ -540,22 +543,23 @@ func (p *BackendPool) lookupHost(addr string) *backendHost {
 	return nil
 }
 
-// host finds or creates the idle list of addr. Lookups scan a
-// copy-on-write slice: a proxy talks to few backends.
-func (p *BackendPool) host(addr string) *backendHost {
-	if h := p.lookupHost(addr); h != nil {
+// host finds or creates the idle list of addr with client configuration
+// tc (nil for http; a configuration is one per backend name and server).
+// Lookups scan a copy-on-write slice: a proxy talks to few backends.
+func (p *BackendPool) host(addr string, tc *tls.Config) *backendHost {
+	if h := p.lookupHost(addr, tc); h != nil {
 		return h
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if h := p.lookupHost(addr); h != nil {
+	if h := p.lookupHost(addr, tc); h != nil {
 		return h
 	}
 	var hosts []*backendHost
 	if old := p.hosts.Load(); old != nil {
 		hosts = append(hosts, (*old)...)
 	}
-	h := &backendHost{addr: addr}
+	h := &backendHost{addr: addr, tls: tc}
 	hosts = append(hosts, h)
 	p.hosts.Store(&hosts)
 	return h

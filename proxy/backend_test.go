@@ -1437,7 +1437,7 @@ func TestBackendDialOptions(t *testing.T) {
 			}
 			beReadAll(resp.Body)
 			resp.Close()
-			h := pool.lookupHost(fb.addr)
+			h := pool.lookupHost(fb.addr, nil)
 			h.mu.Lock()
 			if len(h.idle) != 1 {
 				h.mu.Unlock()
@@ -1529,7 +1529,7 @@ func TestBackendMaxConns(t *testing.T) {
 	if p := peak.Load(); p > max || p < 2 {
 		t.Errorf("at most %d requests at the backend at once, want 2..%d", p, max)
 	}
-	h := pool.lookupHost(fb.addr)
+	h := pool.lookupHost(fb.addr, nil)
 	h.mu.Lock()
 	open := h.open
 	h.mu.Unlock()
@@ -1639,7 +1639,7 @@ func TestBackendMaxConnsGiveUp(t *testing.T) {
 	if d := time.Since(start); d > 500*time.Millisecond {
 		t.Fatalf("the request after them waited %v", d)
 	}
-	h := pool.lookupHost(fb.addr)
+	h := pool.lookupHost(fb.addr, nil)
 	h.mu.Lock()
 	open, idle, waiting := h.open, len(h.idle), len(h.waiters)
 	h.mu.Unlock()

@@ -3,6 +3,7 @@ package proxy
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -28,7 +29,8 @@ func (ex *exchange) proxyHandler(route *Route) int {
 	r := &ex.r
 	target := strings.TrimPrefix(r.filename, "proxy:")
 	scheme, rest, ok := strings.Cut(target, "://")
-	if !ok || !strings.EqualFold(scheme, "http") {
+	https := ok && strings.EqualFold(scheme, "https")
+	if !ok || !strings.EqualFold(scheme, "http") && !https {
 		ex.logError("AH01144: No protocol handler was valid for the URL", "url", target)
 		return 500
 	}
@@ -39,14 +41,33 @@ func (ex *exchange) proxyHandler(route *Route) int {
 	if i := strings.IndexByte(pathq, '?'); i >= 0 {
 		pathq = pathq[:i]
 	}
+	port := "80"
+	if https {
+		port = "443"
+	}
 	addr := hostport
 	if !strings.Contains(strings.TrimPrefix(addr, "["), "]:") && strings.Count(addr, ":") != 1 {
-		addr += ":80"
+		addr += ":" + port
 	} else if strings.Count(addr, ":") == 1 && strings.HasSuffix(addr, ":") {
-		addr += "80"
+		addr += port
 	}
 	hostHeader := hostport
-	hostHeader = strings.TrimSuffix(hostHeader, ":80")
+	hostHeader = strings.TrimSuffix(hostHeader, ":"+port)
+	var tlsCfg *tls.Config
+	if https {
+		host, _, _ := strings.Cut(strings.TrimPrefix(hostport, "["), "]")
+		if !strings.HasPrefix(hostport, "[") {
+			host, _, _ = strings.Cut(hostport, ":")
+		}
+		if tlsCfg = ex.srv.ProxyTLS.clientConfig(host); tlsCfg == nil {
+			// ap_proxy_connect_backend: mod_ssl would not take the
+			// connection (SSLProxyEngine Off).
+			ex.logError("AH01961:  failed to enable ssl support [Hint: if using mod_ssl, see SSLProxyEngine]", "module", "core")
+			ex.logError("AH00961: https: failed to enable ssl support for "+addr+" ("+host+")", "module", "proxy")
+			ex.keepalive = false
+			return 500
+		}
+	}
 	if te, ok := r.headersIn.Get("Transfer-Encoding"); ok && !strings.EqualFold(te, "chunked") {
 		// ap_proxy_http_prefetch: core took a coding list that ends in
 		// chunked; mod_proxy_http relays only chunked itself.
@@ -95,6 +116,7 @@ func (ex *exchange) proxyHandler(route *Route) int {
 	req := &ex.beReq
 	*req = backendRequest{
 		Addr:           addr,
+		TLS:            tlsCfg,
 		ConnectTimeout: routeConnectTimeout(route),
 		KeepAlive:      route != nil && route.KeepAlive,
 		MaxConns:       routeMaxConns(route),
@@ -162,6 +184,12 @@ func (ex *exchange) proxyHandler(route *Route) int {
 					ex.filterError = true
 					ex.noCache = true
 				}
+			case BackendTLS:
+				// mod_ssl's handshake fails as the request goes out.
+				ex.logAt(slogInfo, "AH01997: SSL handshake failed: sending 502", "module", "ssl", "err", be.Err)
+				ex.logError("AH01084: pass request body failed to "+addr+" ("+req.TLS.ServerName+")", "module", "proxy")
+				ex.keepalive = false
+				return ex.proxyError(500, "Error during SSL Handshake with remote server")
 			case BackendRefused, BackendUnreachable, BackendDNS, BackendBusy:
 				ex.logError("AH01114: HTTP: failed to make connection to backend: "+addr, "module", "proxy", "err", err)
 				ex.prefetchBuffered()

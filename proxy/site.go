@@ -155,7 +155,10 @@ type Server struct {
 	// TLS is the server's mod_ssl configuration; nil without SSLEngine
 	// On. A connection is TLS when the default server of the address it
 	// came to has it, as mod_ssl decides by c->base_server.
-	TLS           *TLSSettings
+	TLS *TLSSettings
+	// ProxyTLS is the server's side of https backends (SSLProxyEngine);
+	// nil when it has none.
+	ProxyTLS      *ProxyTLSSettings
 	Admin         string // ServerAdmin; "" for httpd's default
 	TraceDisabled bool   // TraceEnable Off
 }

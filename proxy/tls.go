@@ -9,6 +9,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jl6/logproxy/logformat"
@@ -214,4 +215,62 @@ func (ex *exchange) checkSNI() int {
 		return 421
 	}
 	return 0
+}
+
+// ProxyTLSSettings is mod_ssl's configuration of a server as the client
+// of https backends (SSLProxy*).
+type ProxyTLSSettings struct {
+	// Engine is SSLProxyEngine On: without it an https backend is a 500.
+	Engine bool
+	// CheckPeerName and CheckPeerExpire are SSLProxyCheckPeerName and
+	// SSLProxyCheckPeerExpire (both On by default): the backend's
+	// certificate must name the backend's host and be current. Its chain
+	// is not verified (SSLProxyVerify none, the default).
+	CheckPeerName, CheckPeerExpire bool
+	// MinVersion, MaxVersion and CipherSuites are SSLProxyProtocol's and
+	// SSLProxyCipherSuite's; zero values are Go's defaults.
+	MinVersion, MaxVersion uint16
+	CipherSuites           []uint16
+
+	mu      sync.Mutex
+	configs map[string]*tls.Config // by backend host name, made on first use
+}
+
+// clientConfig returns the TLS configuration for the backend host (a name
+// or an IP address, the SNI when a name), one per host; nil when the
+// server does not proxy to https (SSLProxyEngine Off).
+func (ps *ProxyTLSSettings) clientConfig(host string) *tls.Config {
+	if ps == nil || !ps.Engine {
+		return nil
+	}
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if c := ps.configs[host]; c != nil {
+		return c
+	}
+	c := &tls.Config{
+		ServerName:         host,
+		InsecureSkipVerify: true, // SSLProxyVerify none: the chain is not checked
+		MinVersion:         ps.MinVersion,
+		MaxVersion:         ps.MaxVersion,
+		CipherSuites:       ps.CipherSuites,
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 {
+				return errors.New("SSL Proxy: no peer certificate")
+			}
+			leaf := cs.PeerCertificates[0]
+			if ps.CheckPeerExpire && time.Now().After(leaf.NotAfter) {
+				return errors.New("AH02005: SSL Proxy: Peer certificate is expired")
+			}
+			if ps.CheckPeerName && leaf.VerifyHostname(host) != nil {
+				return errors.New("AH02411: SSL Proxy: Peer certificate does not match for hostname " + host)
+			}
+			return nil
+		},
+	}
+	if ps.configs == nil {
+		ps.configs = make(map[string]*tls.Config)
+	}
+	ps.configs[host] = c
+	return c
 }
