@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -126,4 +127,52 @@ func testACME(t *testing.T, challenge string) (string, *lpProc) {
 		t.Errorf("the error log does not tell the certificate was obtained:\n%s", errLog)
 	}
 	return serverRoot, p
+}
+
+// TestACMEReload: a name added to MDomain by a reload (SIGHUP) gets its
+// certificate from the CA while the server keeps running, and the name it
+// had keeps its own. The CA validates every challenge (Pebble's
+// PEBBLE_VA_ALWAYS_VALID), so that any name will do.
+func TestACMEReload(t *testing.T) {
+	t.Setenv("PEBBLE_VA_ALWAYS_VALID", "1")
+	backend := serveTCP(t, serveRequestLine)
+	httpPort, tlsPort := freePort(t), freePort(t)
+	dir, apiCert, root := startPebble(t, httpPort, tlsPort)
+	conf := func(names ...string) string {
+		c := configHead(addrOf(httpPort), addrOf(tlsPort)) +
+			"LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n" +
+			"LoadModule md_module /usr/lib/apache2/modules/mod_md.so\n" +
+			"MDCertificateAuthority " + dir + "\nMDCACertificateFile " + apiCert + "\n" +
+			"MDPortMap http:" + strconv.Itoa(httpPort) + " https:" + strconv.Itoa(tlsPort) + "\n"
+		for _, n := range names {
+			c += "MDomain " + n + "\n<VirtualHost *:" + strconv.Itoa(tlsPort) + ">\nServerName " + n +
+				"\nSSLEngine on\nProxyPass / http://" + backend + "/\n</VirtualHost>\n"
+		}
+		return c
+	}
+	serverRoot, confPath := newServerRoot(t, conf("app.example.test"))
+	p := startLogproxy(t, serverRoot, confPath, addrOf(httpPort))
+	pool := x509.NewCertPool()
+	pool.AddCert(root)
+	waitCert := func(name string) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			c, err := tls.DialWithDialer(&net.Dialer{Timeout: 2 * time.Second}, "tcp", addrOf(tlsPort), &tls.Config{ServerName: name, RootCAs: pool})
+			if err == nil {
+				c.Close()
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no certificate for %s after 60 s: %v\nerror log:\n%s", name, err, readFileString(p.logPath("error.log")))
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	waitCert("app.example.test")
+	writeFile(t, confPath, conf("app.example.test", "www.example.test"))
+	p.signal(syscall.SIGHUP)
+	waitReloaded(t, p.logPath("error.log"), 1)
+	waitCert("www.example.test")
+	waitCert("app.example.test")
 }
