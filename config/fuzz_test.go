@@ -64,6 +64,11 @@ func FuzzBuild(f *testing.F) {
 		"ServerName https://h:8443\n",
 		"Redirect 404 /a\n",
 		"<VirtualHost www.example.test:80 nonexistent.invalid:80>\nServerName x\n</VirtualHost>\n",
+		// mod_ssl and mod_md.
+		"LoadModule ssl_module x\nSSLProtocol all -TLSv1 +TLSv1.3\nSSLCipherSuite TLSv1.2 HIGH:!aNULL\nSSLEngine on\n",
+		"LoadModule ssl_module x\n<VirtualHost *:443>\nSSLEngine on\nSSLCertificateFile /nope\nSSLProxyEngine on\nSSLProxyProtocol -all\n</VirtualHost>\n",
+		"LoadModule ssl_module x\nLoadModule md_module x\nMDomain a.test auto\nMDPortMap http:- https:8443\nMDRenewWindow 33%\nMDRequireHttps permanent\n<VirtualHost *:443>\nServerName a.test\nSSLEngine on\n</VirtualHost>\n",
+		"LoadModule ssl_module x\nLogFormat \"{\\\"a\\\":%{SSL_PROTOCOL}x}\" j escape=json\nCustomLog /dev/null j\n",
 	} {
 		f.Add(head + s)
 	}
