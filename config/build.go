@@ -83,6 +83,7 @@ func Build(cfg *Config, opts *BuildOptions) (*proxy.Site, error) {
 		vb.srv.Rewrite = vb.rewriteConfig(main)
 		b.site.VHosts = append(b.site.VHosts, vb.srv)
 	}
+	b.resolveBalancers(main, vhosts)
 	b.resolveLogs(main, vhosts)
 	if len(b.errs) > 0 {
 		return b.site, b.errs
@@ -97,6 +98,8 @@ type siteBuilder struct {
 	logs map[string]*proxy.LogFile
 	errs ErrorList
 	md   *mdBuild // mod_md, nil when none of its directives
+
+	pendingBalancers []pendingBalancer
 }
 
 // serverBuild is a server under construction, with what was set in it, so
@@ -110,6 +113,7 @@ type serverBuild struct {
 	defaultFmt string        // LogFormat with one argument
 	rewrite    *rewriteBuild // mod_rewrite, nil when none of its directives
 	ssl        *sslBuild     // mod_ssl, nil when none of its directives
+	balancers  []*proxy.Balancer
 	logLines   []pendingLog
 }
 
@@ -262,6 +266,12 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			b.rewriteDirective(d, sb, dir != nil)
 		case "listen":
 			b.listen(d)
+		case "balancermember", "proxyset":
+			if dir != nil {
+				b.errorf(d, "%s in a <Directory> or <Location> section is not supported by logproxy", d.Name)
+				continue
+			}
+			b.serverBalancerLine(d, sb)
 		case "acceptfilter":
 			b.acceptFilter(d)
 		case "servername":
@@ -1026,6 +1036,10 @@ func (b *siteBuilder) section(d *Directive, sb *serverBuild, parent *proxy.DirCo
 	case "files":
 		sec.Kind = proxy.SectionFiles
 	default:
+		if name == "proxy" && parent == nil && len(d.Args) > 0 && hasPrefixFold(d.Args[len(d.Args)-1], "balancer://") {
+			b.balancerSection(d, sb)
+			return
+		}
 		if name == "proxy" && onlyRequireAllGranted(d.Children) {
 			// <Proxy *> Require all granted </Proxy>, common in pasted
 			// configurations, grants what is granted anyway.

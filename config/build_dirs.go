@@ -437,33 +437,58 @@ func (b *siteBuilder) proxyPass(d *Directive, sb *serverBuild, dir *proxy.DirCon
 	}
 	if a[0] == "!" {
 		rt.Exclude = true
-	} else {
-		u := a[0]
-		if !proxy.URLParses(u) {
-			b.errorf(d, "ProxyPass Unable to parse URL: %s", u)
-			return
-		}
-		scheme, rest, ok := strings.Cut(u, "://")
-		if !ok || scheme == "" {
-			b.errorf(d, "ProxyPass URL must be absolute!")
-			return
-		}
-		if !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") {
-			b.errorf(d, "ProxyPass scheme %q is not supported by logproxy (only http and https)", scheme)
-			return
-		}
-		hostport, path, _ := strings.Cut(rest, "/")
-		if hostport == "" {
-			b.errorf(d, "ProxyPass URL %q has no host", u)
-			return
-		}
-		rt.Target, rt.Scheme, rt.HostPort, rt.BasePath = u, scheme, hostport, "/"+path
-		if strings.HasSuffix(rt.Path, "/") != strings.HasSuffix(u, "/") && rt.Regex == nil && dir == nil {
-			// httpd warns about this (AH02357); so does logproxy -t.
-			b.cfg.Warnings = append(b.cfg.Warnings, &Error{File: d.File, Line: d.Line, Msg: "worker " + u + " and path " + rt.Path + " should both end in '/' or neither (AH02357)"})
-		}
+	} else if !b.workerURL(d, sb, rt, a[0], "ProxyPass") {
+		return
+	} else if strings.HasSuffix(rt.Path, "/") != strings.HasSuffix(a[0], "/") && rt.Regex == nil && dir == nil {
+		// httpd warns about this (AH02357); so does logproxy -t.
+		b.cfg.Warnings = append(b.cfg.Warnings, &Error{File: d.File, Line: d.Line, Msg: "worker " + a[0] + " and path " + rt.Path + " should both end in '/' or neither (AH02357)"})
 	}
-	for _, kv := range a[1:] {
+	if !b.workerParams(d, rt, a[1:], "ProxyPass") {
+		return
+	}
+	if dir != nil {
+		dir.ProxyPass = rt
+		return
+	}
+	sb.srv.Routes = append(sb.srv.Routes, rt)
+}
+
+// workerURL reads the URL of a worker (ProxyPass, BalancerMember: what
+// names it in messages) into rt: http or https, and for ProxyPass (sb
+// set) balancer://name too, whose balancer is found once the
+// configuration is read (resolveBalancers).
+func (b *siteBuilder) workerURL(d *Directive, sb *serverBuild, rt *proxy.Route, u, what string) bool {
+	if !proxy.URLParses(u) {
+		b.errorf(d, "%s Unable to parse URL: %s", what, u)
+		return false
+	}
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok || scheme == "" {
+		b.errorf(d, "%s URL must be absolute!", what)
+		return false
+	}
+	balancer := strings.EqualFold(scheme, "balancer") && sb != nil
+	if !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") && !balancer {
+		b.errorf(d, "%s scheme %q is not supported by logproxy (only http and https)", what, scheme)
+		return false
+	}
+	hostport, path, _ := strings.Cut(rest, "/")
+	if hostport == "" {
+		b.errorf(d, "%s URL %q has no host", what, u)
+		return false
+	}
+	rt.Target, rt.Scheme, rt.HostPort, rt.BasePath = u, scheme, hostport, "/"+path
+	if balancer {
+		b.pendingBalancers = append(b.pendingBalancers, pendingBalancer{d: d, sb: sb, rt: rt, name: balancerName(u)})
+	}
+	return true
+}
+
+// workerParams reads the key=value parameters of a worker (ProxyPass,
+// BalancerMember: what names it in messages) into rt, as httpd's
+// set_worker_param, with its messages and units.
+func (b *siteBuilder) workerParams(d *Directive, rt *proxy.Route, params []string, what string) bool {
+	for _, kv := range params {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok {
 			switch strings.ToLower(kv) {
@@ -479,7 +504,7 @@ func (b *siteBuilder) proxyPass(d *Directive, sb *serverBuild, dir *proxy.DirCon
 			default:
 				b.errorf(d, "Invalid ProxyPass parameter. Parameter must be in the form 'key=value'.")
 			}
-			return
+			return false
 		}
 		// set_worker_param of httpd 2.4: its messages, its units.
 		switch strings.ToLower(k) {
@@ -487,34 +512,34 @@ func (b *siteBuilder) proxyPass(d *Directive, sb *serverBuild, dir *proxy.DirCon
 			secs := atoiPrefix(v)
 			if secs < 1 {
 				b.errorf(d, "Timeout must be at least one second")
-				return
+				return false
 			}
 			rt.Timeout = time.Duration(secs) * time.Second
 		case "connectiontimeout":
 			dur, msg := timeoutAtLeastMs(v, "s", "Connectiontimeout has wrong format", "Connectiontimeout must be at least one millisecond.")
 			if msg != "" {
 				b.errorf(d, "%s", msg)
-				return
+				return false
 			}
 			rt.ConnectTimeout = dur
 		case "keepalive":
 			on, ok := onOff(v)
 			if !ok {
 				b.errorf(d, "KeepAlive must be On|Off")
-				return
+				return false
 			}
 			rt.KeepAlive = on
 		case "disablereuse":
 			on, ok := onOff(v)
 			if !ok {
 				b.errorf(d, "DisableReuse must be On|Off")
-				return
+				return false
 			}
 			rt.DisableReuse = on
 		case "upgrade":
 			if !strings.EqualFold(v, "websocket") {
 				b.errorf(d, "upgrade=%s is not supported by logproxy (only websocket)", v)
-				return
+				return false
 			}
 			rt.UpgradeWebSocket = true
 		case "flushpackets":
@@ -524,41 +549,37 @@ func (b *siteBuilder) proxyPass(d *Directive, sb *serverBuild, dir *proxy.DirCon
 			case "off":
 			default:
 				b.errorf(d, "flushpackets must be on|off|auto")
-				return
+				return false
 			}
 		case "max":
 			n := atoiPrefix(v)
 			if n < 0 {
 				b.errorf(d, "Max must be a positive number")
-				return
+				return false
 			}
 			rt.MaxConns = n // 0: httpd's default, no cap of logproxy's
 		case "acquire":
 			dur, msg := timeoutAtLeastMs(v, "ms", "Acquire timeout has wrong format", "Acquire must be at least one millisecond")
 			if msg != "" {
 				b.errorf(d, "%s", msg)
-				return
+				return false
 			}
 			rt.AcquireTimeout = dur
 		case "flushwait", "retry", "ttl", "smax", "min", "ping":
 			if msg := workerTuningError(strings.ToLower(k), v); msg != "" {
 				b.errorf(d, "%s", msg)
-				return
+				return false
 			}
 			// Pool tuning: logproxy's backend pool sizes itself (see
 			// docs/apache-compatibility.md); logproxy -t says so.
 			b.cfg.Warnings = append(b.cfg.Warnings, &Error{File: d.File, Line: d.Line,
-				Msg: fmt.Sprintf("ProxyPass parameter %q is accepted but not acted on by logproxy (its backend pool sizes itself)", k)})
+				Msg: fmt.Sprintf("%s parameter %q is accepted but not acted on by logproxy (its backend pool sizes itself)", what, k)})
 		default:
-			b.errorf(d, "ProxyPass parameter %q is not supported by logproxy", k)
-			return
+			b.errorf(d, "%s parameter %q is not supported by logproxy", what, k)
+			return false
 		}
 	}
-	if dir != nil {
-		dir.ProxyPass = rt
-		return
-	}
-	sb.srv.Routes = append(sb.srv.Routes, rt)
+	return true
 }
 
 // proxyPassReverse reads ProxyPassReverse and its cookie forms.

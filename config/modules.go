@@ -54,12 +54,15 @@ func Modules() []Module {
 		{Name: "headers_module", Source: "mod_headers.c"},
 		{Name: "md_module", Source: "mod_md.c"},
 		{Name: "mime_module", Source: "mod_mime.c"},
+		{Name: "lbmethod_byrequests_module", Source: "mod_lbmethod_byrequests.c"},
 		{Name: "proxy_module", Source: "mod_proxy.c"},
+		{Name: "proxy_balancer_module", Source: "mod_proxy_balancer.c"},
 		{Name: "proxy_http_module", Source: "mod_proxy_http.c"},
 		{Name: "remoteip_module", Source: "mod_remoteip.c"},
 		{Name: "reqtimeout_module", Source: "mod_reqtimeout.c"},
 		{Name: "rewrite_module", Source: "mod_rewrite.c"},
 		{Name: "setenvif_module", Source: "mod_setenvif.c"},
+		{Name: "slotmem_shm_module", Source: "mod_slotmem_shm.c"},     // mod_proxy_balancer's shared memory: logproxy's balancers live in its one process
 		{Name: "socache_shmcb_module", Source: "mod_socache_shmcb.c"}, // mod_ssl's session cache: Go keeps its own
 		{Name: "ssl_module", Source: "mod_ssl.c"},
 	}

@@ -45,6 +45,10 @@ type request struct {
 // exchange is one request on a connection and its response: httpd's
 // request_rec with its connection.
 type exchange struct {
+	// connectFailed: the last proxying could not connect to the backend
+	// (a balancer member then rests, and another is tried).
+	connectFailed bool
+
 	c    *conn
 	head *requestHead
 	srv  *Server
@@ -454,6 +458,9 @@ func (ex *exchange) process() int {
 		return st
 	}
 	if ex.proxied {
+		if b := ex.balancerFor(route); b != nil {
+			return ex.balancerHandler(b)
+		}
 		return ex.proxyHandler(route)
 	}
 	return ex.staticHandler()

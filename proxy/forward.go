@@ -191,6 +191,7 @@ func (ex *exchange) proxyHandler(route *Route) int {
 				ex.keepalive = false
 				return ex.proxyError(500, "Error during SSL Handshake with remote server")
 			case BackendRefused, BackendUnreachable, BackendDNS, BackendBusy:
+				ex.connectFailed = be.Kind == BackendRefused || be.Kind == BackendUnreachable
 				ex.logError("AH01114: HTTP: failed to make connection to backend: "+addr, "module", "proxy", "err", err)
 				ex.prefetchBuffered()
 			default:
@@ -857,12 +858,74 @@ func (ex *exchange) reverseMap(fs Fields) {
 
 func (ex *exchange) reverseLocation(v string) string {
 	for _, rr := range ex.srv.ReverseRoutes {
-		if rr.Kind != ReverseLocation || !strings.HasPrefix(v, rr.Target) {
+		if rr.Kind != ReverseLocation {
 			continue
 		}
-		return ex.selfURL() + rr.Path + v[len(rr.Target):]
+		target := rr.Target
+		if hasPrefixFold(target, "balancer://") {
+			if u, ok := ex.balancerReverse(rr.Path, target, v); ok {
+				if isAbsoluteURL(u) {
+					return u
+				}
+				return ex.selfURL() + u
+			}
+			continue
+		}
+		if strings.HasPrefix(v, target) {
+			return ex.selfURL() + rr.Path + v[len(target):]
+		}
 	}
 	return v
+}
+
+// balancerReverse maps v, a URL of one of the members of the balancer
+// that target (balancer://name/path) names, to fake, as httpd's
+// ap_proxy_location_reverse_map does: the member's URL (its name) and
+// target's path are replaced by fake; with no path in target, only the
+// member's URL is, which leaves "fake/" + "/rest" unless fake is "/".
+func (ex *exchange) balancerReverse(fake, target, v string) (string, bool) {
+	for _, b := range ex.srv.Balancers {
+		if !hasPrefixFold(target, b.Name) {
+			continue
+		}
+		urlpart := target[len(b.Name):]
+		if urlpart == "/" {
+			urlpart = ""
+		}
+		for _, m := range b.Members {
+			name := m.Name
+			if urlpart != "" {
+				name = strings.TrimSuffix(name, "/")
+				if n := len(name); len(v) >= n+len(urlpart) && strings.EqualFold(v[:n], name) && v[n:n+len(urlpart)] == urlpart {
+					return fake + v[n+len(urlpart):], true
+				}
+				continue
+			}
+			if n := len(name); len(v) >= n && strings.EqualFold(v[:n], name) {
+				if fake == "/" && len(v) > n && v[n] == '/' {
+					return v[n:], true
+				}
+				return fake + v[n:], true
+			}
+		}
+	}
+	return "", false
+}
+
+// isAbsoluteURL reports whether u starts with a scheme and "://", as
+// ap_is_url tells.
+func isAbsoluteURL(u string) bool {
+	i := strings.Index(u, "://")
+	if i <= 0 {
+		return false
+	}
+	for j := 0; j < i; j++ {
+		c := u[j]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // selfURL is the scheme, host and port of this server as a client reaches

@@ -158,7 +158,10 @@ type Server struct {
 	TLS *TLSSettings
 	// ProxyTLS is the server's side of https backends (SSLProxyEngine);
 	// nil when it has none.
-	ProxyTLS      *ProxyTLSSettings
+	ProxyTLS *ProxyTLSSettings
+	// Balancers are the server's <Proxy balancer://...> balancers (a
+	// virtual host's own, then the main server's).
+	Balancers     []*Balancer
 	Admin         string // ServerAdmin; "" for httpd's default
 	TraceDisabled bool   // TraceEnable Off
 }
@@ -388,6 +391,8 @@ type Route struct {
 	// as the client sent them, when the path as sent matches the rule as
 	// the decoded one does.
 	NoCanon bool
+	// Balancer is the balancer of a balancer://name Target.
+	Balancer *Balancer
 }
 
 // ReverseRoute is one ProxyPassReverse (or Cookie) rule.
