@@ -58,7 +58,7 @@ var logExprVars = map[string]bool{
 	"TIME_MIN": true, "TIME_SEC": true, "TIME_WDAY": true, "TIME": true,
 	"SERVER_SOFTWARE": true, "API_VERSION": true,
 	"REQUEST_SCHEME": true, "SERVER_ADMIN": true, "DOCUMENT_ROOT": true,
-	"PATH_INFO": true, "AUTH_TYPE": true,
+	"PATH_INFO": true, "AUTH_TYPE": true, "CONTENT_TYPE": true,
 	"HTTP_USER_AGENT": true, "HTTP_PROXY_CONNECTION": true, "HTTP_REFERER": true,
 	"HTTP_COOKIE": true, "HTTP_FORWARDED": true, "HTTP_HOST": true, "HTTP_ACCEPT": true,
 }
@@ -472,6 +472,14 @@ func (ev *condEval) variable(name string) string {
 		return rec.RemoteIP
 	case "REQUEST_SCHEME":
 		return rec.Scheme
+	case "CONTENT_TYPE":
+		// r->content_type: the response's, as mod_headers' response rules
+		// see it, else the one sent (a CustomLog condition).
+		if rec.ContentType != "" {
+			return rec.ContentType
+		}
+		v, _ := req.HeadersOut.Get("Content-Type")
+		return v
 	case "SERVER_ADMIN":
 		return rec.ServerAdmin
 	case "DOCUMENT_ROOT":

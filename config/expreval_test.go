@@ -183,7 +183,7 @@ func TestIfSectionChecks(t *testing.T) {
 		{"bad condition", "<If \"%{HTTP_HOST} ==\">\n</If>\n", "Cannot parse condition clause: "},
 		{"two arguments", "<If \"true\" extra>\n</If>\n", "Multiple <If> arguments not supported."},
 		{"proxypass inside", "<If \"true\">\nProxyPass /a http://h/\n</If>\n", "ProxyPass cannot occur within <If> section"},
-		{"unsupported variable", "<If \"-n %{CONTENT_TYPE}\">\n</If>\n", "%{CONTENT_TYPE} in an expression is not supported by logproxy yet"},
+		{"unsupported variable", "<If \"-n %{LAST_MODIFIED}\">\n</If>\n", "%{LAST_MODIFIED} in an expression is not supported by logproxy yet"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()

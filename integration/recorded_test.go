@@ -113,6 +113,14 @@ func TestEncodedSlashes(t *testing.T) {
 	testRecordedSite(t, "encodedslashes", "requests.txt", "requests.txt")
 }
 
+// TestContentTypeExpr: CONTENT_TYPE in expressions, r->content_type as
+// mod_headers' response rules see it (proxied, static, error pages) and as
+// a CustomLog condition sees it, and empty where <If> is evaluated, as
+// apache2 2.4.71 had them (testdata/contenttype).
+func TestContentTypeExpr(t *testing.T) {
+	testRecordedSite(t, "contenttype", "requests0.txt")
+}
+
 // testRecordedSite runs testdata/<dir>/rules.conf with ServerName x,
 // mod_rewrite, mod_alias, mod_expires and mod_authz_core besides the
 // modules of configHead, DOCROOT a directory with a.txt, a2.txt,
@@ -123,7 +131,8 @@ func TestEncodedSlashes(t *testing.T) {
 // files testdata/<dir>/*.map and *.htpasswd in maps/ under ServerRoot, and mod_mime with
 // testdata/<dir>/mime.types if there is one; it sends the
 // requests of lists[i] to address i and expects the log
-// testdata/<dir>/access.log, which apache2 wrote.
+// testdata/<dir>/access.log, which apache2 wrote, and any other
+// testdata/<dir>/*.log the rules' CustomLog lines write.
 func testRecordedSite(t *testing.T, dir string, lists ...string) {
 	backend := serveTCP(t, serveRequestLine)
 	rules, err := os.ReadFile(filepath.Join("testdata", dir, "rules.conf"))
@@ -190,6 +199,14 @@ func testRecordedSite(t *testing.T, dir string, lists ...string) {
 		}
 	}
 	expectRecordedLog(t, p.logPath("access.log"), filepath.Join(dir, "access.log"), "DOCROOT", docroot, "BACKEND", backend)
+	// Other logs of the rules (CustomLog logs/NAME.log), as apache2 wrote
+	// them too.
+	others, _ := filepath.Glob(filepath.Join("testdata", dir, "*.log"))
+	for _, o := range others {
+		if name := filepath.Base(o); name != "access.log" {
+			expectRecordedLog(t, p.logPath(name), filepath.Join(dir, name), "DOCROOT", docroot, "BACKEND", backend)
+		}
+	}
 	// content-types.txt: "path<TAB>Content-Type" of answers of the main
 	// server, as apache2 sent them (the log shows no parameters).
 	if data, err := os.ReadFile(filepath.Join("testdata", dir, "content-types.txt")); err == nil {

@@ -42,6 +42,10 @@ type Record struct {
 	// and SERVER_ADMIN of an expression).
 	Scheme, DocumentRoot, ServerAdmin string
 
+	// ContentType is r->content_type where an expression reads it
+	// (CONTENT_TYPE): the response's, for mod_headers' response rules.
+	ContentType string
+
 	VirtualHost string // %v: ServerName of the virtual host that served the request
 	ServerName  string // %V: the name UseCanonicalName picks
 

@@ -48,6 +48,9 @@ type exchange struct {
 	// connectFailed: the last proxying could not connect to the backend
 	// (a balancer member then rests, and another is tried).
 	connectFailed bool
+	// exprContentType is r->content_type while mod_headers' response
+	// rules run (their expressions' CONTENT_TYPE); nil otherwise.
+	exprContentType *string
 
 	c    *conn
 	head *requestHead

@@ -30,6 +30,9 @@ func (ex *exchange) exprRecord(table Fields, which ruleTable, postRead bool) *lo
 	rec := new(logformat.Record)
 	ex.fillRecord(rec, 0)
 	rec.Orig = nil
+	if ex.exprContentType != nil {
+		rec.ContentType = *ex.exprContentType
+	}
 	q := &rec.Final
 	if postRead && ex.head.HasURI {
 		q.URI = ex.head.rawPath.s
@@ -91,6 +94,11 @@ func (t ruleTable) late() ruleTable {
 // table (which) as mod_headers' do_headers_fixup does, and returns the
 // table.
 func (ex *exchange) applyHeaderRules(table Fields, rules []HeaderRule, which ruleTable, contentType *string) Fields {
+	if contentType != nil {
+		// CONTENT_TYPE of the rules' expressions.
+		ex.exprContentType = contentType
+		defer func() { ex.exprContentType = nil }()
+	}
 	for i := range rules {
 		h := &rules[i]
 		if !which.takes(h) || !ex.headerRuleApplies(h, table, which) {
