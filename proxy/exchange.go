@@ -49,8 +49,10 @@ type exchange struct {
 	// (a balancer member then rests, and another is tried).
 	connectFailed bool
 	// exprContentType is r->content_type while mod_headers' response
-	// rules run (their expressions' CONTENT_TYPE); nil otherwise.
-	exprContentType *string
+	// rules run (their expressions' CONTENT_TYPE), when
+	// exprHasContentType.
+	exprContentType    string
+	exprHasContentType bool
 
 	c    *conn
 	head *requestHead

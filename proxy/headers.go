@@ -30,8 +30,8 @@ func (ex *exchange) exprRecord(table Fields, which ruleTable, postRead bool) *lo
 	rec := new(logformat.Record)
 	ex.fillRecord(rec, 0)
 	rec.Orig = nil
-	if ex.exprContentType != nil {
-		rec.ContentType = *ex.exprContentType
+	if ex.exprHasContentType {
+		rec.ContentType = ex.exprContentType
 	}
 	q := &rec.Final
 	if postRead && ex.head.HasURI {
@@ -94,13 +94,13 @@ func (t ruleTable) late() ruleTable {
 // table (which) as mod_headers' do_headers_fixup does, and returns the
 // table.
 func (ex *exchange) applyHeaderRules(table Fields, rules []HeaderRule, which ruleTable, contentType *string) Fields {
-	if contentType != nil {
-		// CONTENT_TYPE of the rules' expressions.
-		ex.exprContentType = contentType
-		defer func() { ex.exprContentType = nil }()
-	}
 	for i := range rules {
 		h := &rules[i]
+		if contentType != nil {
+			// CONTENT_TYPE of the rule's expressions (a value, not the
+			// pointer: that would move the caller's variable to the heap).
+			ex.exprContentType, ex.exprHasContentType = *contentType, true
+		}
 		if !which.takes(h) || !ex.headerRuleApplies(h, table, which) {
 			continue
 		}
@@ -164,6 +164,7 @@ func (ex *exchange) applyHeaderRules(table Fields, rules []HeaderRule, which rul
 			}
 		}
 	}
+	ex.exprHasContentType = false
 	return table
 }
 
