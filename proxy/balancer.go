@@ -143,7 +143,9 @@ func (ex *exchange) balancerHandler(b *Balancer) int {
 		ex.logError("AH00959: ap_proxy_connect_backend disabling worker for ("+m.Worker.HostPort+") for "+
 			itoa(int(m.Retry/time.Second))+"s", "module", "proxy")
 		b.failed(m, time.Now())
-		if attempt >= b.maxAttempts() {
+		if attempt >= b.maxAttempts() || ex.body != nil {
+			// A request with a body is not tried again: what of its
+			// body was read is gone.
 			return status
 		}
 	}
