@@ -19,15 +19,9 @@ func balancerBackend(t *testing.T, name string) string {
 		defer c.Close()
 		br := bufio.NewReader(c)
 		for {
-			line, err := br.ReadString('\n')
-			if err != nil {
+			line, ok := readRequestHead(br)
+			if !ok {
 				return
-			}
-			for {
-				h, err := br.ReadString('\n')
-				if err != nil || h == "\r\n" {
-					break
-				}
 			}
 			line = strings.TrimRight(line, "\r\n")
 			if strings.Contains(line, "/loc ") {

@@ -133,6 +133,12 @@ func serveTCP(t *testing.T, serve func(net.Conn)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveListener(t, ln, serve)
+}
+
+// serveListener is serveTCP on ln (a TLS listener, say).
+func serveListener(t *testing.T, ln net.Listener, serve func(net.Conn)) string {
+	t.Helper()
 	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {

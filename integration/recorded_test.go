@@ -242,6 +242,24 @@ func rawRequest(line string) string {
 	return parts[0] + "\r\nHost: " + host + "\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n" + extra + "Connection: close\r\n\r\n"
 }
 
+// readRequestHead reads a request head from br and returns its request
+// line with the CRLF; false at the end of the connection.
+func readRequestHead(br *bufio.Reader) (string, bool) {
+	line, err := br.ReadString('\n')
+	if err != nil {
+		return "", false
+	}
+	for {
+		h, err := br.ReadString('\n')
+		if err != nil {
+			return "", false
+		}
+		if h == "\r\n" || h == "\n" {
+			return line, true
+		}
+	}
+}
+
 // serveRequestLine answers every request of a connection with 200 and
 // its request line in X-Got, and for a path with "/ct" in it a
 // Content-Type of text/html.
@@ -249,18 +267,9 @@ func serveRequestLine(c net.Conn) {
 	defer c.Close()
 	br := bufio.NewReader(c)
 	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
+		line, ok := readRequestHead(br)
+		if !ok {
 			return
-		}
-		for {
-			h, err := br.ReadString('\n')
-			if err != nil {
-				return
-			}
-			if h == "\r\n" || h == "\n" {
-				break
-			}
 		}
 		ct := ""
 		if strings.Contains(line, "/ct") {

@@ -238,26 +238,17 @@ func TestProxyTLSRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
+	serveListener(t, ln, func(c net.Conn) {
+		defer c.Close()
+		br := bufio.NewReader(c)
 		for {
-			c, err := ln.Accept()
+			req, err := http.ReadRequest(br)
 			if err != nil {
 				return
 			}
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					req, err := http.ReadRequest(br)
-					if err != nil {
-						return
-					}
-					fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nX-Got: %s %s %s | %s\r\nContent-Length: 2\r\n\r\nok", req.Method, req.RequestURI, req.Proto, req.Host)
-				}
-			}()
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nX-Got: %s %s %s | %s\r\nContent-Length: 2\r\n\r\nok", req.Method, req.RequestURI, req.Proto, req.Host)
 		}
-	}()
+	})
 	_, tlsPort, _ := net.SplitHostPort(ln.Addr().String())
 
 	addr := addrOf(freePort(t))
