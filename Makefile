@@ -19,7 +19,7 @@ build:
 # idempotent and quick when everything is already there.
 deps:
 	@need=""; \
-	for p in tzdata gcc media-types python3; do dpkg -s $$p >/dev/null 2>&1 || need="$$need $$p"; done; \
+	for p in tzdata gcc media-types python3 python3-django gunicorn; do dpkg -s $$p >/dev/null 2>&1 || need="$$need $$p"; done; \
 	if [ -n "$$need" ]; then \
 		echo "installing:$$need"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need; \

@@ -17,4 +17,12 @@
 //
 // The corpus parsing and comparison code (conformance_*.go) is tested
 // offline against the corpus by every `go test ./...`.
+//
+// # A Django application
+//
+// TestDjango (django_test.go) runs a Django site (Debian's python3-django
+// under gunicorn; testdata/django) behind logproxy with the configuration
+// such a site has behind Apache, and compares the access log with what
+// apache2 2.4.71 wrote for the same requests; LOGPROXY_DJANGO_RECORD=1
+// records it again from apache2. make deps installs the packages.
 package integration
