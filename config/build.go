@@ -99,6 +99,10 @@ type siteBuilder struct {
 	errs ErrorList
 	md   *mdBuild // mod_md, nil when none of its directives
 
+	// redact is what LogRedactQuery, LogRedactHeader and LogRedactCookie
+	// name: every access log of the site hides it.
+	redact logformat.Redaction
+
 	pendingBalancers []pendingBalancer
 }
 
@@ -537,6 +541,8 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 			b.envRule(d, target, dir == nil)
 		case "requestheader", "header":
 			b.headerRule(d, target)
+		case "logredactquery", "logredactheader", "logredactcookie":
+			b.logRedact(d)
 		case "stripheader":
 			set, err := strip.Compile(a...)
 			if err != nil {

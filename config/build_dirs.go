@@ -617,6 +617,42 @@ func (b *siteBuilder) proxyPassReverse(d *Directive, sb *serverBuild, dir *proxy
 	sb.srv.ReverseRoutes = append(sb.srv.ReverseRoutes, rr)
 }
 
+// logRedact adds the names of a LogRedactQuery, LogRedactHeader or
+// LogRedactCookie line to what every access log hides. Header and cookie
+// names are tokens; a query parameter's name is any text but empty.
+func (b *siteBuilder) logRedact(d *Directive) {
+	for _, n := range d.Args {
+		switch {
+		case n == "":
+			b.errorf(d, "%s: an empty name", d.Name)
+			return
+		case !strings.EqualFold(d.Name, "LogRedactQuery") && !httpToken(n):
+			b.errorf(d, "%s: %q is not a name (a token of RFC 9110)", d.Name, n)
+			return
+		}
+	}
+	switch strings.ToLower(d.Name) {
+	case "logredactquery":
+		b.redact.Query = append(b.redact.Query, d.Args...)
+	case "logredactheader":
+		b.redact.Headers = append(b.redact.Headers, d.Args...)
+	default:
+		b.redact.Cookies = append(b.redact.Cookies, d.Args...)
+	}
+}
+
+// httpToken reports whether s is a token of RFC 9110 (a field or cookie
+// name).
+func httpToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // resolveLogs opens nothing yet: it resolves every CustomLog format now
 // that all LogFormat nicknames are known, and shares one LogFile per path.
 func (b *siteBuilder) resolveLogs(main *serverBuild, vhosts []*serverBuild) {
@@ -631,7 +667,7 @@ func (b *siteBuilder) resolveLogs(main *serverBuild, vhosts []*serverBuild) {
 			}
 			format, esc := sb.nick.Resolve(format)
 			f, err := logformat.Compile(format, &logformat.Options{Location: b.opts.Location, Escape: esc,
-				SSL: slices.Contains(b.cfg.Modules, "ssl_module")})
+				SSL: slices.Contains(b.cfg.Modules, "ssl_module"), Redact: b.redact})
 			if err != nil {
 				b.errorf(pl.d, "%v", err)
 				continue

@@ -8,11 +8,33 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jl6/logproxy/logformat"
 	"github.com/jl6/logproxy/proxy"
 )
 
 // buildText parses and builds src as a file under a scratch server root.
 func buildText(t *testing.T, src string) (*proxy.Site, error) {
+	t.Helper()
+	cfg, err := parseText(t, src)
+	if err != nil {
+		t.Fatalf("ParseFile: %v", err)
+	}
+	return Build(cfg, &BuildOptions{Location: time.UTC})
+}
+
+// buildTextErr is buildText that returns a parse error as well.
+func buildTextErr(t *testing.T, src string) (*proxy.Site, error) {
+	t.Helper()
+	cfg, err := parseText(t, src)
+	if err != nil {
+		return nil, err
+	}
+	return Build(cfg, &BuildOptions{Location: time.UTC})
+}
+
+// parseText parses src as a file under a scratch server root
+// ({ServerRoot} in src stands for it).
+func parseText(t *testing.T, src string) (*Config, error) {
 	t.Helper()
 	root := t.TempDir()
 	src = strings.ReplaceAll(src, "{ServerRoot}", root)
@@ -20,11 +42,7 @@ func buildText(t *testing.T, src string) (*proxy.Site, error) {
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := ParseFile(path, &Options{ServerRoot: root})
-	if err != nil {
-		t.Fatalf("ParseFile: %v", err)
-	}
-	return Build(cfg, &BuildOptions{Location: time.UTC})
+	return ParseFile(path, &Options{ServerRoot: root})
 }
 
 // TestBuildConformanceTemplate builds the configuration the corpus was
@@ -430,5 +448,51 @@ func TestBuildDefaultDocumentRoot(t *testing.T) {
 	}
 	if got := site.VHosts[0].Dir.DocumentRoot; got != "/var/www/html" {
 		t.Errorf("vhost DocumentRoot %q, want /var/www/html", got)
+	}
+}
+
+// TestBuildLogRedact: LogRedactQuery, LogRedactHeader and LogRedactCookie
+// (logproxy's own) apply to every access log of the site, whether they
+// come before or after its CustomLog lines, and only in the main server.
+func TestBuildLogRedact(t *testing.T) {
+	const head = "LoadModule mpm_event_module x\nListen 127.0.0.1:0\n"
+	site, err := buildText(t, head+
+		"CustomLog logs/a.log \"%r %{Authorization}i %{sid}C\"\n"+
+		"<VirtualHost *:80>\nCustomLog logs/b.log \"%q %{x-token}o\"\n</VirtualHost>\n"+
+		"LogRedactQuery token\nLogRedactHeader Authorization X-Token\nLogRedactCookie sid\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &logformat.Record{Final: logformat.Request{
+		Line: "GET /?token=1&a=2 HTTP/1.1", Query: "token=1&a=2", HasQuery: true,
+		HeadersIn:  logformat.Fields{{Name: "Authorization", Value: "Basic x"}, {Name: "Cookie", Value: "sid=9"}},
+		HeadersOut: logformat.Fields{{Name: "X-Token", Value: "t"}},
+	}}
+	for _, tc := range []struct {
+		srv  *proxy.Server
+		want string
+	}{
+		{site.Main, "GET /?token=REDACTED&a=2 HTTP/1.1 REDACTED REDACTED\n"},
+		{site.VHosts[0], "?token=REDACTED&a=2 REDACTED\n"},
+	} {
+		if len(tc.srv.AccessLogs) != 1 {
+			t.Fatalf("%d access logs, want 1", len(tc.srv.AccessLogs))
+		}
+		if got := string(tc.srv.AccessLogs[0].Format.Append(nil, rec)); got != tc.want {
+			t.Errorf("logged %q, want %q", got, tc.want)
+		}
+	}
+	for _, tc := range []struct{ name, src, want string }{
+		{"in a virtual host", "<VirtualHost *:80>\nLogRedactQuery token\n</VirtualHost>\n", "LogRedactQuery cannot occur within <VirtualHost> section"},
+		{"header name", "LogRedactHeader \"X Token\"\n", `LogRedactHeader: "X Token" is not a name`},
+		{"cookie name", "LogRedactCookie a=b\n", `LogRedactCookie: "a=b" is not a name`},
+		{"no name", "LogRedactQuery\n", "LogRedactQuery"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := buildTextErr(t, head+tc.src)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one with %q", err, tc.want)
+			}
+		})
 	}
 }

@@ -404,6 +404,13 @@ func Directives() []Spec {
 		// from everything a client receives, after they were logged.
 		{Name: "StripHeader", Module: "logproxy_module", Args: Iterate, Override: RsrcConf | OrFileInfo,
 			Usage: "response header names or prefix* patterns to remove from every response, after logging"},
+		// logproxy's extension: secrets no access log writes.
+		{Name: "LogRedactQuery", Module: "logproxy_module", Args: Iterate, Override: RsrcConf, Forbidden: GlobalOnly,
+			Usage: "names of query parameters whose values the access logs hide"},
+		{Name: "LogRedactHeader", Module: "logproxy_module", Args: Iterate, Override: RsrcConf, Forbidden: GlobalOnly,
+			Usage: "names of header fields whose values the access logs hide"},
+		{Name: "LogRedactCookie", Module: "logproxy_module", Args: Iterate, Override: RsrcConf, Forbidden: GlobalOnly,
+			Usage: "names of cookies whose values the access logs hide"},
 
 		// mod_mime.c
 		{Name: "AddCharset", Module: mime, Args: Iterate2, Override: OrFileInfo,

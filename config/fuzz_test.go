@@ -70,6 +70,7 @@ func FuzzBuild(f *testing.F) {
 		"LoadModule ssl_module x\nLoadModule md_module x\nMDomain a.test auto\nMDPortMap http:- https:8443\nMDRenewWindow 33%\nMDRequireHttps permanent\n<VirtualHost *:443>\nServerName a.test\nSSLEngine on\n</VirtualHost>\n",
 		"LoadModule proxy_balancer_module x\nLoadModule lbmethod_byrequests_module x\n<Proxy balancer://a>\nBalancerMember http://h:1 loadfactor=2 status=+H-D route=r retry=0\nProxySet maxattempts=3\n</Proxy>\nProxyPass /a/ balancer://a/\nProxyPassReverse /a/ balancer://a/\n",
 		"LoadModule ssl_module x\nLogFormat \"{\\\"a\\\":%{SSL_PROTOCOL}x}\" j escape=json\nCustomLog /dev/null j\n",
+		"CustomLog /dev/null \"%r %{Cookie}i %{a}C %{Location}o\"\nLogRedactQuery token \"pass word\"\nLogRedactHeader Authorization\nLogRedactCookie a\n",
 	} {
 		f.Add(head + s)
 	}

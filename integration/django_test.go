@@ -74,6 +74,27 @@ func TestDjango(t *testing.T) {
 		expectRecordedLog(t, s.log(), "django/access.log", "BACKEND", backend)
 		s.expectHits(t, "%{X-JL6-CID}o", "%{X-JL6-OID}o")
 	})
+	t.Run("LogRedact", func(t *testing.T) {
+		// logproxy's redaction: the query parameter a in %r and the
+		// Referer field are hidden; the rest of the line is apache2's.
+		redact := strings.NewReplacer("LogFormat ", "LogRedactQuery a\nLogRedactHeader Referer\nLogFormat ")
+		s := startDjangoSite(t, backend, false, redact)
+		s.run(t)
+		golden, err := os.ReadFile(filepath.Join("testdata", "django", "access.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := strings.NewReplacer(
+			`"GET /whoami/?a=b HTTP/1.1"`, `"GET /whoami/?a=REDACTED HTTP/1.1"`,
+			`"http://www.example.com/"`, `"REDACTED"`,
+			`"http://www.example.com/articles/2/comment/"`, `"REDACTED"`,
+		).Replace(string(golden))
+		if want == string(golden) {
+			t.Fatal("the recording has none of the values to hide")
+		}
+		expectLogLines(t, s.log(), strings.ReplaceAll(want, "BACKEND", backend))
+		s.expectHits(t, "%{cid}n", "%{oid}n")
+	})
 }
 
 // startGunicorn starts the Django app of testdata/django/app under

@@ -467,7 +467,14 @@ func expectRecordedLog(t *testing.T, log, golden string, replace ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := sortedLines(strings.NewReplacer(replace...).Replace(string(want)))
+	expectLogLines(t, log, strings.NewReplacer(replace...).Replace(string(want)))
+}
+
+// expectLogLines waits until the access log at log holds the lines of
+// want, compared as a set (see sortedLines).
+func expectLogLines(t *testing.T, log, want string) {
+	t.Helper()
+	w := sortedLines(want)
 	deadline := time.Now().Add(5 * time.Second)
 	for sortedLines(readFileString(log)) != w && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)

@@ -69,6 +69,7 @@ type item struct {
 	itemOff int  // byte offset of the item in the format, for errors and String
 	bare    bool // in a JSON format, outside a string: "-" is logged as null
 	ssl     sslVar
+	redact  uint8 // how the value is redacted (redact.go); 0: not at all
 }
 
 // Format is a compiled LogFormat. It is safe for concurrent use.
@@ -79,6 +80,8 @@ type Format struct {
 	clf   clfCache
 	uses  Uses
 	esc   Escape
+	// redact is the Redaction the items with a redact mark follow.
+	redact *Redaction
 }
 
 // Uses tells which of a Record's costlier fields a format reads: a
@@ -125,6 +128,10 @@ type Options struct {
 	// SSL says that mod_ssl is loaded: it adds %{VAR}x and %{name}c, which
 	// httpd refuses without it.
 	SSL bool
+
+	// Redact names secrets the format hides (logproxy's own, see
+	// Redaction). The zero value hides nothing.
+	Redact Redaction
 }
 
 // SyntaxError reports a format that httpd refuses, with httpd's message.
@@ -189,6 +196,8 @@ func Compile(format string, opts *Options) (*Format, error) {
 		}
 	}
 	f.addLiteral("\n")
+	rd := o.Redact
+	f.markRedactions(&rd)
 	return f, nil
 }
 

@@ -48,6 +48,9 @@ func (it *item) statusMatches(status int) bool {
 
 // appendItem renders one non-literal item.
 func (f *Format) appendItem(dst []byte, it *item, r *Record) []byte {
+	if it.redact != 0 {
+		return f.appendRedacted(dst, it, r)
+	}
 	q := &r.Final
 	if it.orig && r.Orig != nil {
 		q = r.Orig
