@@ -73,17 +73,20 @@ type Request struct {
 	Line     string // %r: the request line, a password already masked
 	LineRead bool   // a request line was read, even an empty one (a NUL first): "" logs as nothing, not "-"
 	Method   string // %m
-	URI      string // %U: the path, percent-decoded and normalised
-	Query    string // %q without its '?', as sent
-	HasQuery bool   // the request had a '?' (%q logs "?" + Query)
-	Protocol string // %H
-	Status   int    // %s; 0 or less logs "-"
-	Filename string // %f
-	Handler  string // %R
-	User     string // %u
-	HasUser  bool   // a user was authenticated (an empty name logs "")
-	AuthType string // r->ap_auth_type: the AuthType of an authentication that ran
-	PathInfo string // r->path_info: the part of the path past the file
+	// MethodRead says r->method was set, even to "" (a request line that
+	// starts with a space): "" logs as nothing, not "-".
+	MethodRead bool
+	URI        string // %U: the path, percent-decoded and normalised
+	Query      string // %q without its '?', as sent
+	HasQuery   bool   // the request had a '?' (%q logs "?" + Query)
+	Protocol   string // %H
+	Status     int    // %s; 0 or less logs "-"
+	Filename   string // %f
+	Handler    string // %R
+	User       string // %u
+	HasUser    bool   // a user was authenticated (an empty name logs "")
+	AuthType   string // r->ap_auth_type: the AuthType of an authentication that ran
+	PathInfo   string // r->path_info: the part of the path past the file
 
 	BodyBytes int64 // %b, %B: response body bytes sent
 

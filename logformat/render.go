@@ -136,6 +136,9 @@ func (f *Format) appendItem(dst []byte, it *item, r *Record) []byte {
 	case opProtocol:
 		return f.escapedOrDash(dst, q.Protocol)
 	case opMethod:
+		if q.Method == "" && q.MethodRead {
+			return dst
+		}
 		return f.escapedOrDash(dst, q.Method)
 	case opQuery:
 		if !q.HasQuery {

@@ -157,6 +157,7 @@ func (ex *exchange) fillRequest(q *logformat.Request, r *request) {
 		Notes:       r.notes,
 		Env:         r.env,
 	}
+	q.MethodRead = h.HasMethod
 	if !h.HasMethod {
 		q.Method = ""
 	}

@@ -61,6 +61,15 @@ func (ex *exchange) staticHandler() int {
 	if err != nil {
 		ex.logError("serving "+r.filename+": "+err.Error(), "module", "core")
 	}
+	if resp.Status == 501 && resp.Canned && !httpMethods[req.Method] {
+		// core's default_handler: a method httpd does not know is an
+		// error (and gives the request its log id).
+		if t := ex.head.TheRequest; len(t) >= 2 && t[0] == 0x16 && (t[1] == 2 || t[1] == 3) {
+			ex.logError("AH00134: Invalid method in request "+t+" - possible attempt to establish SSL connection on non-SSL port", "module", "core")
+		} else {
+			ex.logError("AH00135: Invalid method in request "+t, "module", "core")
+		}
+	}
 	if resp.IndexFile != "" {
 		// DirectoryIndex serves the index through a sub-request whose
 		// results become the request's.

@@ -1,0 +1,265 @@
+//go:build conformance && differential
+
+package integration
+
+// TestDifferential sends the same generated requests to Debian's apache2
+// and then to logproxy, each on the corpus' configuration (the
+// conformance environment), and compares what every one of the
+// configuration's access logs got for each request: byte for byte, but
+// for the items that differ from run to run, which are checked by shape
+// as the conformance test checks them. It is the corpus' method applied
+// to requests nobody recorded: the rules, not the rows.
+//
+//	go test -tags 'conformance differential' -run TestDifferential -v ./integration/
+//
+// LOGPROXY_DIFF_SEED picks the generator's seed (default: the time, logged
+// so that a run can be repeated) and LOGPROXY_DIFF_N the number of
+// requests (default 150). Needs what the conformance test needs, and
+// apache2 (installed with apt-get when missing).
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// diffRequest is one generated request: its bytes and the listener.
+type diffRequest struct {
+	port int
+	raw  []byte
+}
+
+// diffResult is what one server did with one request.
+type diffResult struct {
+	logs       map[string][]byte // appended bytes per log path (relative to ServerRoot)
+	start, end time.Time
+	clientPort int
+	status     string // the first response's status line
+	root       string // the instance's ServerRoot
+	loc        *time.Location
+	errorLog   []byte // what the error log got
+}
+
+func TestDifferential(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("LOGPROXY_DIFF_SEED"); s != "" {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seed = v
+	}
+	n := 150
+	if s := os.Getenv("LOGPROXY_DIFF_N"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n = v
+	}
+	t.Logf("seed %d, %d requests (LOGPROXY_DIFF_SEED=%d repeats the run)", seed, n, seed)
+	reqs := genDiffRequests(rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), n)
+	if s := os.Getenv("LOGPROXY_DIFF_ONLY"); s != "" {
+		// One request of the run, to look at it alone.
+		i, err := strconv.Atoi(s)
+		if err != nil || i < 0 || i >= len(reqs) {
+			t.Fatalf("LOGPROXY_DIFF_ONLY=%q: want an index below %d", s, len(reqs))
+		}
+		reqs = reqs[i : i+1]
+	}
+	tmpl, err := loadTemplate(templatePath("httpd.conf.template"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	formats := diffFormats(t, tmpl)
+
+	lockPorts(t)
+	var apache, lp []diffResult
+	t.Run("apache", func(t *testing.T) { apache = playDiff(t, setupEnvironment(t, "apache"), reqs) })
+	t.Run("logproxy", func(t *testing.T) { lp = playDiff(t, setupEnvironment(t, "logproxy"), reqs) })
+	if len(apache) != len(reqs) || len(lp) != len(reqs) {
+		t.Fatal("a run did not complete")
+	}
+	allVolatile := []string{}
+	for k := range knownVolatile {
+		allVolatile = append(allVolatile, k)
+	}
+	differ := 0
+	for i, r := range reqs {
+		a, b := apache[i], lp[i]
+		var msgs []string
+		if a.status != b.status {
+			msgs = append(msgs, fmt.Sprintf("status line %q, apache2 %q", b.status, a.status))
+		}
+		for path, want := range a.logs {
+			got := b.logs[path]
+			want = bytes.ReplaceAll(want, []byte(a.root), []byte(b.root))
+			if bytes.Equal(got, want) {
+				continue
+			}
+			le, err := newLogExpectation(formats[path], allVolatile, want)
+			if err != nil {
+				msgs = append(msgs, fmt.Sprintf("%s: apache2 wrote %q, which the driver cannot split (%v); logproxy %q", path, want, err, got))
+				continue
+			}
+			if err := le.compare(got, &checkEnv{Lo: b.start, Hi: b.end, Loc: b.loc, ClientPort: b.clientPort}); err != nil {
+				msgs = append(msgs, fmt.Sprintf("%s [%s]: %v", path, formats[path], err))
+			}
+		}
+		if len(msgs) > 0 {
+			differ++
+			if len(msgs) > 6 {
+				msgs = append(msgs[:6], fmt.Sprintf("... and %d more", len(msgs)-6))
+			}
+			msgs = append(msgs, fmt.Sprintf("error log: apache2 %q, logproxy %q", a.errorLog, b.errorLog))
+			t.Errorf("request %d to :%d %q:\n  %s", i, r.port, r.raw, strings.Join(msgs, "\n  "))
+		}
+	}
+	t.Logf("%d of %d requests logged differently", differ, len(reqs))
+}
+
+// diffFormats maps each CustomLog path of the template to its format
+// after the configuration tokenizer (a nickname resolved).
+func diffFormats(t *testing.T, tmpl *confTemplate) map[string]string {
+	nicks := map[string]string{}
+	re := regexp.MustCompile(`(?m)^\s*LogFormat\s+"((?:[^"\\]|\\.)*)"\s+(\S+)\s*$`)
+	for _, m := range re.FindAllStringSubmatch(tmpl.Text, -1) {
+		nicks[m[2]] = strings.ReplaceAll(m[1], `\"`, `"`)
+	}
+	out := map[string]string{}
+	for _, cl := range tmpl.CustomLogs {
+		f := cl.Format
+		if v, ok := nicks[f]; ok {
+			f = v
+		} else if f == "CLF" {
+			f = `%h %l %u %t "%r" %>s %b` // mod_log_config's built-in nickname
+		} else {
+			f = strings.ReplaceAll(f, `\"`, `"`)
+		}
+		out[cl.Path] = f
+	}
+	return out
+}
+
+// playDiff sends each request on a connection of its own and collects
+// what every log of its instance got.
+func playDiff(t *testing.T, env *confEnv, reqs []diffRequest) []diffResult {
+	var out []diffResult
+	for _, r := range reqs {
+		inst := env.instanceFor(r.port)
+		if inst == nil {
+			t.Fatalf("no instance on %d", r.port)
+		}
+		before := map[string]int64{}
+		for _, cl := range inst.tmpl.CustomLogs {
+			before[cl.Path] = fileSize(filepath.Join(inst.root, cl.Path))
+		}
+		ctx := filepath.Join(inst.root, "logs/ctx.log")
+		ctxBefore := fileSize(ctx)
+		errLog := filepath.Join(inst.root, "logs/error.log")
+		errBefore := fileSize(errLog)
+		c := &confCase{Port: r.port, Request: [][]byte{r.raw}, Mode: "sequential"}
+		start := time.Now()
+		cr := runClient(c, time.Duration(inst.tmpl.timeoutFor(r.port))*time.Second)
+		// The request is logged once its answer is sent; a request that
+		// httpd drops silently logs nothing.
+		for deadline := time.Now().Add(1500 * time.Millisecond); fileSize(ctx) == ctxBefore && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(30 * time.Millisecond)
+		end := time.Now()
+		res := diffResult{logs: map[string][]byte{}, start: start, end: end, clientPort: cr.LocalPort, root: inst.root, loc: inst.loc}
+		if i := bytes.Index(cr.Received, []byte("\r\n")); i > 0 {
+			res.status = string(cr.Received[:i])
+		}
+		if data, _ := os.ReadFile(errLog); int64(len(data)) > errBefore {
+			res.errorLog = data[errBefore:]
+		}
+		for _, cl := range inst.tmpl.CustomLogs {
+			data, _ := os.ReadFile(filepath.Join(inst.root, cl.Path))
+			if int64(len(data)) > before[cl.Path] {
+				res.logs[cl.Path] = data[before[cl.Path]:]
+			} else {
+				res.logs[cl.Path] = nil
+			}
+		}
+		out = append(out, res)
+	}
+	return out
+}
+
+// genDiffRequests makes n requests from pieces that exercise httpd's
+// rules: methods, targets, versions, fields and bodies, valid and not.
+func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
+	pick := func(list []string) string { return list[rng.IntN(len(list))] }
+	methods := []string{"GET", "GET", "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH", "get", "FOO", "G\x01T", ""}
+	paths := []string{"/p/x", "/p/a%20b", "/p/env/tail", "/p/lookup/x", "/auth/x", "/redir/none", "/redir2/none",
+		"/", "/index.html", "/nope", "/p/%2e%2e/x", "/p/../p/x", "//p//x", "/p/x?q=1&r=%22", "/p/x?", "/p/caf%C3%A9",
+		"/p/%zz", "/p/%00", "/p/x#frag", "*", "http://www.example.test:18080/p/abs", "http://other.example.test:8888/p/x",
+		"/p/\xc3\xa9", "/p/a\"b\\c", "/p/" + strings.Repeat("a", 120), "/errdoc.html", "/p/x;param", "/%70/x"}
+	versions := []string{"HTTP/1.1", "HTTP/1.1", "HTTP/1.1", "HTTP/1.0", "HTTP/0.9", "HTTP/2.0", "http/1.1", "HTTP/1.10", "HTTP/1", ""}
+	hosts := []string{"www.example.test:18080", "www.example.test", "alias.example.test", "other.example.test:8888",
+		"WWW.EXAMPLE.TEST.", "127.0.0.1", "[::1]:18080", "bad host", "www.example.test:abc", "", "x_y.test"}
+	agents := []string{"jl6-client/1.0", `a "quoted" \agent`, "tab\tand\x7fdel", "caf\xc3\xa9", ""}
+	ups := []string{"", "s=404", "s=500", "s=304", "s=204", "preset=cid", "preset=quotes", "preset=ctl", "preset=multi",
+		"chunked", "chunked;trailer=X-T:1", "len=0", "len=20000", "nocl", "close", "s=301;h=Location:http://127.0.0.1:18090/p/y",
+		"garbage", "badstatus", "hangup", "ct=text/html; charset=utf-8", "noct", "s=401;h=WWW-Authenticate:Basic realm=\"x\""}
+	extras := []string{"Referer: http://r.example/?a=\"b\"", "Cookie: a=1; jl6=cookie value", "X-Forwarded-For: 10.0.0.1, 192.0.2.7",
+		"Authorization: Basic YWxpY2U6c2VjcmV0", "Authorization: Basic bm9wZTpub3Bl", "Accept: */*", "X-JL6-Removed: yes",
+		"Content-Length: 5", "Content-Length: abc", "Transfer-Encoding: chunked", "Expect: 100-continue", "Connection: close",
+		"Connection: keep-alive", "X-Long: " + strings.Repeat("v", 150), "Bad Field: x", "NoColon", " folded", "X-Empty:",
+		"X-Ctl: a\x01b"}
+	ports := []int{18080, 18080, 18080, 18080, 18081, 18082, 18083, 18084, 18085, 18086, 18087}
+	var out []diffRequest
+	for len(out) < n {
+		port := ports[rng.IntN(len(ports))]
+		eol := "\r\n"
+		if rng.IntN(12) == 0 {
+			eol = "\n"
+		}
+		line := pick(methods) + " " + pick(paths)
+		if v := pick(versions); v != "" {
+			line += " " + v
+		}
+		var b strings.Builder
+		b.WriteString(line + eol)
+		if rng.IntN(10) != 0 {
+			b.WriteString("Host: " + pick(hosts) + eol)
+		}
+		if rng.IntN(8) == 0 {
+			b.WriteString("Host: www.example.test" + eol)
+		}
+		b.WriteString("User-Agent: " + pick(agents) + eol)
+		if u := pick(ups); u != "" {
+			b.WriteString("X-Up: " + u + eol)
+		}
+		body := ""
+		for k := rng.IntN(4); k > 0; k-- {
+			e := pick(extras)
+			switch {
+			case e == "Content-Length: 5":
+				body = "hello"
+			case e == "Transfer-Encoding: chunked":
+				body = "5\r\nhello\r\n0\r\n\r\n"
+			case e == "Expect: 100-continue":
+				e = ""
+			}
+			if e != "" {
+				b.WriteString(e + eol)
+			}
+		}
+		if !strings.Contains(b.String(), "Connection:") {
+			b.WriteString("Connection: close" + eol)
+		}
+		b.WriteString(eol + body)
+		out = append(out, diffRequest{port: port, raw: []byte(b.String())})
+	}
+	return out
+}
