@@ -305,6 +305,13 @@ func isHTTPScheme(s string) bool {
 func (ex *exchange) runFailed() bool {
 	h := ex.head
 	ex.r.status = h.Status
+	if h.Stage == stageHostCheck && h.vhostByName {
+		// ap_check_request_header picked the name-based virtual host
+		// (from an absolute URI's host) before it refused the request
+		// (HTTP/1.1 without Host, an unknown Expect).
+		ex.srv = ex.site.serverForHost(ex.c.localAddr, ex.hostname, ex.hasHostname)
+		ex.c.cw.timeout = ex.srv.Timeout
+	}
 	if h.Stage == stageURI {
 		// The head was complete: the virtual host and the
 		// post_read_request hooks ran before the path was refused.
@@ -937,7 +944,9 @@ func (ex *exchange) traceHandler() int {
 		b = append(append(append(append(b, f.Name...), ": "...), f.Value...), "\r\n"...)
 	}
 	b = append(b, "\r\n"...)
-	rh := responseHead{status: 200, contentType: "message/http", noBody: ex.head.HeaderOnly, unknownLength: !ex.head.HeaderOnly}
+	// Core answers at map_to_storage, before mod_logio's first-byte
+	// filter is inserted: %^FB logs "-", as for an error page.
+	rh := responseHead{status: 200, contentType: "message/http", noBody: ex.head.HeaderOnly, unknownLength: !ex.head.HeaderOnly, noFirstByte: true}
 	r.status = 200
 	if !ex.sendHead(&rh) || rh.noBody {
 		return 0

@@ -182,6 +182,10 @@ type requestHead struct {
 	uri          uriStrings // r->parsed_uri, for LogLine
 	rawPath      optString  // r->parsed_uri.path as parsed, before normalisation
 	closeBase    bool       // Close as it was before the URI normalisation
+	// vhostByName: at stageHostCheck, ap_update_vhost_from_headers had
+	// run (the host name was valid) before the request was refused: the
+	// name-based virtual host answers it.
+	vhostByName bool
 }
 
 // Get returns the value of the first request header named name (ASCII
@@ -1330,6 +1334,7 @@ func (p *h1Parser) checkRequestHeader(h *requestHead) bool {
 		h.Status = 400
 		return false
 	}
+	h.vhostByName = true
 	if p.strict && fromURL && host >= 0 {
 		// RFC 2616 5.2: the absolute URI's host wins over Host.
 		a := len(p.buf)

@@ -29,6 +29,9 @@ type responseHead struct {
 	// generated: httpd made the response itself (ap_send_error_response):
 	// only "Header always" rules apply.
 	generated bool
+	// noFirstByte: the answer does not pass mod_logio's first-byte
+	// filter (TRACE, answered before it is inserted): %^FB logs "-".
+	noFirstByte bool
 }
 
 // writeHead writes the status line and header section of the response as
@@ -50,7 +53,7 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 	// mod_expires' filter, then mod_headers'.
 	ex.applyExpires(rh.status, rh.contentType)
 	ex.applyResponseHeaders(r.dir, rh.generated, &rh.contentType)
-	if ex.ttfb == 0 && !rh.generated && ex.logUses()&logformat.UsesTTFB != 0 {
+	if ex.ttfb == 0 && !rh.generated && !rh.noFirstByte && ex.logUses()&logformat.UsesTTFB != 0 {
 		// mod_logio's first-byte filter sees the handler's output (also
 		// for HTTP/0.9); a page httpd makes itself for an error
 		// (ap_send_error_response) bypasses it, and logs "-".
@@ -120,6 +123,13 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 	}
 	if rh.contentType != "" {
 		r.headersOut = setField(r.headersOut, "Content-Type", rh.contentType)
+	}
+	if ex.head.HeaderOnly {
+		// The header filter's "hack" (RBB): no "Content-Length: 0" goes
+		// out for a HEAD request; a backend's is dropped too.
+		if v, ok := r.headersOut.Get("Content-Length"); ok && v == "0" {
+			r.headersOut = unsetField(r.headersOut, "Content-Length")
+		}
 	}
 	if d := r.dir; d != nil && !d.Strip.Empty() {
 		// StripHeader: logged (the table keeps them), never sent.
