@@ -136,3 +136,35 @@ func TestHeadZeroLength(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorDocumentFails: an ErrorDocument whose own request fails (here
+// a proxied one whose backend cannot be reached) gives what httpd's
+// ap_die_r gives: the canned page of the original status, with the
+// original request's status line, noting as the second error the status
+// the ErrorDocument's request inherited; the log reads that request,
+// which ended with the failure's status and sent no body of its own, and
+// %L the original request, which logged no error.
+func TestErrorDocumentFails(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	addr := addrOf(freePort(t))
+	conf := configHead(addr) + "ErrorDocument 404 /down/x\nProxyPass /down/ http://" + closed + "/\n" +
+		"CustomLog logs/access.log \"%>s|%<s|%b|%B|%L\"\n"
+	root, confPath := newServerRoot(t, conf)
+	p := startLogproxy(t, root, confPath, addr)
+	resp := sendRaw(t, addr, "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	if !strings.HasPrefix(resp, "HTTP/1.1 404 Not Found\r\n") {
+		t.Errorf("status line of %q, want 404 Not Found", clip(resp, 80))
+	}
+	if !strings.Contains(resp, "<p>Additionally, a 404 Not Found\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>") {
+		t.Errorf("answer %q lacks the note of the ErrorDocument's failure as httpd words it", resp)
+	}
+	log := waitFileContains(t, p.logPath("access.log"), "|", 5e9)
+	if strings.TrimSpace(log) != "503|404|-|0|-" {
+		t.Errorf("access log %q, want 503|404|-|0|-", log)
+	}
+}

@@ -174,6 +174,9 @@ func diffFormats(t *testing.T, tmpl *confTemplate) map[string]string {
 // playDiff sends each request on a connection of its own and collects
 // what every log of its instance got.
 func playDiff(t *testing.T, env *confEnv, reqs []diffRequest) []diffResult {
+	// httpd makes a file's ETag weak within the second the file was
+	// written: let the files of the server root age first.
+	time.Sleep(1100 * time.Millisecond)
 	var out []diffResult
 	for _, r := range reqs {
 		inst := env.instanceFor(r.port)
@@ -234,8 +237,11 @@ func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
 	agents := []string{"jl6-client/1.0", `a "quoted" \agent`, "tab\tand\x7fdel", "caf\xc3\xa9", ""}
 	// Not "garbage" nor "badstatus": logproxy answers those with 502 on
 	// purpose where httpd relays an HTTP/0.9 body (docs, Deliberate
-	// differences).
-	ups := []string{"", "s=404", "s=500", "s=304", "s=204", "preset=cid", "preset=quotes", "preset=ctl", "preset=multi",
+	// differences). Not "preset=ctl": httpd's 500 for a control byte in
+	// a backend's field depends on whether the body came in the same read
+	// as the head (Content-Length and %b then differ); logproxy gives the
+	// answer the corpus recorded (resp_header_ctl_bytes).
+	ups := []string{"", "s=404", "s=500", "s=304", "s=204", "preset=cid", "preset=quotes", "preset=multi",
 		"chunked", "chunked;trailer=X-T:1", "len=0", "len=20000", "nocl", "close", "s=301;h=Location:http://127.0.0.1:18090/p/y",
 		"hangup", "ct=text/html; charset=utf-8", "noct", "s=401;h=WWW-Authenticate:Basic realm=\"x\""}
 	extras := []string{"Referer: http://r.example/?a=\"b\"", "Cookie: a=1; jl6=cookie value", "X-Forwarded-For: 10.0.0.1, 192.0.2.7",

@@ -82,17 +82,26 @@ func (ex *exchange) internalRedirect(doc string, status int) {
 	}
 	ex.proxied = false
 	ex.recursive = status
+	ex.origLogID, ex.logID = ex.logID, ""
 	if st := ex.process(); st != 0 {
-		// An error while serving the ErrorDocument: httpd answers the
-		// original status with the canned page, noting the second error.
-		// The page goes out on the original request (r_1st_err), with
-		// the err_headers_out the two share; the log reads the
-		// ErrorDocument's request, whose own headers_out never went
-		// out.
-		ex.r.status = status
+		// An error while serving the ErrorDocument: ap_die(st) on its
+		// request, whose status is still the one it inherited (the
+		// original's), which is what ap_die_r passes on as the
+		// recursive error. httpd answers the original status with the
+		// canned page, its status line the original request's
+		// (r_1st_err), with the err_headers_out the two share. The log
+		// reads the ErrorDocument's request: status st (ap_die_r's
+		// r->status = type), no body bytes of its own (the page went out
+		// on the original request), and its own headers_out, which never
+		// went out.
+		reason := ex.r.statusReason
+		ex.r.status, ex.r.statusReason = status, old.statusReason
 		own := ex.r.headersOut
-		ex.sendCannedRecursive(status, st)
+		ex.sendCannedRecursive(status, status)
 		ex.r.headersOut = own
+		ex.r.statusReason = reason
+		ex.r.status = st
+		ex.orig.bytesSent, ex.r.bytesSent = ex.r.bytesSent, 0
 	}
 }
 

@@ -112,7 +112,11 @@ type exchange struct {
 	keepalive   bool
 	recursive   int    // status of an error met while serving an ErrorDocument
 	logID       string // %L, made when an error is logged with a format that shows it
-	redirect    *redirectTo
+	// origLogID is the original request's log id once an ErrorDocument
+	// redirect began (its request gets ids of its own, as httpd's new
+	// request_rec starts without one); %L reads the original request.
+	origLogID string
+	redirect  *redirectTo
 	// rewriteEnd: a RewriteRule with [END] acted, on this request or on
 	// the one before its internal redirect; the rules do not run again.
 	rewriteEnd bool

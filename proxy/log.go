@@ -103,6 +103,9 @@ func (ex *exchange) fillRecord(rec *logformat.Record, uses logformat.Uses) {
 		LogID:       ex.logID,
 		ConnLogID:   c.logID,
 	}
+	if ex.orig != nil {
+		rec.LogID = ex.origLogID // %L reads the original request
+	}
 	switch {
 	case c.aborted:
 		rec.ConnStatus = 'X'
