@@ -3,6 +3,7 @@ package integration
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"path/filepath"
 	"regexp"
@@ -166,5 +167,60 @@ func TestErrorDocumentFails(t *testing.T) {
 	log := waitFileContains(t, p.logPath("access.log"), "|", 5e9)
 	if strings.TrimSpace(log) != "503|404|-|0|-" {
 		t.Errorf("access log %q, want 503|404|-|0|-", log)
+	}
+}
+
+// TestBodyOfRefusedPath: a request whose path the normalisation refuses
+// with a status that keeps the connection (404 for %00) has its body read
+// away after the answer, as ap_finalize_request_protocol does: %I counts
+// it, also when the connection closes, and on a kept-alive connection the
+// body is never taken for the next request.
+func TestBodyOfRefusedPath(t *testing.T) {
+	seen := make(chan string, 10)
+	backend := serveTCP(t, func(c net.Conn) {
+		defer c.Close()
+		br := bufio.NewReader(c)
+		for {
+			line, ok := readRequestHead(br)
+			if !ok {
+				return
+			}
+			seen <- strings.TrimSpace(line)
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		}
+	})
+	addr := addrOf(freePort(t))
+	conf := configHead(addr) + "ProxyPass /p/ http://" + backend + "/\nCustomLog logs/access.log \"%>s %I %r\"\n"
+	root, confPath := newServerRoot(t, conf)
+	p := startLogproxy(t, root, confPath, addr)
+	const head = "PUT /p/%00 HTTP/1.1\r\nHost: x\r\nContent-Length: 32\r\n"
+	const body = "GET /p/smuggled HTTP/1.1\r\nH: x\r\n"
+	sendOnce(t, addr, head+"Connection: close\r\n\r\n"+body)
+	// Kept alive, and then a real second request.
+	resp := sendRaw(t, addr, head+"\r\n"+body+"GET /p/next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	if n := strings.Count(resp, "HTTP/1.1 "); n != 2 {
+		t.Errorf("%d answers on the kept-alive connection, want 2 (the 404 and /p/next):\n%s", n, resp)
+	}
+	log := waitFileContains(t, p.logPath("access.log"), "/p/next", 5e9)
+	// %I: 71 bytes of head and the 32 of the body; 52 and the body,
+	// and the one byte of the next request httpd's ap_check_pipeline
+	// peeks at (counted for this request, as the corpus' pipelined_two
+	// has it); 52 bytes of the last request.
+	want := "404 103 PUT /p/%00 HTTP/1.1\n404 85 PUT /p/%00 HTTP/1.1\n200 52 GET /p/next HTTP/1.1\n"
+	if log != want {
+		t.Errorf("access log:\n%s\nwant:\n%s", log, want)
+	}
+	select {
+	case got := <-seen:
+		if got != "GET /next HTTP/1.1" {
+			t.Errorf("the backend got %q, want only GET /next", got)
+		}
+	default:
+		t.Error("the backend got no request")
+	}
+	select {
+	case got := <-seen:
+		t.Errorf("the backend also got %q", got)
+	default:
 	}
 }

@@ -335,7 +335,16 @@ func (ex *exchange) runFailed() bool {
 		return false
 	}
 	ex.r.dir = ex.srv.Dir
+	if h.Stage == stageURI {
+		// The head was whole: a body follows it, which
+		// ap_finalize_request_protocol reads away after the answer
+		// (else it would be read as the next request).
+		ex.prepareBody()
+	}
 	ex.die(h.Status)
+	if h.Stage == stageURI {
+		ex.finishBody()
+	}
 	return ex.keepalive && !h.Close
 }
 
@@ -889,11 +898,16 @@ func (cr *clReader) Read(p []byte) (int, error) {
 // finishBody reads and discards what is left of the request body so that
 // the next request can be read (ap_discard_request_body); if that fails the
 // connection cannot be kept alive.
+//
+// As in httpd it is read also when the connection is to close after the
+// answer: ap_set_keepalive leaves c->keepalive undecided then, so
+// ap_finalize_request_protocol's ap_discard_request_body reads the body
+// (and mod_logio counts it in %I) unless the status drops the connection.
 func (ex *exchange) finishBody() {
 	if ex.body == nil {
 		return
 	}
-	if ex.keepalive {
+	if ex.keepalive || (!ex.c.aborted && ex.r.status != 0 && !dropsConnection(ex.r.status)) {
 		ex.c.setReadDeadline(deadline(ex.srv.Timeout))
 		if _, err := io.Copy(io.Discard, ex.body); err != nil {
 			ex.keepalive = false
