@@ -224,3 +224,40 @@ func TestBodyOfRefusedPath(t *testing.T) {
 	default:
 	}
 }
+
+// TestHTTP09ErrorType: an HTTP/0.9 request gets no head, and httpd's
+// error page for it sets no type: %{Content-Type}o logs the type mod_mime
+// gave the file name (r->content_type), or "-" when it gave none.
+func TestHTTP09ErrorType(t *testing.T) {
+	addr := addrOf(freePort(t))
+	conf := configHead(addr) + "LoadModule mime_module x\nTypesConfig /etc/mime.types\n" +
+		"CustomLog logs/access.log \"%>s %U %{Content-Type}o\"\n"
+	root, confPath := newServerRoot(t, conf)
+	p := startLogproxy(t, root, confPath, addr)
+	sendOnce(t, addr, "GET /missing.html\r\n")
+	sendOnce(t, addr, "GET /nope\r\n")
+	log := waitFileContains(t, p.logPath("access.log"), "/nope", 5e9)
+	if want := "404 /missing.html text/html\n404 /nope -\n"; log != want {
+		t.Errorf("access log:\n%s\nwant:\n%s", log, want)
+	}
+}
+
+// TestBodyNotReadWhenClosing: a request whose connection httpd marked to
+// close before the answer (both Content-Length and Transfer-Encoding)
+// has its body left unread, and %I counts only the head; the same body
+// with only Content-Length is read away (the default handler does it).
+func TestBodyNotReadWhenClosing(t *testing.T) {
+	addr := addrOf(freePort(t))
+	conf := configHead(addr) + "CustomLog logs/access.log \"%>s %I\"\n"
+	root, confPath := newServerRoot(t, conf)
+	writeFile(t, filepath.Join(root, "htdocs", "index.html"), "hi\n")
+	p := startLogproxy(t, root, confPath, addr)
+	// 85 bytes of head and a 15-byte chunked body.
+	sendOnce(t, addr, "POST /index.html HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+	// 76 bytes of head and the 5 of the body.
+	sendOnce(t, addr, "POST /index.html HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
+	log := waitFileContains(t, p.logPath("access.log"), "\n200 ", 5e9)
+	if want := "200 85\n200 81\n"; log != want {
+		t.Errorf("access log:\n%s\nwant:\n%s", log, want)
+	}
+}

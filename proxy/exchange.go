@@ -129,6 +129,9 @@ type exchange struct {
 	// forcedType is r->content_type as ForceType or RewriteRule [T=]
 	// forced it at fixups; "" for none.
 	forcedType string
+	// checkedType is r->content_type once mod_mime's type_checker ran,
+	// kept for an HTTP/0.9 request only (see writeHead).
+	checkedType string
 	// noCanon is proxy-nocanon: r->filename is the backend URL as the
 	// client sent its path and query (ProxyPass nocanon, [P,NE]).
 	noCanon bool
@@ -479,6 +482,15 @@ func (ex *exchange) process() int {
 		return rd.status
 	}
 	ex.fixups()
+	if ex.head.HTTP09 && ex.site.types != nil {
+		// mod_mime's type_checker has run: r->content_type is the file
+		// name's type (a proxied one's too), and an error page for
+		// HTTP/0.9 leaves it in place for %{Content-Type}o.
+		ex.checkedType = ex.forcedType
+		if ex.checkedType == "" {
+			ex.checkedType = ex.site.types.find(r.filename, dirMime(r.dir)).ContentType
+		}
+	}
 	if st := ex.checkBodyLimit(); st != 0 {
 		return st
 	}
@@ -902,12 +914,14 @@ func (cr *clReader) Read(p []byte) (int, error) {
 // As in httpd it is read also when the connection is to close after the
 // answer: ap_set_keepalive leaves c->keepalive undecided then, so
 // ap_finalize_request_protocol's ap_discard_request_body reads the body
-// (and mod_logio counts it in %I) unless the status drops the connection.
+// (and mod_logio counts it in %I) unless the status drops the connection
+// or the connection was marked to close before (h.Close: both
+// Content-Length and Transfer-Encoding, HTTP/0.9, ...).
 func (ex *exchange) finishBody() {
 	if ex.body == nil {
 		return
 	}
-	if ex.keepalive || (!ex.c.aborted && ex.r.status != 0 && !dropsConnection(ex.r.status)) {
+	if ex.keepalive || (!ex.c.aborted && !ex.head.Close && ex.r.status != 0 && !dropsConnection(ex.r.status)) {
 		ex.c.setReadDeadline(deadline(ex.srv.Timeout))
 		if _, err := io.Copy(io.Discard, ex.body); err != nil {
 			ex.keepalive = false

@@ -65,8 +65,12 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 		// and r->content_type.
 		r.headersOut = setField(r.headersOut, "Connection", "close")
 		if rh.contentType != "" && !rh.generated {
-			// (ap_send_error_response sets no type for HTTP/0.9.)
 			r.headersOut = setField(r.headersOut, "Content-Type", rh.contentType)
+		} else if rh.generated && ex.checkedType != "" {
+			// ap_send_error_response sets no type for HTTP/0.9: the
+			// type mod_mime gave the file name stays (%{Content-Type}o
+			// reads r->content_type).
+			r.headersOut = setField(r.headersOut, "Content-Type", ex.checkedType)
 		}
 		ex.headSent = true
 		ex.keepalive = false

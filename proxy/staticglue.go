@@ -51,12 +51,7 @@ func (ex *exchange) staticHandler() int {
 	if d.DefaultCharset != nil {
 		req.DefaultCharset = *d.DefaultCharset
 	}
-	if len(d.AddTypes) > 0 {
-		req.Mime = &mimeDirConfig{}
-		for ext, t := range d.AddTypes {
-			req.Mime.AddType(t, ext)
-		}
-	}
+	req.Mime = dirMime(d)
 	resp, err := serveFile(&req)
 	if err != nil {
 		ex.logError("serving "+r.filename+": "+err.Error(), "module", "core")
@@ -140,4 +135,17 @@ func lastElem(p string) string {
 		return p[i+1:]
 	}
 	return p
+}
+
+// dirMime is mod_mime's per-directory configuration of d (AddType), or
+// nil when it has none.
+func dirMime(d *DirConfig) *mimeDirConfig {
+	if len(d.AddTypes) == 0 {
+		return nil
+	}
+	m := &mimeDirConfig{}
+	for ext, t := range d.AddTypes {
+		m.AddType(t, ext)
+	}
+	return m
 }
