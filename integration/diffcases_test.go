@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Rules a differential run against apache2 2.4.71 found
@@ -259,5 +260,72 @@ func TestBodyNotReadWhenClosing(t *testing.T) {
 	log := waitFileContains(t, p.logPath("access.log"), "\n200 ", 5e9)
 	if want := "200 85\n200 81\n"; log != want {
 		t.Errorf("access log:\n%s\nwant:\n%s", log, want)
+	}
+}
+
+// TestMaxForwards: mod_proxy's Max-Forwards: the backend gets one less;
+// at zero an OPTIONS or TRACE is answered by the proxy itself and any
+// other method refused (400, AH00898 "proxy loop?"); a value that is no
+// number is refused (400, AH10188).
+func TestMaxForwards(t *testing.T) {
+	seen := make(chan string, 10)
+	backend := serveTCP(t, func(c net.Conn) {
+		defer c.Close()
+		br := bufio.NewReader(c)
+		for {
+			var head strings.Builder
+			for {
+				l, err := br.ReadString('\n')
+				if err != nil {
+					return
+				}
+				head.WriteString(l)
+				if l == "\r\n" {
+					break
+				}
+			}
+			seen <- head.String()
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		}
+	})
+	addr := addrOf(freePort(t))
+	conf := configHead(addr) + "ProxyPass /p/ http://" + backend + "/\nCustomLog logs/access.log \"%>s %m\"\n"
+	root, confPath := newServerRoot(t, conf)
+	p := startLogproxy(t, root, confPath, addr)
+	send := func(method, mf string) string {
+		return sendRaw(t, addr, method+" /p/x HTTP/1.1\r\nHost: x\r\nMax-Forwards: "+mf+"\r\nConnection: close\r\n\r\n")
+	}
+	send("GET", "5")
+	select {
+	case h := <-seen:
+		if !strings.Contains(h, "\r\nMax-Forwards: 4\r\n") {
+			t.Errorf("the backend got:\n%s\nwant Max-Forwards: 4", h)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the backend got nothing")
+	}
+	if resp := send("OPTIONS", "0"); !strings.HasPrefix(resp, "HTTP/1.1 200 OK\r\n") || !strings.Contains(resp, "\r\nAllow: ") {
+		t.Errorf("OPTIONS at Max-Forwards 0: %q, want the proxy's 200 with Allow", resp)
+	}
+	if resp := send("TRACE", "0"); !strings.Contains(resp, "Content-Type: message/http\r\n") {
+		t.Errorf("TRACE at Max-Forwards 0: %q, want the proxy's own answer", resp)
+	}
+	send("PUT", "0")
+	send("GET", "abc")
+	select {
+	case h := <-seen:
+		t.Errorf("the backend also got:\n%s", h)
+	default:
+	}
+	log := waitFileContains(t, p.logPath("access.log"), "400 GET", 5e9)
+	if want := "200 GET\n200 OPTIONS\n200 TRACE\n400 PUT\n400 GET\n"; log != want {
+		t.Errorf("access log:\n%s\nwant:\n%s", log, want)
+	}
+	errs := readFileString(p.logPath("error.log"))
+	for _, want := range []string{"AH00898: Max-Forwards has reached zero - proxy loop? returned by /p/x",
+		"AH10188: Max-Forwards value 'abc' could not be parsed"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("error log lacks %q:\n%s", want, errs)
+		}
 	}
 }

@@ -230,7 +230,9 @@ func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
 	paths := []string{"/p/x", "/p/a%20b", "/p/env/tail", "/p/lookup/x", "/auth/x", "/redir/none", "/redir2/none",
 		"/", "/index.html", "/nope", "/p/%2e%2e/x", "/p/../p/x", "//p//x", "/p/x?q=1&r=%22", "/p/x?", "/p/caf%C3%A9",
 		"/p/%zz", "/p/%00", "/p/x#frag", "*", "http://www.example.test:18080/p/abs", "http://other.example.test:8888/p/x",
-		"/p/\xc3\xa9", "/p/a\"b\\c", "/p/" + strings.Repeat("a", 120), "/errdoc.html", "/p/x;param", "/%70/x"}
+		"/p/\xc3\xa9", "/p/a\"b\\c", "/p/" + strings.Repeat("a", 120), "/errdoc.html", "/p/x;param", "/%70/x",
+		"/p/a%2fb", "/p/%7euser", "/p/x%", "/p/..%2fx", "/./p/x", "/p/x/.", "/P/x", "/p", "/p/", "/auth/", "/index.html?x=1",
+		"/p/env/a%20b?q", "/redir/", "/errdoc.html/extra", "/index.html/", "/p/x?a=%zz", "/?", "/%2e%2e/x"}
 	versions := []string{"HTTP/1.1", "HTTP/1.1", "HTTP/1.1", "HTTP/1.0", "HTTP/0.9", "HTTP/2.0", "http/1.1", "HTTP/1.10", "HTTP/1", ""}
 	hosts := []string{"www.example.test:18080", "www.example.test", "alias.example.test", "other.example.test:8888",
 		"WWW.EXAMPLE.TEST.", "127.0.0.1", "[::1]:18080", "bad host", "www.example.test:abc", "", "x_y.test"}
@@ -243,12 +245,15 @@ func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
 	// answer the corpus recorded (resp_header_ctl_bytes).
 	ups := []string{"", "s=404", "s=500", "s=304", "s=204", "preset=cid", "preset=quotes", "preset=multi",
 		"chunked", "chunked;trailer=X-T:1", "len=0", "len=20000", "nocl", "close", "s=301;h=Location:http://127.0.0.1:18090/p/y",
-		"hangup", "ct=text/html; charset=utf-8", "noct", "s=401;h=WWW-Authenticate:Basic realm=\"x\""}
+		"hangup", "s=206", "s=418", "chunked;chunk=3", "h=X-JL6-CID:17", "s=304;h=ETag:\"x\"", "nocl;close", "s=200;len=1", "s=500;noct", "ct=text/html; charset=utf-8", "noct", "s=401;h=WWW-Authenticate:Basic realm=\"x\""}
 	extras := []string{"Referer: http://r.example/?a=\"b\"", "Cookie: a=1; jl6=cookie value", "X-Forwarded-For: 10.0.0.1, 192.0.2.7",
 		"Authorization: Basic YWxpY2U6c2VjcmV0", "Authorization: Basic bm9wZTpub3Bl", "Accept: */*", "X-JL6-Removed: yes",
 		"Content-Length: 5", "Content-Length: abc", "Transfer-Encoding: chunked", "Expect: 100-continue", "Connection: close",
 		"Connection: keep-alive", "X-Long: " + strings.Repeat("v", 150), "Bad Field: x", "NoColon", " folded", "X-Empty:",
-		"X-Ctl: a\x01b"}
+		"X-Ctl: a\x01b", "Range: bytes=0-3", "Range: bytes=5-1", "If-None-Match: *", "If-Modified-Since: Sat, 01 Jan 2000 00:00:00 GMT",
+		"Accept-Encoding: gzip", "Max-Forwards: 0", "Authorization: Bearer abc", "Authorization: Basic !!!", "Authorization: Basic YWxpY2U6d3Jvbmc=",
+		"X-Forwarded-For: garbage", "X-Forwarded-For: 203.0.113.9", "Content-Length: -1", "Content-Length: 5, 5", "Transfer-Encoding: gzip, chunked",
+		"transfer-encoding: chunked", "Host: www.example.test:", "Cookie: jl6=x; jl6=y", "User-Agent: second agent", "X-JL6-Added: from client"}
 	ports := []int{18080, 18080, 18080, 18080, 18081, 18082, 18083, 18084, 18085, 18086, 18087}
 	var out []diffRequest
 	for len(out) < n {
@@ -279,7 +284,7 @@ func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
 			switch {
 			case e == "Content-Length: 5":
 				body = "hello"
-			case e == "Transfer-Encoding: chunked":
+			case e == "Transfer-Encoding: chunked" || e == "transfer-encoding: chunked":
 				body = "5\r\nhello\r\n0\r\n\r\n"
 			case e == "Expect: 100-continue":
 				e = ""

@@ -394,7 +394,7 @@ func (ex *exchange) process() int {
 	if r.method == "TRACE" && !ex.proxied {
 		// map_to_storage: core answers TRACE itself (mod_proxy's
 		// hook, which runs first, keeps proxied ones).
-		return ex.traceHandler()
+		return ex.traceHandler(false)
 	}
 	if r.uri == "*" && !ex.proxied {
 		// "OPTIONS *" names the server, not a resource: core's
@@ -495,6 +495,9 @@ func (ex *exchange) process() int {
 		return st
 	}
 	if ex.proxied {
+		if st, done := ex.proxyPreHandler(); done {
+			return st
+		}
 		if b := ex.balancerFor(route); b != nil {
 			return ex.balancerHandler(b)
 		}
@@ -963,7 +966,10 @@ func (ex *exchange) readBody(limit int64) ([]byte, bool, error) {
 // map_to_storage time, with the server's configuration (no <Location>
 // merged, no access check, no fixups): the request line and the request
 // headers echoed as message/http, or a 413 for a request with a body.
-func (ex *exchange) traceHandler() int {
+//
+// inHandler: it runs from mod_proxy's handler (Max-Forwards: 0), where
+// mod_logio's first-byte filter is in place; at map_to_storage it is not.
+func (ex *exchange) traceHandler(inHandler bool) int {
 	r := &ex.r
 	r.dir = ex.srv.Dir
 	if ex.body != nil {
@@ -978,7 +984,7 @@ func (ex *exchange) traceHandler() int {
 	b = append(b, "\r\n"...)
 	// Core answers at map_to_storage, before mod_logio's first-byte
 	// filter is inserted: %^FB logs "-", as for an error page.
-	rh := responseHead{status: 200, contentType: "message/http", noBody: ex.head.HeaderOnly, unknownLength: !ex.head.HeaderOnly, noFirstByte: true}
+	rh := responseHead{status: 200, contentType: "message/http", noBody: ex.head.HeaderOnly, unknownLength: !ex.head.HeaderOnly, noFirstByte: !inHandler}
 	r.status = 200
 	if !ex.sendHead(&rh) || rh.noBody {
 		return 0

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -1046,6 +1047,87 @@ func (d *DirConfig) overridesError(status int) bool {
 		return status >= 400 && status < 600
 	}
 	return slices.Contains(d.ProxyErrorOverrideCodes, status)
+}
+
+// proxyPreHandler is what mod_proxy's proxy_handler does before the
+// scheme handler: Max-Forwards. At zero a TRACE or OPTIONS is answered by
+// core and any other method refused as a loop; a value that is no number
+// is refused; else the request goes on with one less. It reports whether
+// the request ends here, and the status to answer (0 when an answer went
+// out).
+func (ex *exchange) proxyPreHandler() (int, bool) {
+	r := &ex.r
+	if v, ok := r.headersIn.Get("Max-Forwards"); ok {
+		n, ok := strtoi64(v)
+		if !ok || n < 0 || n == math.MaxInt64 {
+			ex.logAt(slog.LevelWarn, "AH10188: Max-Forwards value '"+v+"' could not be parsed", "module", "proxy")
+			return ex.proxyError(400, "Max-Forwards request header could not be parsed"), true
+		}
+		if n == 0 {
+			switch r.method {
+			case "TRACE":
+				// From the handler phase: mod_logio's first-byte
+				// filter is in place.
+				ex.proxied = false
+				return ex.traceHandler(true), true
+			case "OPTIONS":
+				// ap_send_http_options: Allow, and no body.
+				ex.proxied = false
+				r.status = 200
+				r.headersOut = setField(r.headersOut, "Allow", allowNoHandler(!ex.srv.TraceDisabled))
+				r.headersOut = setField(r.headersOut, "Content-Length", "0")
+				rh := responseHead{status: 200}
+				ex.sendHead(&rh)
+				return 0, true
+			}
+			return ex.proxyError(400, "Max-Forwards has reached zero - proxy loop?"), true
+		}
+		r.headersIn = setField(r.headersIn, "Max-Forwards", strconv.FormatInt(n-1, 10))
+	}
+	// (proxy_handler's 413 for a TRACE with a body tests r->remaining
+	// before anything set it up: a TRACE with a body is proxied.)
+	return 0, false
+}
+
+// strtoi64 is apr_strtoi64(s, &end, 10) with *end required to be the end
+// of s: C's strtoll (leading blanks, a sign, decimal digits; the limits
+// on overflow). "" reads as 0, as strtoll leaves end at the empty string.
+func strtoi64(s string) (int64, bool) {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] >= '\t' && s[i] <= '\r') {
+		i++
+	}
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	start := i
+	var n uint64
+	over := false
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		d := uint64(s[i] - '0')
+		if n > (math.MaxUint64-d)/10 {
+			over = true
+		} else {
+			n = n*10 + d
+		}
+	}
+	if i == start {
+		return 0, s == "" // no digits: end stays at the start of s
+	}
+	if i != len(s) {
+		return 0, false
+	}
+	switch {
+	case neg && (over || n > 1<<63):
+		return math.MinInt64, true
+	case neg:
+		return -int64(n), true
+	case over || n > math.MaxInt64:
+		return math.MaxInt64, true
+	}
+	return int64(n), true
 }
 
 // proxyError is mod_proxy's ap_proxyerror: the failure is logged
