@@ -329,3 +329,20 @@ func TestMaxForwards(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceFilename: core answers a TRACE at map_to_storage, before the
+// directory walk: %f logs the translated name whole, path info and all.
+func TestTraceFilename(t *testing.T) {
+	addr := addrOf(freePort(t))
+	conf := configHead(addr) + "CustomLog logs/access.log \"%>s %f\"\n"
+	root, confPath := newServerRoot(t, conf)
+	writeFile(t, filepath.Join(root, "htdocs", "a.txt"), "a\n")
+	p := startLogproxy(t, root, confPath, addr)
+	sendOnce(t, addr, "TRACE /a.txt/extra HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	sendOnce(t, addr, "GET /a.txt/extra HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	log := waitFileContains(t, p.logPath("access.log"), "\n404 ", 5e9)
+	docroot := filepath.Join(root, "htdocs")
+	if want := "200 " + docroot + "/a.txt/extra\n404 " + docroot + "/a.txt\n"; log != want {
+		t.Errorf("access log:\n%s\nwant:\n%s", log, want)
+	}
+}

@@ -393,7 +393,9 @@ func (ex *exchange) process() int {
 	}
 	if r.method == "TRACE" && !ex.proxied {
 		// map_to_storage: core answers TRACE itself (mod_proxy's
-		// hook, which runs first, keeps proxied ones).
+		// hook, which runs first, keeps proxied ones), before the
+		// directory walk splits r->filename and path_info.
+		r.filename, r.pathInfo = r.filename+r.pathInfo, ""
 		return ex.traceHandler(false)
 	}
 	if r.uri == "*" && !ex.proxied {
