@@ -346,3 +346,28 @@ func TestTraceFilename(t *testing.T) {
 		t.Errorf("access log:\n%s\nwant:\n%s", log, want)
 	}
 }
+
+// TestHTTP09Methods: HTTP/0.9 has no head, so nothing keeps a body from
+// a HEAD request: the file and the error page go out; and OPTIONS, which
+// core declines for HTTP/0.9, is a 500 (HttpProtocolOptions Unsafe lets
+// such requests in).
+func TestHTTP09Methods(t *testing.T) {
+	addr := addrOf(freePort(t))
+	conf := configHead(addr) + "HttpProtocolOptions Unsafe\nCustomLog logs/access.log \"%>s %m %U %B\"\n"
+	root, confPath := newServerRoot(t, conf)
+	writeFile(t, filepath.Join(root, "htdocs", "a.txt"), "hello\n")
+	p := startLogproxy(t, root, confPath, addr)
+	if got := sendRaw(t, addr, "HEAD /a.txt\r\n"); got != "hello\n" {
+		t.Errorf("HEAD /a.txt as HTTP/0.9: %q, want the file", got)
+	}
+	if got := sendRaw(t, addr, "HEAD /nope\r\n"); !strings.Contains(got, "<title>404 Not Found</title>") {
+		t.Errorf("HEAD /nope as HTTP/0.9: %q, want the 404 page", got)
+	}
+	if got := sendRaw(t, addr, "OPTIONS /a.txt\r\n"); !strings.Contains(got, "<title>500 Internal Server Error</title>") {
+		t.Errorf("OPTIONS /a.txt as HTTP/0.9: %q, want the 500 page", got)
+	}
+	log := waitFileContains(t, p.logPath("access.log"), "OPTIONS", 5e9)
+	if want := "200 HEAD /a.txt 6\n404 HEAD /nope 236\n500 OPTIONS /a.txt 571\n"; log != want {
+		t.Errorf("access log:\n%s\nwant:\n%s", log, want)
+	}
+}

@@ -170,7 +170,9 @@ func (ex *exchange) sendCannedRecursive(status, recursiveError int) {
 // length is known, as httpd's content-length filter knows it.
 func (ex *exchange) sendGenerated(status int, body []byte, ctype string) {
 	r := &ex.r
-	headOnly := ex.head.HeaderOnly
+	// ap_send_error_response stops after the head for HEAD only when
+	// there is a head: an HTTP/0.9 HEAD gets the page.
+	headOnly := ex.head.HeaderOnly && !ex.head.HTTP09
 	noLength := ex.bodyError || ex.filterError
 	if !headOnly && !noLength {
 		r.headersOut = setField(r.headersOut, "Content-Length", strconv.Itoa(len(body)))

@@ -419,6 +419,11 @@ func defaultHandler(req *fileRequest, fi fileInfo, index string) (resp fileRespo
 			return fileResponse{Status: 501, Canned: true, Allow: allow}, nil
 		}
 		if method == "OPTIONS" {
+			if req.HTTP09 {
+				// ap_send_http_options declines an HTTP/0.9 request, and
+				// a handler that declines is a 500 (ap_invoke_handler).
+				return fileResponse{Status: 500, Canned: true, IndexFile: index}, nil
+			}
 			resp := fileResponse{Status: 200, IndexFile: index}
 			resp.Headers = Fields{{Name: "Allow", Value: allow}, {Name: "Content-Length", Value: "0"}}
 			setMimeHeaders(&resp, req, mres)
@@ -505,7 +510,8 @@ func defaultHandler(req *fileRequest, fi fileInfo, index string) (resp fileRespo
 			return resp, nil
 		}
 	}
-	if headerOnly {
+	if headerOnly && !req.HTTP09 {
+		// (HTTP/0.9 has no head to send instead: the file goes out.)
 		if resp.ContentLength == 0 {
 			resp.Headers = fieldsWithout(resp.Headers, "Content-Length")
 		}

@@ -70,6 +70,9 @@ func (ex *exchange) staticHandler() int {
 		// results become the request's.
 		r.filename = resp.IndexFile
 		r.uri = strings.TrimSuffix(r.uri, "/") + "/" + lastElem(resp.IndexFile)
+		if ex.head.HTTP09 && ex.site.types != nil {
+			ex.checkedType = ex.site.types.find(r.filename, req.Mime).ContentType
+		}
 	}
 	ex.fileMtime = resp.Mtime
 	if resp.Body != nil {
@@ -95,7 +98,9 @@ func (ex *exchange) staticHandler() int {
 		r.status = resp.Status
 	}
 	r.headersOut = append(r.headersOut, resp.Headers...)
-	noBody := ex.head.HeaderOnly || resp.Body == nil
+	// HTTP/0.9 has no head for HEAD to keep the body from: the header
+	// filter, which drops it, is gone for such a request.
+	noBody := ex.head.HeaderOnly && !ex.head.HTTP09 || resp.Body == nil
 	rh := responseHead{
 		status:        r.status,
 		contentType:   resp.ContentType,
