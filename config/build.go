@@ -184,6 +184,7 @@ func (sb *serverBuild) finish(main *serverBuild) {
 		s.Limits.Unsafe, s.Limits.RegisteredMethods, s.Limits.Require10 = m.Limits.Unsafe, m.Limits.RegisteredMethods, m.Limits.Require10
 	})
 	inherit("proxytimeout", func() { s.ProxyTimeout = m.ProxyTimeout })
+	inherit("proxymaxforwards", func() { s.MaxForwards, s.HasMaxForwards = m.MaxForwards, m.HasMaxForwards })
 	inherit("remoteip", func() { s.RemoteIP = m.RemoteIP })
 	inherit("reqtimeout", func() { s.ReqTimeout = m.ReqTimeout })
 	inherit("errorlogformat", func() { s.ErrorLogFormat = m.ErrorLogFormat })
@@ -320,6 +321,10 @@ func (b *siteBuilder) build(list []*Directive, sb *serverBuild, dir *proxy.DirCo
 				continue
 			}
 			target.UseCanonicalName = &v
+		case "proxymaxforwards":
+			// set_max_forwards: atol, no check.
+			s.MaxForwards, s.HasMaxForwards = aprAtoi64(a[0]), true
+			sb.set[name] = true
 		case "timeout", "keepalivetimeout", "proxytimeout":
 			var dur time.Duration
 			switch name {

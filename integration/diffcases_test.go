@@ -263,7 +263,8 @@ func TestBodyNotReadWhenClosing(t *testing.T) {
 	}
 }
 
-// TestMaxForwards: mod_proxy's Max-Forwards: the backend gets one less;
+// TestMaxForwards: mod_proxy's Max-Forwards: ProxyMaxForwards gives one
+// to a request without it; the backend gets one less than the client's;
 // at zero an OPTIONS or TRACE is answered by the proxy itself and any
 // other method refused (400, AH00898 "proxy loop?"); a value that is no
 // number is refused (400, AH10188).
@@ -289,9 +290,20 @@ func TestMaxForwards(t *testing.T) {
 		}
 	})
 	addr := addrOf(freePort(t))
-	conf := configHead(addr) + "ProxyPass /p/ http://" + backend + "/\nCustomLog logs/access.log \"%>s %m\"\n"
+	conf := configHead(addr) + "ProxyPass /p/ http://" + backend + "/\nProxyMaxForwards 7\nCustomLog logs/access.log \"%>s %m\"\n"
 	root, confPath := newServerRoot(t, conf)
 	p := startLogproxy(t, root, confPath, addr)
+	// Without the field, ProxyMaxForwards gives one, after the client's
+	// fields (proxy_handler adds it before the X-Forwarded ones are).
+	sendRaw(t, addr, "GET /p/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	select {
+	case h := <-seen:
+		if !strings.Contains(h, "\r\nMax-Forwards: 7\r\nX-Forwarded-For: ") {
+			t.Errorf("the backend got:\n%s\nwant Max-Forwards: 7 after the client's fields, before X-Forwarded-For", h)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the backend got nothing")
+	}
 	send := func(method, mf string) string {
 		return sendRaw(t, addr, method+" /p/x HTTP/1.1\r\nHost: x\r\nMax-Forwards: "+mf+"\r\nConnection: close\r\n\r\n")
 	}
@@ -318,7 +330,7 @@ func TestMaxForwards(t *testing.T) {
 	default:
 	}
 	log := waitFileContains(t, p.logPath("access.log"), "400 GET", 5e9)
-	if want := "200 GET\n200 OPTIONS\n200 TRACE\n400 PUT\n400 GET\n"; log != want {
+	if want := "200 GET\n200 GET\n200 OPTIONS\n200 TRACE\n400 PUT\n400 GET\n"; log != want {
 		t.Errorf("access log:\n%s\nwant:\n%s", log, want)
 	}
 	errs := readFileString(p.logPath("error.log"))

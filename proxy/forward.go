@@ -1083,6 +1083,9 @@ func (ex *exchange) proxyPreHandler() (int, bool) {
 			return ex.proxyError(400, "Max-Forwards has reached zero - proxy loop?"), true
 		}
 		r.headersIn = setField(r.headersIn, "Max-Forwards", strconv.FormatInt(n-1, 10))
+	} else if ex.srv.HasMaxForwards && ex.srv.MaxForwards >= 0 {
+		// ProxyMaxForwards: a request without the field gets one.
+		r.headersIn = append(r.headersIn, Field{Name: "Max-Forwards", Value: strconv.FormatInt(ex.srv.MaxForwards, 10)})
 	}
 	// (proxy_handler's 413 for a TRACE with a body tests r->remaining
 	// before anything set it up: a TRACE with a body is proxied.)

@@ -120,6 +120,11 @@ type Server struct {
 	MaxKeepAliveRequests int           // MaxKeepAliveRequests; 0 is unlimited
 	Limits               Limits        // LimitRequest*, HttpProtocolOptions
 	ProxyTimeout         time.Duration // ProxyTimeout; 0 means Timeout
+	// MaxForwards is ProxyMaxForwards when HasMaxForwards: the
+	// Max-Forwards a proxied request without one gets (httpd's default,
+	// -1, adds none).
+	MaxForwards    int64
+	HasMaxForwards bool
 
 	// AccessLogs are the CustomLog and TransferLog lines of this server.
 	// A virtual host without any logs to the main server's.
