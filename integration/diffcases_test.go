@@ -383,3 +383,25 @@ func TestHTTP09Methods(t *testing.T) {
 		t.Errorf("access log:\n%s\nwant:\n%s", log, want)
 	}
 }
+
+// TestErrorDocumentNoRanges: a file served as an ErrorDocument answers
+// for an error: neither a Range nor a condition applies to it, as
+// ap_meets_conditions and the byterange filter want a successful
+// request; the client gets the whole page with the error's status.
+func TestErrorDocumentNoRanges(t *testing.T) {
+	addr := addrOf(freePort(t))
+	conf := configHead(addr) + "ErrorDocument 404 /err.html\nCustomLog logs/access.log \"%>s %B\"\n"
+	root, confPath := newServerRoot(t, conf)
+	writeFile(t, filepath.Join(root, "htdocs", "err.html"), "custom error page\n")
+	p := startLogproxy(t, root, confPath, addr)
+	for _, field := range []string{"Range: bytes=0-3", "If-None-Match: *"} {
+		resp := sendRaw(t, addr, "GET /nope HTTP/1.1\r\nHost: x\r\n"+field+"\r\nConnection: close\r\n\r\n")
+		if !strings.HasPrefix(resp, "HTTP/1.1 404 Not Found\r\n") || !strings.HasSuffix(resp, "\r\n\r\ncustom error page\n") {
+			t.Errorf("with %s: %q, want the whole ErrorDocument with 404", field, resp)
+		}
+	}
+	log := waitFileContains(t, p.logPath("access.log"), "\n404", 5e9)
+	if want := "404 18\n404 18\n"; log != want {
+		t.Errorf("access log:\n%s\nwant:\n%s", log, want)
+	}
+}

@@ -34,6 +34,7 @@ import (
 type diffRequest struct {
 	port int
 	raw  []byte
+	mode string // the conformance client's mode: "" is sequential
 }
 
 // diffResult is what one server did with one request.
@@ -191,7 +192,11 @@ func playDiff(t *testing.T, env *confEnv, reqs []diffRequest) []diffResult {
 		ctxBefore := fileSize(ctx)
 		errLog := filepath.Join(inst.root, "logs/error.log")
 		errBefore := fileSize(errLog)
-		c := &confCase{Port: r.port, Request: [][]byte{r.raw}, Mode: "sequential"}
+		mode := r.mode
+		if mode == "" {
+			mode = "sequential"
+		}
+		c := &confCase{Port: r.port, Request: [][]byte{r.raw}, Mode: mode}
 		start := time.Now()
 		cr := runClient(c, time.Duration(inst.tmpl.timeoutFor(r.port))*time.Second)
 		// The request is logged once its answer is sent; a request that
@@ -297,7 +302,14 @@ func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
 			b.WriteString("Connection: close" + eol)
 		}
 		b.WriteString(eol + body)
-		out = append(out, diffRequest{port: port, raw: []byte(b.String())})
+		req := diffRequest{port: port, raw: []byte(b.String())}
+		if rng.IntN(6) == 0 && !strings.Contains(b.String(), "Connection: close") {
+			// A second request behind the first on the connection,
+			// sent before any answer is read.
+			req.raw = append(req.raw, "GET "+pick(paths)+" HTTP/1.1\r\nHost: "+pick(hosts)+"\r\nConnection: close\r\n\r\n"...)
+			req.mode = "pipeline"
+		}
+		out = append(out, req)
 	}
 	return out
 }

@@ -62,6 +62,10 @@ type fileRequest struct {
 	// HTTP09 is r->assbackwards: no head goes out, and
 	// ap_set_last_modified sets no Last-Modified.
 	HTTP09 bool
+	// ErrorDocument says the file answers for an error (an ErrorDocument
+	// redirect, r->status not 2xx): no conditional request and no range
+	// applies (ap_meets_conditions and the byterange filter want success).
+	ErrorDocument bool
 	// URI is r->uri, the decoded path, and Args the query string (HasArgs:
 	// the request had a '?'); mod_dir builds its redirect from them.
 	URI     string
@@ -480,7 +484,7 @@ func defaultHandler(req *fileRequest, fi fileInfo, index string) (resp fileRespo
 		lastMod:     lastMod / 1e6,
 		requestTime: reqTime / 1e6,
 	}
-	if st := meetsConditions(&cond); st != 200 {
+	if st := meetsConditions(&cond); st != 200 && !req.ErrorDocument {
 		f.Close()
 		resp.Status = st
 		if st == 304 {
@@ -502,7 +506,7 @@ func defaultHandler(req *fileRequest, fi fileInfo, index string) (resp fileRespo
 	resp.Body = f
 	resp.Offset, resp.Length = 0, fi.size
 	resp.ContentLength = fi.size
-	if fi.size > 0 {
+	if fi.size > 0 && !req.ErrorDocument {
 		applyByteRanges(req, &cond, &resp, fi.size)
 		if resp.Canned {
 			f.Close()

@@ -31,6 +31,7 @@ func (ex *exchange) staticHandler() int {
 	req := fileRequest{
 		Method:         r.method,
 		HTTP09:         ex.head.HTTP09,
+		ErrorDocument:  ex.recursive != 0,
 		URI:            r.uri,
 		Args:           r.args,
 		HasArgs:        r.hasArgs,
