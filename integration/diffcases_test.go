@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -403,5 +404,99 @@ func TestErrorDocumentNoRanges(t *testing.T) {
 	log := waitFileContains(t, p.logPath("access.log"), "\n404", 5e9)
 	if want := "404 18\n404 18\n"; log != want {
 		t.Errorf("access log:\n%s\nwant:\n%s", log, want)
+	}
+}
+
+// TestConnectMethod: a CONNECT request's r->uri is "/" (its target is
+// host and port only), so one that maps to a file goes through the
+// translate, the directory walk and mod_dir as any request for "/", and
+// the default handler answers 405: %U and %f log the index. One that a
+// ProxyPass would forward is refused with 405 without a backend
+// connection (logproxy is no forward proxy; a deliberate difference).
+func TestConnectMethod(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	static, proxied := addrOf(freePort(t)), addrOf(freePort(t))
+	conf := configHead(static, proxied) + "LoadModule dir_module /usr/lib/apache2/modules/mod_dir.so\nDirectoryIndex index.html\n" +
+		"CustomLog logs/access.log \"%>s %m %U %f\"\n" +
+		"<VirtualHost " + proxied + ">\nProxyPass / http://" + closed + "/\n</VirtualHost>\n"
+	root, confPath := newServerRoot(t, conf)
+	writeFile(t, filepath.Join(root, "htdocs", "index.html"), "index\n")
+	p := startLogproxy(t, root, confPath, static)
+	p.waitListening(proxied, 5*time.Second)
+	for _, addr := range []string{static, proxied} {
+		resp := sendRaw(t, addr, "CONNECT www.example.test:443 HTTP/1.1\r\nHost: www.example.test\r\nConnection: close\r\n\r\n")
+		if !strings.HasPrefix(resp, "HTTP/1.1 405 Method Not Allowed\r\n") {
+			t.Errorf("CONNECT to %s: %q, want 405", addr, clip(resp, 80))
+		}
+	}
+	log := waitFileContains(t, p.logPath("access.log"), "\n405 CONNECT / proxy:", 5e9)
+	want := "405 CONNECT /index.html " + filepath.Join(root, "htdocs", "index.html") + "\n405 CONNECT / proxy:http://" + closed + "/\n"
+	if log != want {
+		t.Errorf("access log:\n%s\nwant:\n%s", log, want)
+	}
+}
+
+// TestBodyReadBeforeAnswer: httpd reads a request's body before any
+// answer made without its handler reading it goes out
+// (ap_finalize_request_protocol discards it while the error page waits in
+// the output filters). A body that then fails is the answer: its error
+// page, noting the first status as a recursive error, without a length,
+// %b counting both pages. A failure inside a handler passes mod_logio's
+// first-byte filter (%^FB has a time); one before the handler does not.
+func TestBodyReadBeforeAnswer(t *testing.T) {
+	addr := addrOf(freePort(t))
+	conf := configHead(addr) +
+		"LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so\n" +
+		"LoadModule dir_module /usr/lib/apache2/modules/mod_dir.so\n" +
+		"LogIOTrackTTFB On\nDirectoryIndex index.html\n" +
+		"<Location /denied>\nRequire all denied\n</Location>\n" +
+		"CustomLog logs/access.log \"%>s|%m|%U|%b|%I|%^FB|%{Content-Length}o\"\n"
+	root, confPath := newServerRoot(t, conf)
+	if err := os.MkdirAll(filepath.Join(root, "htdocs", "dir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(root, "htdocs", "dir", "index.html"), "index\n")
+	p := startLogproxy(t, root, confPath, addr)
+	const bad = "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n"
+	plain := sendRaw(t, addr, "GET /denied HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	failed := sendRaw(t, addr, "GET /denied HTTP/1.1\r\nHost: x\r\n"+bad)
+	if !strings.HasPrefix(failed, "HTTP/1.1 400 Bad Request\r\n") ||
+		!strings.Contains(failed, "<p>Additionally, a 403 Forbidden\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>") ||
+		strings.Contains(failed, "Content-Length") {
+		t.Errorf("403 with a broken body: %q, want 400 noting the 403, without Content-Length", failed)
+	}
+	sendRaw(t, addr, "GET /dir/ HTTP/1.1\r\nHost: x\r\n"+bad)
+	if got := sendRaw(t, addr, "OPTIONS * HTTP/1.1\r\nHost: x\r\n"+bad); !strings.HasPrefix(got, "HTTP/1.1 400 ") {
+		t.Errorf("OPTIONS * with a broken body: %q, want 400", clip(got, 80))
+	}
+	expect := "GET /denied HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"
+	if got := sendRaw(t, addr, expect+"hello"); !strings.HasPrefix(got, "HTTP/1.1 403 ") {
+		t.Errorf("403 to a client waiting for 100 Continue: %q", clip(got, 80))
+	}
+	log := waitFileContains(t, p.logPath("access.log"), "\n403|GET|/denied|", 5e9)
+	lines := strings.Split(strings.TrimSuffix(log, "\n"), "\n")
+	if len(lines) != 5 {
+		t.Fatalf("access log:\n%s\nwant 5 lines", log)
+	}
+	pageLen := func(resp string) int { _, body, _ := strings.Cut(resp, "\r\n\r\n"); return len(body) }
+	want := []string{
+		fmt.Sprintf(`^403\|GET\|/denied\|%d\|\d+\|-\|%d$`, pageLen(plain), pageLen(plain)),
+		// Both pages, the body's four bytes read, no first byte.
+		fmt.Sprintf(`^400\|GET\|/denied\|%d\|%d\|-\|-$`, pageLen(plain)+pageLen(failed), len("GET /denied HTTP/1.1\r\nHost: x\r\n"+bad)),
+		// mod_dir mapped the directory before the handler read the body.
+		`^400\|GET\|/dir/index\.html\|266\|\d+\|\d+\|-$`,
+		`^400\|OPTIONS\|\*\|266\|\d+\|-\|-$`,
+		// No body is read for an error answer to an Expect: 100-continue.
+		fmt.Sprintf(`^403\|GET\|/denied\|%d\|%d\|-\|%d$`, pageLen(plain), len(expect), pageLen(plain)),
+	}
+	for i, re := range want {
+		if !regexp.MustCompile(re).MatchString(lines[i]) {
+			t.Errorf("line %d: %q, want it to match %s", i+1, lines[i], re)
+		}
 	}
 }

@@ -250,7 +250,10 @@ func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
 	// answer the corpus recorded (resp_header_ctl_bytes).
 	ups := []string{"", "s=404", "s=500", "s=304", "s=204", "preset=cid", "preset=quotes", "preset=multi",
 		"chunked", "chunked;trailer=X-T:1", "len=0", "len=20000", "nocl", "close", "s=301;h=Location:http://127.0.0.1:18090/p/y",
-		"hangup", "s=206", "s=418", "chunked;chunk=3", "h=X-JL6-CID:17", "s=304;h=ETag:\"x\"", "nocl;close", "s=200;len=1", "s=500;noct", "ct=text/html; charset=utf-8", "noct", "s=401;h=WWW-Authenticate:Basic realm=\"x\""}
+		"hangup", "s=206", "s=418", "chunked;chunk=3", "h=X-JL6-CID:17", "s=304;h=ETag:\"x\"", "nocl;close", "s=200;len=1", "s=500;noct", "ct=text/html; charset=utf-8", "noct", "s=401;h=WWW-Authenticate:Basic realm=\"x\"",
+		"preset=empty", "preset=long", "preset=ctype", "r=Custom Reason", "s=404;r=", "s=302;h=Location:/p/z", "s=999", "s=600", "s=199",
+		"s=101", "s=205", "s=200;h=Content-Encoding:gzip", "s=200;h=Vary:Accept", "h=Content-Length:3", "h=Server:backend/1.0",
+		"h=Date:Thu, 01 Jan 2004 00:00:00 GMT", "h=Connection:X-JL6-CID", "h=Transfer-Encoding:identity", "s=200;len=100000;chunked;chunk=7000"}
 	extras := []string{"Referer: http://r.example/?a=\"b\"", "Cookie: a=1; jl6=cookie value", "X-Forwarded-For: 10.0.0.1, 192.0.2.7",
 		"Authorization: Basic YWxpY2U6c2VjcmV0", "Authorization: Basic bm9wZTpub3Bl", "Accept: */*", "X-JL6-Removed: yes",
 		"Content-Length: 5", "Content-Length: abc", "Transfer-Encoding: chunked", "Expect: 100-continue", "Connection: close",
@@ -258,7 +261,17 @@ func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
 		"X-Ctl: a\x01b", "Range: bytes=0-3", "Range: bytes=5-1", "If-None-Match: *", "If-Modified-Since: Sat, 01 Jan 2000 00:00:00 GMT",
 		"Accept-Encoding: gzip", "Max-Forwards: 0", "Authorization: Bearer abc", "Authorization: Basic !!!", "Authorization: Basic YWxpY2U6d3Jvbmc=",
 		"X-Forwarded-For: garbage", "X-Forwarded-For: 203.0.113.9", "Content-Length: -1", "Content-Length: 5, 5", "Transfer-Encoding: gzip, chunked",
-		"transfer-encoding: chunked", "Host: www.example.test:", "Cookie: jl6=x; jl6=y", "User-Agent: second agent", "X-JL6-Added: from client"}
+		"transfer-encoding: chunked", "Host: www.example.test:", "Cookie: jl6=x; jl6=y", "User-Agent: second agent", "X-JL6-Added: from client",
+		"Expect: something-else", "Content-Length: 0", "Content-Length: +5", "Content-Length: 05", "Transfer-Encoding: identity",
+		"Transfer-Encoding: chunked, chunked", "Transfer-Encoding: chunked;ext", "Upgrade: websocket", "Connection: Upgrade",
+		"Connection: close, keep-alive", "Connection: TE, close", "TE: trailers", "Via: 1.1 upstream", "Forwarded: for=1.2.3.4",
+		"X-Forwarded-Host: evil.test", "Host:www.example.test", "Host: www.example.test, other.test", "Accept-Ranges: bytes",
+		"If-Range: \"x\"", "Range: bytes=0-0,2-3", "Range: bytes=-2", "Range: items=1-2", "If-Match: *", "If-Unmodified-Since: garbage",
+		"Proxy-Connection: keep-alive", "Keep-Alive: 300", "Content-Type: application/x-www-form-urlencoded", "X-Many: " + strings.Repeat("m,", 3000),
+		"Cookie: " + strings.Repeat("c=1; ", 20), "X-Tab:\tleading tab", "X-Trail: trailing space   ", "X-Fold: a\r\n b"}
+	chunkedBodies := []string{"5\r\nhello\r\n0\r\n\r\n", "5;ext=1\r\nhello\r\n0\r\n\r\n", "5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n",
+		"zz\r\nhello\r\n0\r\n\r\n", "5\r\nhelloXX\r\n0\r\n\r\n", "0\r\n\r\n", "00005\r\nhello\r\n0\r\n\r\n", "5 \r\nhello\r\n0\r\n\r\n",
+		"ffffffffffffffffff\r\n", "-5\r\nhello\r\n0\r\n\r\n", "5\nhello\n0\n\n", "5\r\nhello\r\n0\r\nBad Trailer\r\n\r\n"}
 	ports := []int{18080, 18080, 18080, 18080, 18081, 18082, 18083, 18084, 18085, 18086, 18087}
 	var out []diffRequest
 	for len(out) < n {
@@ -268,6 +281,24 @@ func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
 			eol = "\n"
 		}
 		line := pick(methods) + " " + pick(paths)
+		switch rng.IntN(40) {
+		case 0: // longer than LimitRequestLine (8190; 100 on :18084)
+			line = "GET /p/" + strings.Repeat("L", 8200)
+		case 1:
+			line = "CONNECT www.example.test:443"
+		case 2:
+			line = "GET\t/p/x"
+		case 3:
+			line = "GET /p/x HTTP/1.1 extra"
+		case 4:
+			line = strings.Repeat("M", 300) + " /p/x"
+		case 5:
+			line = "GET https://www.example.test/p/x"
+		case 6:
+			line = "GET ftp://www.example.test/p/x"
+		case 7:
+			line = "GET /p/x?" + strings.Repeat("q", 200)
+		}
 		if v := pick(versions); v != "" {
 			line += " " + v
 		}
@@ -290,12 +321,18 @@ func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
 			case e == "Content-Length: 5":
 				body = "hello"
 			case e == "Transfer-Encoding: chunked" || e == "transfer-encoding: chunked":
-				body = "5\r\nhello\r\n0\r\n\r\n"
-			case e == "Expect: 100-continue":
-				e = ""
+				body = pick(chunkedBodies)
 			}
 			if e != "" {
 				b.WriteString(e + eol)
+			}
+		}
+		switch rng.IntN(40) {
+		case 0: // a field longer than LimitRequestFieldSize (8190)
+			b.WriteString("X-Huge: " + strings.Repeat("h", 8200) + eol)
+		case 1: // more fields than LimitRequestFields (100)
+			for k := 0; k < 101; k++ {
+				b.WriteString(fmt.Sprintf("X-F%d: v%s", k, eol))
 			}
 		}
 		if !strings.Contains(b.String(), "Connection:") {

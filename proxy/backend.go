@@ -916,6 +916,13 @@ func (p *BackendPool) finish(c *backendConn, br *bufio.Reader, st *beSendState, 
 		resp.NoBody = true
 		resp.ContentLength = 0
 		b.mode = respBodyNone
+		if h.hasTE && h.clCount > 0 {
+			// mod_proxy_http unsets Content-Length beside a
+			// Transfer-Encoding before it looks at the status or the
+			// method, and closes the backend connection (AH01107).
+			resp.IgnoredContentLength = true
+			keep = false
+		}
 	case h.hasTE:
 		// RFC 9112 6.3 / http_filters.c: chunked as the final coding, else
 		// read until close; Content-Length is then ignored and the

@@ -107,6 +107,9 @@ func (ex *exchange) internalRedirect(doc string, status int) {
 
 // sendErrorText answers with an ErrorDocument text ("..." form).
 func (ex *exchange) sendErrorText(status int, text string) {
+	if ex.bodyFailsErrorPage(status, []byte(text)) {
+		return
+	}
 	ex.sendGenerated(status, []byte(text), "text/html; charset=iso-8859-1")
 }
 
@@ -123,6 +126,9 @@ func (ex *exchange) sendCannedRecursive(status, recursiveError int) {
 	// err_headers_out ones kept.
 	r.headersOut, r.errHeadersOut = r.errHeadersOut, nil
 	if !errorHasBody(status) {
+		if recursiveError == 0 && ex.bodyFailsErrorPage(status, nil) {
+			return
+		}
 		rh := responseHead{status: status, noBody: true, generated: true}
 		ex.sendHead(&rh)
 		return
@@ -163,7 +169,31 @@ func (ex *exchange) sendCannedRecursive(status, recursiveError int) {
 		r.headersOut = setField(r.headersOut, f.Name, f.Value)
 	}
 	body := errorPage(nil, status, &info)
+	if recursiveError == 0 && ex.bodyFailsErrorPage(status, body) {
+		return
+	}
 	ex.sendGenerated(status, body, ctype)
+}
+
+// bodyFailsErrorPage reads away the request's body before the error page
+// for status (page) goes out, and answers the body's own error instead
+// when it fails, as httpd does (see discardBeforeErrorPage): the new page
+// notes status as a recursive error, the head has none of the first
+// page's fields, and %b counts both pages, as the first had passed the
+// content-length filter.
+func (ex *exchange) bodyFailsErrorPage(status int, page []byte) bool {
+	st := ex.discardBeforeErrorPage(status)
+	if st == 0 {
+		return false
+	}
+	r := &ex.r
+	r.status, r.statusReason = st, ""
+	r.headersOut, r.errHeadersOut = nil, nil
+	ex.sendCannedRecursive(st, status)
+	if !ex.head.HeaderOnly || ex.head.HTTP09 {
+		r.bytesSent += int64(len(page))
+	}
+	return true
 }
 
 // sendGenerated sends a response whose whole body logproxy made: its

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"log/slog"
 	"strings"
@@ -111,6 +112,7 @@ type exchange struct {
 	ttfb        time.Duration
 	keepalive   bool
 	recursive   int    // status of an error met while serving an ErrorDocument
+	teRefused   bool   // check_headers refused a Transfer-Encoding that is not chunked
 	logID       string // %L, made when an error is logged with a format that shows it
 	// origLogID is the original request's log id once an ErrorDocument
 	// redirect began (its request gets ids of its own, as httpd's new
@@ -369,12 +371,6 @@ func (ex *exchange) process() int {
 	if r.method == "TRACE" && ex.srv.TraceDisabled {
 		return 405
 	}
-	if r.method == "CONNECT" {
-		// logproxy is no forward proxy: CONNECT is refused rather than
-		// passed to an application as an ordinary request (a deliberate
-		// difference from a ProxyPass / that would forward it).
-		return 405
-	}
 	if r.uri == "*" && r.method != "OPTIONS" {
 		// ap_process_request_internal: "*" is a URI for OPTIONS only.
 		r.dir = ex.srv.Dir
@@ -391,6 +387,15 @@ func (ex *exchange) process() int {
 		}
 		return rd.status
 	}
+	if r.method == "CONNECT" && ex.proxied {
+		// logproxy is no forward proxy: CONNECT is refused rather than
+		// passed to an application as an ordinary request (a deliberate
+		// difference from a ProxyPass / that would forward it). One
+		// that maps to a file goes on as in httpd: r->uri is "/", and
+		// the default handler answers 405.
+		r.dir, _ = ex.walkLocationIf()
+		return 405
+	}
 	if r.method == "TRACE" && !ex.proxied {
 		// map_to_storage: core answers TRACE itself (mod_proxy's
 		// hook, which runs first, keeps proxied ones), before the
@@ -405,6 +410,11 @@ func (ex *exchange) process() int {
 		// RequestHeader). Core's translate made the file name.
 		r.dir = ex.srv.Dir
 		r.filename = strings.TrimSuffix(ex.srv.Dir.DocumentRoot, "/") + "/*"
+		if st := ex.discardBeforeErrorPage(200); st != 0 {
+			// DONE, then ap_finalize_request_protocol's discard of
+			// the body failed before anything went out.
+			return st
+		}
 		ex.sendGenerated(200, nil, "")
 		return 0
 	}
@@ -926,7 +936,11 @@ func (ex *exchange) finishBody() {
 	if ex.body == nil {
 		return
 	}
-	if ex.keepalive || (!ex.c.aborted && !ex.head.Close && ex.r.status != 0 && !dropsConnection(ex.r.status)) {
+	if ex.head.ExpectContinue && !ex.continueSent && (ex.r.status < 200 || ex.r.status > 299) {
+		// HTTP_IN takes the body of an unsuccessful request whose
+		// client waits for a 100 Continue as empty: nothing is read.
+		ex.keepalive = false
+	} else if ex.keepalive || (!ex.c.aborted && !ex.head.Close && ex.r.status != 0 && !dropsConnection(ex.r.status)) {
 		ex.c.setReadDeadline(deadline(ex.srv.Timeout))
 		if _, err := io.Copy(io.Discard, ex.body); err != nil {
 			ex.keepalive = false
@@ -935,6 +949,44 @@ func (ex *exchange) finishBody() {
 	if ex.bodyChunk != nil {
 		ex.r.trailersIn = ex.bodyChunk.trailers
 	}
+}
+
+// discardBeforeErrorPage reads away the body of a request answered with
+// an error page made before its handler read it, as httpd's
+// ap_send_error_response does (ap_finalize_request_protocol runs
+// ap_discard_request_body before the buffered page reaches the header
+// filter). It returns the status of a body that failed (400 or 413 from
+// the HTTP_IN filter, 408 for a timeout), else 0. Nothing is read when
+// the connection is to close anyway, for an ErrorDocument's own request,
+// or for a client that waits for a 100 Continue (HTTP_IN takes the body
+// of an unsuccessful request as empty).
+func (ex *exchange) discardBeforeErrorPage(status int) int {
+	if ex.body == nil || ex.head.Close || ex.c.aborted || dropsConnection(status) ||
+		ex.recursive != 0 || ex.orig != nil || (ex.head.ExpectContinue && !ex.continueSent) {
+		return 0
+	}
+	ex.c.setReadDeadline(deadline(ex.srv.Timeout))
+	_, err := io.Copy(io.Discard, ex.body)
+	if err == nil {
+		return 0
+	}
+	ex.keepalive = false
+	ex.head.Close = true
+	// The error reaches the header filter as an error bucket: the page
+	// ap_die then makes goes out without a length.
+	ex.bodyError = true
+	if isTimeout(err) {
+		return 408
+	}
+	var ce *chunkedError
+	if errors.As(err, &ce) {
+		if ce.TooLarge() {
+			return 413
+		}
+		return 400
+	}
+	ex.c.aborted = true
+	return 400
 }
 
 // readBody reads the whole request body into memory, up to limit bytes;

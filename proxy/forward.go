@@ -336,6 +336,12 @@ func (ex *exchange) bodyErrorStatus(err error) int {
 		// without Content-Length; a bad trailer section fails
 		// ap_get_mime_headers and is answered the usual way.
 		ex.bodyError = !ce.trailer()
+		if ex.bodyError && ex.ttfb == 0 && ex.logUses()&logformat.UsesTTFB != 0 {
+			// bail_out_on_error sends its error bucket down the
+			// handler's output filters, mod_logio's first-byte
+			// filter among them: %^FB logs when the body failed.
+			ex.ttfb = time.Since(ex.begin)
+		}
 		if ce.TooLarge() {
 			return 413
 		}
@@ -1209,7 +1215,9 @@ func (ex *exchange) backendBroke() {
 // after which the connection closes. (The corpus' resp_header_ctl_bytes
 // has its Content-Length.)
 func (ex *exchange) headersRefused(fs Fields) int {
-	ex.logError(refusedHeaderMessage(fs, ex.r.dir), "module", "http")
+	if !ex.teRefused {
+		ex.logError(refusedHeaderMessage(fs, ex.r.dir), "module", "http")
+	}
 	ex.r.headersOut = nil
 	ex.keepalive = false
 	ex.head.Close = true

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -423,4 +424,51 @@ func oneRequestBackend(t *testing.T, serve func(c net.Conn)) string {
 		serve(c)
 	}()
 	return ln.Addr().String()
+}
+
+// TestRelayHeadTransferEncoding: a HEAD answer keeps the backend's
+// Transfer-Encoding (mod_proxy_http takes it out only when it reads a
+// body), and httpd's check_headers then refuses one that does not end in
+// chunked: a 500, the connection closed, nothing in the error log.
+func TestRelayHeadTransferEncoding(t *testing.T) {
+	for _, tc := range []struct {
+		name, te, want string
+		close          bool
+	}{
+		{"chunked", "chunked", "HTTP/1.1 200 OK", false},
+		{"gzip, chunked", "gzip, chunked", "HTTP/1.1 200 OK", false},
+		{"identity", "identity", "HTTP/1.1 500 Internal Server Error", true},
+		{"gzip", "gzip", "HTTP/1.1 500 Internal Server Error", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			backend := oneRequestBackend(t, func(c net.Conn) {
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: "+tc.te+"\r\nContent-Length: 5\r\n\r\n")
+			})
+			c, br := dialEngine(t, benchSite(t, backend, ""))
+			io.WriteString(c, "HEAD /x HTTP/1.1\r\nHost: www.example.test\r\n\r\n")
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			var head []string
+			for {
+				line, err := br.ReadString('\n')
+				if err != nil {
+					t.Fatalf("after %q: %v", head, err)
+				}
+				if line == "\r\n" {
+					break
+				}
+				head = append(head, strings.TrimSuffix(line, "\r\n"))
+			}
+			if head[0] != tc.want {
+				t.Errorf("status line %q, want %q", head[0], tc.want)
+			}
+			if closes := slices.Contains(head, "Connection: close"); closes != tc.close {
+				t.Errorf("head %q: Connection: close %v, want %v", head, closes, tc.close)
+			}
+			for _, f := range head {
+				if strings.HasPrefix(f, "Content-Length:") {
+					t.Errorf("head %q: a Content-Length went out", head)
+				}
+			}
+		})
+	}
 }

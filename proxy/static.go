@@ -286,6 +286,21 @@ func fixupDir(req *fileRequest) (resp fileResponse, done bool) {
 		}
 		return fileResponse{Status: 301, Canned: true, Location: constructURL(req, loc)}, true
 	}
+	name, path, fi, ok := findIndex(req)
+	if !ok {
+		return resp, false
+	}
+	sub := *req
+	sub.Filename = path
+	sub.URI = req.URI + name
+	r, _ := defaultHandler(&sub, fi, path)
+	r.IndexFile = path
+	return r, true
+}
+
+// findIndex is mod_dir's search of a directory (req.Filename, its URI
+// ending in '/') for the first DirectoryIndex name that is a file.
+func findIndex(req *fileRequest) (name, path string, fi fileInfo, ok bool) {
 	names := req.DirectoryIndex
 	if names == nil {
 		names = []string{"index.html"}
@@ -305,14 +320,22 @@ func fixupDir(req *fileRequest) (resp fileResponse, done bool) {
 		if err != nil || !fi.reg {
 			continue
 		}
-		sub := *req
-		sub.Filename = path
-		sub.URI = req.URI + name
-		r, _ := defaultHandler(&sub, fi, path)
-		r.IndexFile = path
-		return r, true
+		return name, path, fi, true
 	}
-	return resp, false
+	return "", "", fileInfo{}, false
+}
+
+// indexOf is the file mod_dir's fixup maps a request for a directory to
+// (before the handler reads the body), "" when it maps none.
+func indexOf(req *fileRequest) string {
+	if req.NoDir || req.PathInfo != "" || req.URI == "" || req.URI[len(req.URI)-1] != '/' {
+		return ""
+	}
+	if fi, err := statFile(req.Filename); err != nil || !fi.dir {
+		return ""
+	}
+	_, path, _, _ := findIndex(req)
+	return path
 }
 
 // constructURL is ap_construct_url: scheme, host and, unless it is the

@@ -15,19 +15,6 @@ func (ex *exchange) staticHandler() int {
 		ex.logError("AH00037: Symbolic link not allowed or link target not accessible: "+link, "module", "core")
 		return 403
 	}
-	if ex.body != nil && !ex.head.Close {
-		// default_handler reads the request body away first
-		// (ap_discard_request_body, with a 100 Continue for a client
-		// that waits for one): a broken body is the answer, and the
-		// connection can stay open after a good one.
-		if ex.head.ExpectContinue && !ex.continueSent {
-			ex.sendContinue()
-		}
-		ex.c.setReadDeadline(deadline(ex.srv.Timeout))
-		if _, err := io.Copy(io.Discard, ex.body); err != nil {
-			return ex.bodyErrorStatus(err)
-		}
-	}
 	req := fileRequest{
 		Method:         r.method,
 		HTTP09:         ex.head.HTTP09,
@@ -53,6 +40,25 @@ func (ex *exchange) staticHandler() int {
 		req.DefaultCharset = *d.DefaultCharset
 	}
 	req.Mime = dirMime(d)
+	if ex.body != nil && !ex.head.Close {
+		// default_handler reads the request body away first
+		// (ap_discard_request_body, with a 100 Continue for a client
+		// that waits for one): a broken body is the answer, and the
+		// connection can stay open after a good one.
+		if ex.head.ExpectContinue && !ex.continueSent {
+			ex.sendContinue()
+		}
+		ex.c.setReadDeadline(deadline(ex.srv.Timeout))
+		if _, err := io.Copy(io.Discard, ex.body); err != nil {
+			if index := indexOf(&req); index != "" {
+				// mod_dir's fixup mapped a directory to its index
+				// before the index's handler read the body.
+				r.filename = index
+				r.uri = strings.TrimSuffix(r.uri, "/") + "/" + lastElem(index)
+			}
+			return ex.bodyErrorStatus(err)
+		}
+	}
 	resp, err := serveFile(&req)
 	if err != nil {
 		ex.logError("serving "+r.filename+": "+err.Error(), "module", "core")
