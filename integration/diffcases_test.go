@@ -500,3 +500,32 @@ func TestBodyReadBeforeAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownExpect: ap_read_request refuses an Expect other than
+// 100-continue with 417 after it set up the body's input filter: the body
+// is read away before the page goes out (a broken one is answered 400,
+// noting the 417), and as ap_read_request returns no request, the
+// connection closes after the answer, though %X logs it kept alive and a
+// second request waits behind the first.
+func TestUnknownExpect(t *testing.T) {
+	addr := addrOf(freePort(t))
+	conf := configHead(addr) + "CustomLog logs/access.log \"%>s|%I|%X|%U\"\n"
+	root, confPath := newServerRoot(t, conf)
+	writeFile(t, filepath.Join(root, "htdocs", "a.txt"), "a\n")
+	p := startLogproxy(t, root, confPath, addr)
+	first := "GET /a.txt HTTP/1.1\r\nHost: x\r\nExpect: other\r\nContent-Length: 5\r\n\r\nhello"
+	got := sendRaw(t, addr, first+"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+	if !strings.HasPrefix(got, "HTTP/1.1 417 Expectation Failed\r\n") || strings.Count(got, "HTTP/1.1 ") != 1 {
+		t.Errorf("417 then a pipelined request: %q, want the 417 alone and the connection closed", got)
+	}
+	got = sendRaw(t, addr, "GET /a.txt HTTP/1.1\r\nHost: x\r\nExpect: other\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+	if !strings.HasPrefix(got, "HTTP/1.1 400 Bad Request\r\n") || !strings.Contains(got, "Additionally, a 417 Expectation Failed\n") {
+		t.Errorf("417 with a broken body: %q, want 400 noting the 417", got)
+	}
+	log := waitFileContains(t, p.logPath("access.log"), "\n400|", 5e9)
+	want := fmt.Sprintf("417|%d|+|/a.txt\n400|%d|-|/a.txt\n", len(first),
+		len("GET /a.txt HTTP/1.1\r\nHost: x\r\nExpect: other\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"))
+	if log != want {
+		t.Errorf("access log:\n%s\nwant:\n%s", log, want)
+	}
+}

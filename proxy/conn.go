@@ -449,6 +449,10 @@ func (c *conn) run(n int) {
 			c.aborted = true
 		}
 		ex.inAfter = c.consumed()
+		if ex.closeAfter {
+			// (No ap_check_pipeline either: there was no request.)
+			keep = false
+		}
 		if keep && !c.aborted {
 			// httpd peeks at pipelined input before it logs, and mod_logio
 			// counts what it peeked at for this request (ap_check_pipeline).

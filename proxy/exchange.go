@@ -113,6 +113,7 @@ type exchange struct {
 	keepalive   bool
 	recursive   int    // status of an error met while serving an ErrorDocument
 	teRefused   bool   // check_headers refused a Transfer-Encoding that is not chunked
+	closeAfter  bool   // the connection closes after this request whatever was answered
 	logID       string // %L, made when an error is logged with a format that shows it
 	// origLogID is the original request's log id once an ErrorDocument
 	// redirect began (its request gets ids of its own, as httpd's new
@@ -340,16 +341,23 @@ func (ex *exchange) runFailed() bool {
 		return false
 	}
 	ex.r.dir = ex.srv.Dir
-	if h.Stage == stageURI {
-		// The head was whole: a body follows it, which
-		// ap_finalize_request_protocol reads away after the answer
-		// (else it would be read as the next request).
+	// The head was whole: a body follows it, which httpd reads away
+	// before the error page goes out (ap_read_request added the HTTP_IN
+	// filter before ap_check_request_header's refusals, an unknown
+	// Expect among them) or after the answer; else it would be read as
+	// the next request.
+	withBody := h.Stage == stageURI || h.Stage == stageHostCheck && !h.Close
+	if withBody {
 		ex.prepareBody()
 	}
 	ex.die(h.Status)
-	if h.Stage == stageURI {
+	if withBody {
 		ex.finishBody()
 	}
+	// ap_read_request returns no request after its own refusals: the
+	// connection then lingers and closes, though the answer (and %X)
+	// said it would stay open.
+	ex.closeAfter = h.Stage == stageHostCheck
 	return ex.keepalive && !h.Close
 }
 
