@@ -529,3 +529,47 @@ func TestUnknownExpect(t *testing.T) {
 		t.Errorf("access log:\n%s\nwant:\n%s", log, want)
 	}
 }
+
+// TestExpectWithoutBody: a client's Expect: 100-continue goes to the
+// backend even when the request has no body (r->expecting_100 is set by
+// the field alone), and the backend's 100 Continue comes back to an
+// HTTP/1.1 client; with it sent, the connection may stay open.
+func TestExpectWithoutBody(t *testing.T) {
+	backend := serveTCP(t, func(c net.Conn) {
+		defer c.Close()
+		br := bufio.NewReader(c)
+		for {
+			expect := false
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			for {
+				h, err := br.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if h == "\r\n" {
+					break
+				}
+				expect = expect || strings.EqualFold(strings.TrimSpace(h), "Expect: 100-continue")
+			}
+			if expect {
+				io.WriteString(c, "HTTP/1.1 100 Continue\r\n\r\n")
+			}
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Line: "+strings.TrimSpace(line)+"\r\n\r\nok")
+		}
+	})
+	addr := addrOf(freePort(t))
+	conf := configHead(addr) + "ProxyPass /p/ http://" + backend + "/\nCustomLog logs/access.log \"%>s %X %O %U\"\n"
+	root, confPath := newServerRoot(t, conf)
+	p := startLogproxy(t, root, confPath, addr)
+	resp := sendRaw(t, addr, "GET /p/a HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\nGET /p/b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	if !strings.HasPrefix(resp, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n") || strings.Count(resp, "HTTP/1.1 200 OK\r\n") != 2 {
+		t.Errorf("answers %q: want the backend's 100, its 200, and the second request's 200 on the same connection", resp)
+	}
+	log := waitFileContains(t, p.logPath("access.log"), "/b\n", 5e9)
+	if !regexp.MustCompile(`^200 \+ \d+ /p/a\n200 - \d+ /p/b\n$`).MatchString(log) {
+		t.Errorf("access log:\n%s\nwant /p/a kept alive, then /p/b", log)
+	}
+}

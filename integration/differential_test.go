@@ -248,11 +248,12 @@ func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
 	// a backend's field depends on whether the body came in the same read
 	// as the head (Content-Length and %b then differ); logproxy gives the
 	// answer the corpus recorded (resp_header_ctl_bytes). Not a second
-	// Content-Length either (502 on purpose, docs).
+	// Content-Length either (502 on purpose, docs), nor an interim status
+	// with no final one after it (504 on purpose after the timeout).
 	ups := []string{"", "s=404", "s=500", "s=304", "s=204", "preset=cid", "preset=quotes", "preset=multi",
 		"chunked", "chunked;trailer=X-T:1", "len=0", "len=20000", "nocl", "close", "s=301;h=Location:http://127.0.0.1:18090/p/y",
 		"hangup", "s=206", "s=418", "chunked;chunk=3", "h=X-JL6-CID:17", "s=304;h=ETag:\"x\"", "nocl;close", "s=200;len=1", "s=500;noct", "ct=text/html; charset=utf-8", "noct", "s=401;h=WWW-Authenticate:Basic realm=\"x\"",
-		"preset=empty", "preset=long", "preset=ctype", "r=Custom Reason", "s=404;r=", "s=302;h=Location:/p/z", "s=999", "s=600", "s=199",
+		"preset=empty", "preset=long", "preset=ctype", "r=Custom Reason", "s=404;r=", "s=302;h=Location:/p/z", "s=999", "s=600",
 		"s=101", "s=205", "s=200;h=Content-Encoding:gzip", "s=200;h=Vary:Accept", "h=Server:backend/1.0",
 		"h=Date:Thu, 01 Jan 2004 00:00:00 GMT", "h=Connection:X-JL6-CID", "h=Transfer-Encoding:identity", "s=200;len=100000;chunked;chunk=7000"}
 	extras := []string{"Referer: http://r.example/?a=\"b\"", "Cookie: a=1; jl6=cookie value", "X-Forwarded-For: 10.0.0.1, 192.0.2.7",
@@ -269,7 +270,8 @@ func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
 		"X-Forwarded-Host: evil.test", "Host:www.example.test", "Host: www.example.test, other.test", "Accept-Ranges: bytes",
 		"If-Range: \"x\"", "Range: bytes=0-0,2-3", "Range: bytes=-2", "Range: items=1-2", "If-Match: *", "If-Unmodified-Since: garbage",
 		"Proxy-Connection: keep-alive", "Keep-Alive: 300", "Content-Type: application/x-www-form-urlencoded", "X-Many: " + strings.Repeat("m,", 3000),
-		"Cookie: " + strings.Repeat("c=1; ", 20), "X-Tab:\tleading tab", "X-Trail: trailing space   ", "X-Fold: a\r\n b"}
+		"Cookie: " + strings.Repeat("c=1; ", 20), "X-Tab:\tleading tab", "X-Trail: trailing space   ", "X-Fold: a\r\n b",
+		"Content-Length: 70000", "Content-Length: 70000", "Content-Type: multipart/form-data; boundary=x"}
 	chunkedBodies := []string{"5\r\nhello\r\n0\r\n\r\n", "5;ext=1\r\nhello\r\n0\r\n\r\n", "5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n",
 		"zz\r\nhello\r\n0\r\n\r\n", "5\r\nhelloXX\r\n0\r\n\r\n", "0\r\n\r\n", "00005\r\nhello\r\n0\r\n\r\n", "5 \r\nhello\r\n0\r\n\r\n",
 		"ffffffffffffffffff\r\n", "-5\r\nhello\r\n0\r\n\r\n", "5\nhello\n0\n\n", "5\r\nhello\r\n0\r\nBad Trailer\r\n\r\n"}
@@ -286,7 +288,9 @@ func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
 		case 0: // longer than LimitRequestLine (8190; 100 on :18084)
 			line = "GET /p/" + strings.Repeat("L", 8200)
 		case 1:
-			line = "CONNECT www.example.test:443"
+			if port != 18083 { // ProxyPass / there: a deliberate difference (docs)
+				line = "CONNECT www.example.test:443"
+			}
 		case 2:
 			line = "GET\t/p/x"
 		case 3:
@@ -321,6 +325,8 @@ func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
 			switch {
 			case e == "Content-Length: 5":
 				body = "hello"
+			case e == "Content-Length: 70000":
+				body = strings.Repeat("b", 70000)
 			case e == "Transfer-Encoding: chunked" || e == "transfer-encoding: chunked":
 				body = pick(chunkedBodies)
 			}
@@ -344,7 +350,11 @@ func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
 		if rng.IntN(6) == 0 && !strings.Contains(b.String(), "Connection: close") {
 			// A second request behind the first on the connection,
 			// sent before any answer is read.
-			req.raw = append(req.raw, "GET "+pick(paths)+" HTTP/1.1\r\nHost: "+pick(hosts)+"\r\nConnection: close\r\n\r\n"...)
+			second := pick(methods) + " " + pick(paths) + " HTTP/1.1\r\nHost: " + pick(hosts) + "\r\n"
+			if u := pick(ups); u != "" {
+				second += "X-Up: " + u + "\r\n"
+			}
+			req.raw = append(req.raw, second+"Connection: close\r\n\r\n"...)
 			req.mode = "pipeline"
 		}
 		out = append(out, req)

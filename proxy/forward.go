@@ -456,7 +456,10 @@ func (ex *exchange) backendHead(b []byte, path, hostHeader string, bodyLen int64
 	b = append(b, "\r\n"...)
 
 	connTokens, _ := in.Get("Connection")
-	expect := ex.head.ExpectContinue && bodyLen != 0
+	// The client's Expect: 100-continue goes to the backend, body or not
+	// (r->expecting_100, Proxy100Continue's default), and the backend's
+	// 100 comes back to an HTTP/1.1 client (relayInterim).
+	expect := ex.head.ExpectContinue
 	// Whether the client sent X-Forwarded-For, -Host, -Server, found on
 	// the way through the fields (an ASCII match, as in.Get's).
 	var sentXFF, sentXFH, sentXFS bool
