@@ -83,19 +83,24 @@ func (ex *exchange) writeHead(rh *responseHead) bool {
 		r.headersOut = merged
 		r.errHeadersOut = nil
 	}
-	if te, ok := r.headersOut.Get("Transfer-Encoding"); ok {
-		// check_headers: a Transfer-Encoding still in the table (a
-		// HEAD answer's from a backend, or one Header rules set) drops
-		// Content-Length and the connection's keep-alive, and one that
-		// does not end in chunked is refused, without a message.
-		if _, ok := r.headersOut.Get("Content-Length"); ok {
-			r.headersOut = unsetField(r.headersOut, "Content-Length")
-			ex.head.Close = true
-		}
-		if !isChunkedTE(te) {
-			ex.head.Close = true
-			ex.teRefused = true
-			return false
+	// (A table checked as it was made has no Transfer-Encoding unless
+	// it answers a HEAD request: mod_proxy_http took it out.)
+	if !checked || ex.head.HeaderOnly {
+		if te, ok := r.headersOut.Get("Transfer-Encoding"); ok {
+			// check_headers: a Transfer-Encoding still in the table (a
+			// HEAD answer's from a backend, or one Header rules set)
+			// drops Content-Length and the connection's keep-alive,
+			// and one that does not end in chunked is refused, without
+			// a message.
+			if _, ok := r.headersOut.Get("Content-Length"); ok {
+				r.headersOut = unsetField(r.headersOut, "Content-Length")
+				ex.head.Close = true
+			}
+			if !isChunkedTE(te) {
+				ex.head.Close = true
+				ex.teRefused = true
+				return false
+			}
 		}
 	}
 	if !checked && !checkHeaders(r.headersOut, r.dir) {
