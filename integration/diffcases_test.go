@@ -573,3 +573,26 @@ func TestExpectWithoutBody(t *testing.T) {
 		t.Errorf("access log:\n%s\nwant /p/a kept alive, then /p/b", log)
 	}
 }
+
+// TestExpectBodySentAnyway: mod_proxy_http reads without blocking what
+// the client already sent of its body before it asks the backend, also
+// when the client said it would wait for a 100: a backend that then hangs
+// up still leaves the body counted in %I.
+func TestExpectBodySentAnyway(t *testing.T) {
+	backend := serveTCP(t, func(c net.Conn) {
+		readRequestHead(bufio.NewReader(c))
+		c.Close()
+	})
+	addr := addrOf(freePort(t))
+	conf := configHead(addr) + "ProxyPass /p/ http://" + backend + "/\nCustomLog logs/access.log \"%>s %I\"\n"
+	root, confPath := newServerRoot(t, conf)
+	p := startLogproxy(t, root, confPath, addr)
+	req := "POST /p/x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"
+	if got := sendRaw(t, addr, req); !strings.HasPrefix(got, "HTTP/1.1 502 ") || strings.Contains(got, "100 Continue") {
+		t.Errorf("answer %q, want a 502 and no 100 Continue", clip(got, 80))
+	}
+	log := waitFileContains(t, p.logPath("access.log"), "502", 5e9)
+	if want := fmt.Sprintf("502 %d\n", len(req)); log != want {
+		t.Errorf("access log %q, want %q (the body counted)", log, want)
+	}
+}

@@ -35,6 +35,7 @@ type diffRequest struct {
 	port int
 	raw  []byte
 	mode string // the conformance client's mode: "" is sequential
+	body []byte // the body the expect mode sends after the interim answer
 }
 
 // diffResult is what one server did with one request.
@@ -197,6 +198,9 @@ func playDiff(t *testing.T, env *confEnv, reqs []diffRequest) []diffResult {
 			mode = "sequential"
 		}
 		c := &confCase{Port: r.port, Request: [][]byte{r.raw}, Mode: mode}
+		if mode == modeExpect {
+			c.Request = append(c.Request, r.body)
+		}
 		start := time.Now()
 		cr := runClient(c, time.Duration(inst.tmpl.timeoutFor(r.port))*time.Second)
 		// The request is logged once its answer is sent; a request that
@@ -326,13 +330,23 @@ func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
 			case e == "Content-Length: 5":
 				body = "hello"
 			case e == "Content-Length: 70000":
-				body = strings.Repeat("b", 70000)
+				// Not behind a chunked coding: a broken chunk line that
+				// long is read in httpd's 8000-byte socket reads, which
+				// %I then counts, and logproxy reads otherwise.
+				if body == "" {
+					body = strings.Repeat("b", 70000)
+				}
 			case e == "Transfer-Encoding: chunked" || e == "transfer-encoding: chunked":
 				body = pick(chunkedBodies)
 			}
 			if e != "" {
 				b.WriteString(e + eol)
 			}
+		}
+		if rng.IntN(10) == 0 && body == "" && !strings.Contains(strings.ToLower(b.String()), "content-length") &&
+			!strings.Contains(strings.ToLower(b.String()), "transfer-encoding") {
+			b.WriteString("Expect: 100-continue" + eol + "Content-Length: 5" + eol)
+			body = "hello"
 		}
 		switch rng.IntN(40) {
 		case 0: // a field longer than LimitRequestFieldSize (8190)
@@ -345,8 +359,16 @@ func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
 		if !strings.Contains(b.String(), "Connection:") {
 			b.WriteString("Connection: close" + eol)
 		}
+		req := diffRequest{port: port}
+		if body != "" && strings.Contains(b.String(), "Expect: 100-continue") && rng.IntN(2) == 0 {
+			// The head alone, the body once the 100 came (or 2 s).
+			b.WriteString(eol)
+			req.raw, req.body, req.mode = []byte(b.String()), []byte(body), modeExpect
+			out = append(out, req)
+			continue
+		}
 		b.WriteString(eol + body)
-		req := diffRequest{port: port, raw: []byte(b.String())}
+		req.raw = []byte(b.String())
 		if rng.IntN(6) == 0 && !strings.Contains(b.String(), "Connection: close") {
 			// A second request behind the first on the connection,
 			// sent before any answer is read.

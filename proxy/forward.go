@@ -97,6 +97,17 @@ func (ex *exchange) proxyHandler(route *Route) int {
 			}
 		} else {
 			body, bodyLen = &continueReader{ex: ex}, ex.head.ContentLength
+			if ex.head.ExpectContinue {
+				// mod_proxy_http prefetches without blocking, also
+				// when the client expects a 100: what it sent
+				// without waiting is read now (and counted in %I),
+				// whatever the backend then does.
+				if n := min(int64(ex.c.br.Buffered()), ex.bodyLeft, maxPrefetchRead); n > 0 {
+					pre := make([]byte, n)
+					k, _ := io.ReadFull(ex.body, pre)
+					body = io.MultiReader(bytes.NewReader(pre[:k]), body)
+				}
+			}
 		}
 	}
 
@@ -360,7 +371,8 @@ type continueReader struct {
 
 func (cr *continueReader) Read(p []byte) (int, error) {
 	ex := cr.ex
-	if ex.head.ExpectContinue && !ex.continueSent {
+	if ex.head.ExpectContinue && !ex.continueSent && ex.bodyLeft > 0 {
+		// (HTTP_IN sends it only while body bytes remain to be read.)
 		ex.sendContinue()
 	}
 	return ex.body.Read(p)
