@@ -148,12 +148,7 @@ func TestHeadZeroLength(t *testing.T) {
 // which ended with the failure's status and sent no body of its own, and
 // %L the original request, which logged no error.
 func TestErrorDocumentFails(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := ln.Addr().String()
-	ln.Close()
+	closed := closedAddr(t)
 	addr := addrOf(freePort(t))
 	conf := configHead(addr) + "ErrorDocument 404 /down/x\nProxyPass /down/ http://" + closed + "/\n" +
 		"CustomLog logs/access.log \"%>s|%<s|%b|%B|%L\"\n"
@@ -414,12 +409,7 @@ func TestErrorDocumentNoRanges(t *testing.T) {
 // ProxyPass would forward is refused with 405 without a backend
 // connection (logproxy is no forward proxy; a deliberate difference).
 func TestConnectMethod(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := ln.Addr().String()
-	ln.Close()
+	closed := closedAddr(t)
 	static, proxied := addrOf(freePort(t)), addrOf(freePort(t))
 	conf := configHead(static, proxied) + "LoadModule dir_module /usr/lib/apache2/modules/mod_dir.so\nDirectoryIndex index.html\n" +
 		"CustomLog logs/access.log \"%>s %m %U %f\"\n" +

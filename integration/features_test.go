@@ -988,12 +988,7 @@ CustomLog logs/b.log "%>s|%I|%X|%{Content-Length}o|%{Transfer-Encoding}o|%U"
 // %I counts them; apache2 2.4.71 logged 503 with %I 59 for this 56-byte
 // head and its 3-byte body.
 func TestDeadBackendBodyCounted(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := ln.Addr().String()
-	ln.Close()
+	closed := closedAddr(t)
 	p := startInProcess(t, `ProxyPass / {Backend}/
 CustomLog logs/dead.log "%>s|%I|%X"
 `, "http://"+closed)

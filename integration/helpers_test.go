@@ -447,6 +447,19 @@ DocumentRoot htdocs
 	return b.String()
 }
 
+// closedAddr is an address of this machine where nothing listens (a port
+// that was just free): a backend that refuses connections.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
 func addrOf(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }
 
 // sortedLines is s with its lines sorted: the log lines of requests made
