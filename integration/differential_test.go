@@ -255,7 +255,10 @@ func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
 	// Content-Length either (502 on purpose, docs), nor an interim status
 	// with no final one after it (504 on purpose after the timeout), nor
 	// big chunks: httpd re-chunks a chunked body as its socket reads
-	// happened to cut it, which no other server can repeat.
+	// happened to cut it, which no other server can repeat. (A Range on a
+	// proxied 200 is racy in httpd too: its byte-range filter cuts the
+	// body only when it came in the same read as the head; logproxy always
+	// relays the 200. Such a difference is not a finding.)
 	ups := []string{"", "s=404", "s=500", "s=304", "s=204", "preset=cid", "preset=quotes", "preset=multi",
 		"chunked", "chunked;trailer=X-T:1", "len=0", "len=20000", "nocl", "close", "s=301;h=Location:http://127.0.0.1:18090/p/y",
 		"hangup", "s=206", "s=418", "chunked;chunk=3", "h=X-JL6-CID:17", "s=304;h=ETag:\"x\"", "nocl;close", "s=200;len=1", "s=500;noct", "ct=text/html; charset=utf-8", "noct", "s=401;h=WWW-Authenticate:Basic realm=\"x\"",
@@ -362,6 +365,15 @@ func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
 			b.WriteString("Connection: close" + eol)
 		}
 		req := diffRequest{port: port}
+		if rng.IntN(25) == 0 {
+			// Cut short on the listener with Timeout 2: the server
+			// times out on what is missing (the head or the body).
+			full := b.String() + eol + body
+			req.port, req.mode = 18084, modePartial
+			req.raw = []byte(full[:1+rng.IntN(len(full)-1)])
+			out = append(out, req)
+			continue
+		}
 		if body != "" && strings.Contains(b.String(), "Expect: 100-continue") && rng.IntN(2) == 0 {
 			// The head alone, the body once the 100 came (or 2 s).
 			b.WriteString(eol)

@@ -182,14 +182,18 @@ func (ex *exchange) sendCannedRecursive(status, recursiveError int) {
 // page's fields, and %b counts both pages, as the first had passed the
 // content-length filter.
 func (ex *exchange) bodyFailsErrorPage(status int, page []byte) bool {
-	st := ex.discardBeforeErrorPage(status)
+	st, trailer := ex.discardBeforeErrorPage(status)
 	if st == 0 {
 		return false
+	}
+	recursive := status
+	if trailer {
+		recursive = st
 	}
 	r := &ex.r
 	r.status, r.statusReason = st, ""
 	r.headersOut, r.errHeadersOut = nil, nil
-	ex.sendCannedRecursive(st, status)
+	ex.sendCannedRecursive(st, recursive)
 	if !ex.head.HeaderOnly || ex.head.HTTP09 {
 		r.bytesSent += int64(len(page))
 	}

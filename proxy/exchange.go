@@ -418,7 +418,7 @@ func (ex *exchange) process() int {
 		// RequestHeader). Core's translate made the file name.
 		r.dir = ex.srv.Dir
 		r.filename = strings.TrimSuffix(ex.srv.Dir.DocumentRoot, "/") + "/*"
-		if st := ex.discardBeforeErrorPage(200); st != 0 {
+		if st, _ := ex.discardBeforeErrorPage(200); st != 0 {
 			// DONE, then ap_finalize_request_protocol's discard of
 			// the body failed before anything went out.
 			return st
@@ -968,15 +968,18 @@ func (ex *exchange) finishBody() {
 // the connection is to close anyway, for an ErrorDocument's own request,
 // or for a client that waits for a 100 Continue (HTTP_IN takes the body
 // of an unsuccessful request as empty).
-func (ex *exchange) discardBeforeErrorPage(status int) int {
+//
+// trailer reports a broken trailer section: ap_get_mime_headers then set
+// r->status to 400 itself, which ap_die takes as the recursive error.
+func (ex *exchange) discardBeforeErrorPage(status int) (st int, trailer bool) {
 	if ex.body == nil || ex.head.Close || ex.c.aborted || dropsConnection(status) ||
 		ex.recursive != 0 || ex.orig != nil || (ex.head.ExpectContinue && !ex.continueSent) {
-		return 0
+		return 0, false
 	}
 	ex.c.setReadDeadline(deadline(ex.srv.Timeout))
 	_, err := io.Copy(io.Discard, ex.body)
 	if err == nil {
-		return 0
+		return 0, false
 	}
 	ex.keepalive = false
 	ex.head.Close = true
@@ -984,17 +987,17 @@ func (ex *exchange) discardBeforeErrorPage(status int) int {
 	// ap_die then makes goes out without a length.
 	ex.bodyError = true
 	if isTimeout(err) {
-		return 408
+		return 408, false
 	}
 	var ce *chunkedError
 	if errors.As(err, &ce) {
 		if ce.TooLarge() {
-			return 413
+			return 413, false
 		}
-		return 400
+		return 400, ce.trailer()
 	}
 	ex.c.aborted = true
-	return 400
+	return 400, false
 }
 
 // readBody reads the whole request body into memory, up to limit bytes;
