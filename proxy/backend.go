@@ -1090,6 +1090,24 @@ func (b *respBody) buffered() int {
 	return 0
 }
 
+// arrived reports whether the whole of a Content-Length body can be read
+// without waiting: it takes what the socket holds already, reading only
+// while the socket is readable, as a non-blocking read would.
+func (b *respBody) arrived() bool {
+	if b.mode != respBodyLength || b.err != nil || b.br == nil {
+		return false
+	}
+	for int64(b.br.Buffered()) < b.left {
+		if b.c == nil || !b.c.socketReadable() {
+			return false
+		}
+		if _, err := b.br.Peek(b.br.Buffered() + 1); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
 // broke ends the body with an error and closes the connection.
 func (b *respBody) broke(err error) error {
 	if b.c != nil && b.c.canceled.Load() {

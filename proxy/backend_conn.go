@@ -334,6 +334,12 @@ func (c *backendConn) readable() bool {
 	if c.br != nil && c.br.Buffered() > 0 {
 		return true
 	}
+	return c.socketReadable()
+}
+
+// socketReadable reports whether a read of the socket would not block
+// (bytes or the end of the stream wait there), whatever is buffered.
+func (c *backendConn) socketReadable() bool {
 	if c.rc == nil {
 		return false
 	}

@@ -114,6 +114,7 @@ type exchange struct {
 	recursive   int    // status of an error met while serving an ErrorDocument
 	teRefused   bool   // check_headers refused a Transfer-Encoding that is not chunked
 	closeAfter  bool   // the connection closes after this request whatever was answered
+	prefetched  bool   // mod_proxy_http's blocking prefetch of the body is done
 	logID       string // %L, made when an error is logged with a format that shows it
 	// origLogID is the original request's log id once an ErrorDocument
 	// redirect began (its request gets ids of its own, as httpd's new
@@ -944,7 +945,7 @@ func (ex *exchange) finishBody() {
 	if ex.body == nil {
 		return
 	}
-	if ex.head.ExpectContinue && !ex.continueSent && (ex.r.status < 200 || ex.r.status > 299) {
+	if ex.waitsForContinue() && (ex.r.status < 200 || ex.r.status > 299) {
 		// HTTP_IN takes the body of an unsuccessful request whose
 		// client waits for a 100 Continue as empty: nothing is read.
 		ex.keepalive = false
@@ -973,7 +974,7 @@ func (ex *exchange) finishBody() {
 // r->status to 400 itself, which ap_die takes as the recursive error.
 func (ex *exchange) discardBeforeErrorPage(status int) (st int, trailer bool) {
 	if ex.body == nil || ex.head.Close || ex.c.aborted || dropsConnection(status) ||
-		ex.recursive != 0 || ex.orig != nil || (ex.head.ExpectContinue && !ex.continueSent) {
+		ex.recursive != 0 || ex.orig != nil || ex.waitsForContinue() {
 		return 0, false
 	}
 	ex.c.setReadDeadline(deadline(ex.srv.Timeout))
@@ -998,6 +999,13 @@ func (ex *exchange) discardBeforeErrorPage(status int) (st int, trailer bool) {
 	}
 	ex.c.aborted = true
 	return 400, false
+}
+
+// waitsForContinue reports an HTTP/1.1 client that asked for a 100
+// Continue and got none: HTTP_IN takes its body as empty when the answer
+// is no success. (An HTTP/1.0 client gets no 100, and its body is read.)
+func (ex *exchange) waitsForContinue() bool {
+	return ex.head.ExpectContinue && !ex.continueSent && ex.head.ProtoNum >= 1001
 }
 
 // readBody reads the whole request body into memory, up to limit bytes;

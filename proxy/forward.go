@@ -95,18 +95,29 @@ func (ex *exchange) proxyHandler(route *Route) int {
 			} else {
 				body, bodyLen = io.MultiReader(bytes.NewReader(pre), ex.body), -1
 			}
+		} else if !ex.head.ExpectContinue {
+			// mod_proxy_http prefetches up to MAX_MEM_SPOOL - 1 bytes
+			// of the body, blocking, before it connects: a body that
+			// does not come is a 408 whatever the backend, and one
+			// that breaks off a 400.
+			pre := make([]byte, min(ex.bodyLeft, maxPrefetchRead))
+			ex.c.setReadDeadline(deadline(ex.srv.Timeout))
+			if _, err := io.ReadFull(ex.body, pre); err != nil {
+				ex.logError("AH01095: prefetch request body failed to "+addr+" from "+ex.useragentIP, "module", "proxy_http", "err", err)
+				return ex.bodyErrorStatus(err)
+			}
+			ex.prefetched = true
+			body, bodyLen = io.MultiReader(bytes.NewReader(pre), ex.body), ex.head.ContentLength
 		} else {
+			// A client that expects a 100: mod_proxy_http prefetches
+			// without blocking, so what the client sent without
+			// waiting is read now (and counted in %I), whatever the
+			// backend then does; the rest waits for the backend's 100.
 			body, bodyLen = &continueReader{ex: ex}, ex.head.ContentLength
-			if ex.head.ExpectContinue {
-				// mod_proxy_http prefetches without blocking, also
-				// when the client expects a 100: what it sent
-				// without waiting is read now (and counted in %I),
-				// whatever the backend then does.
-				if n := min(int64(ex.c.br.Buffered()), ex.bodyLeft, maxPrefetchRead); n > 0 {
-					pre := make([]byte, n)
-					k, _ := io.ReadFull(ex.body, pre)
-					body = io.MultiReader(bytes.NewReader(pre[:k]), body)
-				}
+			if n := min(int64(ex.c.br.Buffered()), ex.bodyLeft, maxPrefetchRead); n > 0 {
+				pre := make([]byte, n)
+				k, _ := io.ReadFull(ex.body, pre)
+				body = io.MultiReader(bytes.NewReader(pre[:k]), body)
 			}
 		}
 	}
@@ -760,6 +771,19 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 	// rules and StripHeader, as httpd tests it: a field they take out
 	// does not count.
 	ex.outChecked = resp.HeadersValid && kept == 0 && len(ex.srv.ReverseRoutes) == 0
+	var body io.Reader = resp.Body
+	var ranged *fileResponse
+	if status == 200 && !noBody && !ex.head.HTTP09 && resp.ContentLength > 0 &&
+		resp.ContentLength <= proxyIOBufferSize && ex.wantsRanges() && bodyReady(resp) {
+		var st int
+		if ranged, body, st = ex.proxiedRanges(resp, &rh); st != 0 {
+			ex.outChecked = false
+			return st
+		}
+		if ranged != nil {
+			ex.outChecked = false // the range fields were added
+		}
+	}
 	ok := ex.writeHead(&rh)
 	ex.outChecked = false
 	if !ok {
@@ -769,8 +793,17 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 		io.Copy(io.Discard, resp.Body)
 		return 0
 	}
+	if ranged != nil {
+		n, err := ranged.WriteBody(ex.c.bw)
+		r.bytesSent = n
+		if err != nil {
+			ex.c.aborted = true
+			ex.keepalive = false
+		}
+		return 0
+	}
 	_, chunkedOut := r.headersOut.Get("Transfer-Encoding")
-	n, err := ex.copyBody(resp.Body, chunkedOut)
+	n, err := ex.copyBody(body, chunkedOut)
 	r.bytesSent = n
 	if err != nil {
 		// The client left (c->aborted, %X "X"), or the backend broke
@@ -794,6 +827,89 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 		return 0
 	}
 	return 0
+}
+
+// proxyIOBufferSize is ProxyIOBufferSize's default: what mod_proxy_http
+// asks its first read of a body for.
+const proxyIOBufferSize = 8192
+
+// bodyReady reports whether the whole body of a Content-Length answer has
+// come already. mod_proxy_http's first read of a body does not block: a
+// body that came whole by then reaches httpd's byte-range filter with its
+// end (EOS), which the filter needs to cut ranges; else the filter sees a
+// flush alone and steps aside.
+func bodyReady(resp *backendResponse) bool {
+	b, ok := resp.Body.(*respBody)
+	return ok && b.arrived()
+}
+
+// wantsRanges is the first test of ap_set_byterange: a Range of bytes.
+func (ex *exchange) wantsRanges() bool {
+	v, ok := ex.r.headersIn.Get("Range")
+	return ok && len(v) >= 6 && asciiEqualFold(v[:6], "bytes=")
+}
+
+// proxiedRanges is httpd's byte-range filter on a proxied 200 whose small
+// body came with its head (see bodyReady): the ranges the request asks
+// for (after If-Range, checked against the backend's ETag, Last-Modified
+// and Date) are cut from it as from a file: a 206 with Content-Range or a
+// multipart/byteranges body (ranged, with rh and the table updated), or a
+// 416 (st, made in the output filters, so without a length). Else ranged
+// is nil and body yields the whole body again.
+func (ex *exchange) proxiedRanges(resp *backendResponse, rh *responseHead) (ranged *fileResponse, body io.Reader, st int) {
+	r := &ex.r
+	buf := make([]byte, resp.ContentLength)
+	n, err := io.ReadFull(resp.Body, buf)
+	body = io.MultiReader(bytes.NewReader(buf[:n]), resp.Body)
+	if err != nil {
+		return nil, body, 0
+	}
+	if _, ok := r.headersOut.Get("Content-Range"); ok {
+		return nil, body, 0
+	}
+	if len(rh.contentType) >= 20 && asciiEqualFold(rh.contentType[:20], "multipart/byteranges") {
+		return nil, body, 0
+	}
+	// ap_condition_if_range: the answer's Last-Modified, else now (a
+	// proxied request has no r->mtime); its Date, else the request's
+	// time.
+	cond := condInput{method: r.method, headers: r.headersIn}
+	cond.etag, _ = r.headersOut.Get("ETag")
+	if lm, ok := r.headersOut.Get("Last-Modified"); ok {
+		cond.lastMod = aprDateParseHTTP(lm) / 1e6
+	}
+	if cond.lastMod == 0 {
+		cond.lastMod = time.Now().Unix()
+	}
+	if d, ok := r.headersOut.Get("Date"); ok {
+		cond.requestTime = aprDateParseHTTP(d) / 1e6
+	}
+	if cond.requestTime == 0 {
+		cond.requestTime = ex.begin.Unix()
+	}
+	fr := &fileResponse{Status: 200, ContentType: rh.contentType, Body: memBody{bytes.NewReader(buf)},
+		Length: int64(n), ContentLength: int64(n)}
+	applyByteRanges(&fileRequest{}, &cond, fr, int64(n))
+	switch fr.Status {
+	case 416:
+		// send_416: an error bucket, ap_die in the header filter.
+		ex.filterError = true
+		r.headersOut = nil
+		return nil, nil, 416
+	case 206:
+		r.status, rh.status = 206, 206
+		rh.rawStatus, rh.reason = "", "Partial Content"
+		rh.contentType = fr.ContentType
+		for _, f := range fr.Headers {
+			r.headersOut = setField(r.headersOut, f.Name, f.Value)
+		}
+		if fr.ContentLength < 0 {
+			r.headersOut = unsetField(r.headersOut, "Content-Length")
+			rh.unknownLength = true
+		}
+		return fr, nil, 0
+	}
+	return nil, body, 0
 }
 
 // copyBody relays a response body, as the chunked coding when chunked,
@@ -1196,7 +1312,7 @@ func validStatusLine(sl string, status int) (string, bool) {
 // connection then fails, those bytes were read, and %I counts them. A
 // client waiting for a 100 Continue gets no prefetch, as in httpd.
 func (ex *exchange) prefetchBuffered() {
-	if ex.body == nil || ex.bodyChunk != nil || ex.head.ExpectContinue {
+	if ex.body == nil || ex.bodyChunk != nil || ex.head.ExpectContinue || ex.prefetched {
 		return
 	}
 	n := min(int64(ex.c.br.Buffered()), ex.bodyLeft, maxPrefetchRead)

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha1"
 	"encoding/base64"
@@ -156,7 +157,7 @@ type fileResponse struct {
 	// body: HEAD, 304, 412, OPTIONS, Canned. A body is Offset and Length of
 	// it, or, when Parts is not empty, each part's Head followed by its
 	// span of the file, then Tail.
-	Body           *os.File
+	Body           rangeBody
 	Offset, Length int64
 	Parts          []rangePart
 	Tail           []byte
@@ -199,6 +200,18 @@ func (r *fileResponse) WriteBody(w io.Writer) (int64, error) {
 	m, err := w.Write(r.Tail)
 	return n + int64(m), err
 }
+
+// rangeBody is what a fileResponse's body is read from: the file, or the
+// bytes of a proxied answer (memBody) the byte-range filter cuts.
+type rangeBody interface {
+	io.ReaderAt
+	Close() error
+}
+
+// memBody is a body held in memory, as a rangeBody.
+type memBody struct{ *bytes.Reader }
+
+func (memBody) Close() error { return nil }
 
 // newMultipartBoundary makes a boundary as httpd does at start-up: a random
 // 64-bit number in lower-case hex without leading zeros.
