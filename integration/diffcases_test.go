@@ -593,3 +593,22 @@ func TestExpectBodySentAnyway(t *testing.T) {
 		t.Errorf("access log %q, want %q (the body counted)", log, want)
 	}
 }
+
+// TestPrefetchBeforeConnect: without Expect, mod_proxy_http reads the
+// body (up to 16383 bytes, blocking) before it connects to the backend:
+// a body that never comes is a 408 after Timeout, even when the backend
+// is down (apache2 2.4.71 answered 408, not 503).
+func TestPrefetchBeforeConnect(t *testing.T) {
+	addr := addrOf(freePort(t))
+	conf := configHead(addr) + "Timeout 1\nProxyPass /p/ http://" + closedAddr(t) + "/\nCustomLog logs/access.log \"%>s %I\"\n"
+	root, confPath := newServerRoot(t, conf)
+	p := startLogproxy(t, root, confPath, addr)
+	req := "POST /p/x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\n"
+	if got := sendRaw(t, addr, req); !strings.HasPrefix(got, "HTTP/1.1 408 ") {
+		t.Errorf("a body that never comes, backend down: %q, want 408", clip(got, 80))
+	}
+	log := waitFileContains(t, p.logPath("access.log"), "408", 5e9)
+	if want := fmt.Sprintf("408 %d\n", len(req)); log != want {
+		t.Errorf("access log %q, want %q", log, want)
+	}
+}
