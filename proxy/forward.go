@@ -794,12 +794,7 @@ func (ex *exchange) relayResponse(resp *backendResponse) int {
 		return 0
 	}
 	if ranged != nil {
-		n, err := ranged.WriteBody(ex.c.bw)
-		r.bytesSent = n
-		if err != nil {
-			ex.c.aborted = true
-			ex.keepalive = false
-		}
+		ex.writeFileBody(ranged)
 		return 0
 	}
 	_, chunkedOut := r.headersOut.Get("Transfer-Encoding")

@@ -120,13 +120,19 @@ func (ex *exchange) staticHandler() int {
 	if noBody {
 		return 0
 	}
+	ex.writeFileBody(&resp)
+	return 0
+}
+
+// writeFileBody sends the body of a file (or of ranges cut from a body)
+// after its head; a write that fails means the client left.
+func (ex *exchange) writeFileBody(resp *fileResponse) {
 	n, err := resp.WriteBody(ex.c.bw)
-	r.bytesSent = n
+	ex.r.bytesSent = n
 	if err != nil {
 		ex.c.aborted = true
 		ex.keepalive = false
 	}
-	return 0
 }
 
 // requestPort is ap_get_server_port: with UseCanonicalName On the
