@@ -595,9 +595,10 @@ func TestExpectBodySentAnyway(t *testing.T) {
 }
 
 // TestPrefetchBeforeConnect: without Expect, mod_proxy_http reads the
-// body (up to 16383 bytes, blocking) before it connects to the backend:
-// a body that never comes is a 408 after Timeout, even when the backend
-// is down (apache2 2.4.71 answered 408, not 503).
+// body (up to MAX_MEM_SPOOL, 16384 bytes, blocking) before it connects to
+// the backend: a body that never comes is a 408 after Timeout, even when
+// the backend is down (apache2 2.4.71 answered 408, not 503), and of a
+// longer body to a backend that is down %I counts 16384 bytes.
 func TestPrefetchBeforeConnect(t *testing.T) {
 	addr := addrOf(freePort(t))
 	conf := configHead(addr) + "Timeout 1\nProxyPass /p/ http://" + closedAddr(t) + "/\nCustomLog logs/access.log \"%>s %I\"\n"
@@ -607,8 +608,12 @@ func TestPrefetchBeforeConnect(t *testing.T) {
 	if got := sendRaw(t, addr, req); !strings.HasPrefix(got, "HTTP/1.1 408 ") {
 		t.Errorf("a body that never comes, backend down: %q, want 408", clip(got, 80))
 	}
-	log := waitFileContains(t, p.logPath("access.log"), "408", 5e9)
-	if want := fmt.Sprintf("408 %d\n", len(req)); log != want {
+	long := "POST /p/x HTTP/1.1\r\nHost: x\r\nContent-Length: 20000\r\nConnection: close\r\n\r\n"
+	if got := sendRaw(t, addr, long+strings.Repeat("b", 20000)); !strings.HasPrefix(got, "HTTP/1.1 503 ") {
+		t.Errorf("a long body, backend down: %q, want 503", clip(got, 80))
+	}
+	log := waitFileContains(t, p.logPath("access.log"), "503", 5e9)
+	if want := fmt.Sprintf("408 %d\n503 %d\n", len(req), len(long)+16384); log != want {
 		t.Errorf("access log %q, want %q", log, want)
 	}
 }

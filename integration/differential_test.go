@@ -317,6 +317,12 @@ func genDiffRequests(rng *rand.Rand, n int) []diffRequest {
 			line += " " + v
 		}
 		var b strings.Builder
+		switch rng.IntN(30) {
+		case 0: // empty lines before the request line (httpd skips some)
+			b.WriteString(strings.Repeat(eol, 1+rng.IntN(12)))
+		case 1: // a TLS ClientHello's first bytes on a plain port
+			line = "\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03" + line
+		}
 		b.WriteString(line + eol)
 		if rng.IntN(10) != 0 {
 			b.WriteString("Host: " + pick(hosts) + eol)

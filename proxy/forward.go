@@ -96,7 +96,7 @@ func (ex *exchange) proxyHandler(route *Route) int {
 				body, bodyLen = io.MultiReader(bytes.NewReader(pre), ex.body), -1
 			}
 		} else if !ex.head.ExpectContinue {
-			// mod_proxy_http prefetches up to MAX_MEM_SPOOL - 1 bytes
+			// mod_proxy_http prefetches up to MAX_MEM_SPOOL bytes
 			// of the body, blocking, before it connects: a body that
 			// does not come is a 408 whatever the backend, and one
 			// that breaks off a 400.
@@ -1324,9 +1324,10 @@ func (ex *exchange) prefetchBuffered() {
 	}
 }
 
-// maxPrefetchRead is MAX_MEM_SPOOL - 1, what mod_proxy_http's prefetch
-// reads at most.
-const maxPrefetchRead = 16*1024 - 1
+// maxPrefetchRead is MAX_MEM_SPOOL, what mod_proxy_http's prefetch
+// (ap_proxy_prefetch_input) reads at most; apache2 2.4.71 counted 16384
+// body bytes in %I for a longer body to a backend that was down.
+const maxPrefetchRead = 16 * 1024
 
 // backendBroke ends the client connection after this exchange, as
 // ap_proxy_backend_broke's EOC does (AP_CONN_CLOSE): no keep-alive, and
