@@ -91,21 +91,12 @@ func TestHostCheckVhost(t *testing.T) {
 // not proxied), made before mod_logio's first-byte filter is in place,
 // logs %^FB as "-".
 func TestHeadZeroLength(t *testing.T) {
-	backend := serveTCP(t, func(c net.Conn) {
-		defer c.Close()
-		br := bufio.NewReader(c)
-		for {
-			line, ok := readRequestHead(br)
-			if !ok {
-				return
-			}
-			n := "0"
-			if strings.Contains(line, "/three") {
-				n = "3"
-			}
-			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %s\r\n\r\n", n)
+	backend := serveTCP(t, answerHeads(func(line string) string {
+		if strings.Contains(line, "/three") {
+			return "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n"
 		}
-	})
+		return "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+	}))
 	addr := addrOf(freePort(t))
 	conf := configHead(addr) + "LogIOTrackTTFB On\n" +
 		"CustomLog logs/access.log \"%m %U %>s %{Content-Length}o %^FB\"\nProxyPass /p/ http://" + backend + "/\n"
@@ -174,18 +165,10 @@ func TestErrorDocumentFails(t *testing.T) {
 // body is never taken for the next request.
 func TestBodyOfRefusedPath(t *testing.T) {
 	seen := make(chan string, 10)
-	backend := serveTCP(t, func(c net.Conn) {
-		defer c.Close()
-		br := bufio.NewReader(c)
-		for {
-			line, ok := readRequestHead(br)
-			if !ok {
-				return
-			}
-			seen <- strings.TrimSpace(line)
-			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-		}
-	})
+	backend := serveTCP(t, answerHeads(func(line string) string {
+		seen <- strings.TrimSpace(line)
+		return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+	}))
 	addr := addrOf(freePort(t))
 	conf := configHead(addr) + "ProxyPass /p/ http://" + backend + "/\nCustomLog logs/access.log \"%>s %I %r\"\n"
 	root, confPath := newServerRoot(t, conf)

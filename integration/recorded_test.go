@@ -3,6 +3,7 @@ package integration
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -260,21 +261,29 @@ func readRequestHead(br *bufio.Reader) (string, bool) {
 	}
 }
 
+// answerHeads serves the requests of a connection in turn, bodiless ones
+// only: for each request head it writes answer(request line).
+func answerHeads(answer func(line string) string) func(net.Conn) {
+	return func(c net.Conn) {
+		defer c.Close()
+		br := bufio.NewReader(c)
+		for {
+			line, ok := readRequestHead(br)
+			if !ok {
+				return
+			}
+			io.WriteString(c, answer(line))
+		}
+	}
+}
+
 // serveRequestLine answers every request of a connection with 200 and
 // its request line in X-Got, and for a path with "/ct" in it a
 // Content-Type of text/html.
-func serveRequestLine(c net.Conn) {
-	defer c.Close()
-	br := bufio.NewReader(c)
-	for {
-		line, ok := readRequestHead(br)
-		if !ok {
-			return
-		}
-		ct := ""
-		if strings.Contains(line, "/ct") {
-			ct = "Content-Type: text/html\r\n"
-		}
-		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nX-Got: %s\r\n%sContent-Length: 2\r\n\r\nok", strings.TrimRight(line, "\r\n"), ct)
+var serveRequestLine = answerHeads(func(line string) string {
+	ct := ""
+	if strings.Contains(line, "/ct") {
+		ct = "Content-Type: text/html\r\n"
 	}
-}
+	return fmt.Sprintf("HTTP/1.1 200 OK\r\nX-Got: %s\r\n%sContent-Length: 2\r\n\r\nok", strings.TrimRight(line, "\r\n"), ct)
+})
