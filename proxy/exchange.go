@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"log/slog"
 	"strings"
@@ -982,23 +981,11 @@ func (ex *exchange) discardBeforeErrorPage(status int) (st int, trailer bool) {
 	if err == nil {
 		return 0, false
 	}
-	ex.keepalive = false
-	ex.head.Close = true
 	// The error reaches the header filter as an error bucket: the page
 	// ap_die then makes goes out without a length.
 	ex.bodyError = true
-	if isTimeout(err) {
-		return 408, false
-	}
-	var ce *chunkedError
-	if errors.As(err, &ce) {
-		if ce.TooLarge() {
-			return 413, false
-		}
-		return 400, ce.trailer()
-	}
-	ex.c.aborted = true
-	return 400, false
+	st, ce := ex.bodyFailed(err)
+	return st, ce != nil && ce.trailer()
 }
 
 // waitsForContinue reports an HTTP/1.1 client that asked for a 100

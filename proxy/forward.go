@@ -347,13 +347,8 @@ func (ex *exchange) tunnel(resp *backendResponse, upgrade string) int {
 
 // bodyErrorStatus maps a failure to read the client's body to a status.
 func (ex *exchange) bodyErrorStatus(err error) int {
-	ex.keepalive = false
-	ex.head.Close = true
-	if isTimeout(err) {
-		return 408 // a plain error answer, with its length
-	}
-	var ce *chunkedError
-	if errors.As(err, &ce) {
+	st, ce := ex.bodyFailed(err)
+	if ce != nil {
 		// The HTTP_IN filter's own refusals (bail_out_on_error) go out
 		// without Content-Length; a bad trailer section fails
 		// ap_get_mime_headers and is answered the usual way.
@@ -364,13 +359,28 @@ func (ex *exchange) bodyErrorStatus(err error) int {
 			// filter among them: %^FB logs when the body failed.
 			ex.ttfb = time.Since(ex.begin)
 		}
+	}
+	return st
+}
+
+// bodyFailed is what a failure to read the client's body answers: 408
+// for a timeout (a plain error answer, with its length), 413 or 400 for
+// the chunked coding's refusals (ce, nil else), 400 for a client that
+// left. The connection closes after it.
+func (ex *exchange) bodyFailed(err error) (status int, ce *chunkedError) {
+	ex.keepalive = false
+	ex.head.Close = true
+	if isTimeout(err) {
+		return 408, nil
+	}
+	if errors.As(err, &ce) {
 		if ce.TooLarge() {
-			return 413
+			return 413, ce
 		}
-		return 400
+		return 400, ce
 	}
 	ex.c.aborted = true
-	return 400
+	return 400, nil
 }
 
 // continueReader reads a Content-Length body, first telling a client that
